@@ -1,0 +1,113 @@
+// Package conversation holds the conversation record (metadata only: no message text) and the
+// Store interface the bot, the Slack function and the sweeper use.
+//
+// A conversation expires: ExpiresAt (epoch seconds in DynamoDB's TTL attribute) is last activity
+// plus the retention period, and every Store treats an expired record as absent even before
+// DynamoDB deletes it (which it does lazily, often days later).
+package conversation
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+)
+
+// Status is where a conversation stands.
+type Status string
+
+// Statuses.
+const (
+	Bot       Status = "bot"       // the FAQ bot answers
+	Escalated Status = "escalated" // waiting for an agent; the bot is silent
+	Claimed   Status = "claimed"   // an agent has it
+	Closed    Status = "closed"    // resolved; the next customer message reopens it with the bot
+)
+
+// Conversation is the metadata of one customer conversation. It holds no message text.
+type Conversation struct {
+	Key    channel.Key `json:"key"`
+	Status Status      `json:"status"`
+	// Locale is the language the bot answers in ("de", "en").
+	Locale string `json:"locale,omitempty"`
+	// LastInboundAt is when the customer last wrote: the 24-hour window runs from it.
+	LastInboundAt time.Time `json:"lastInboundAt"`
+	// Misses counts the bot's consecutive failures to find an answer.
+	Misses int `json:"misses,omitempty"`
+	// Pending holds the FAQ entry ids offered when the bot asked back.
+	Pending []string `json:"pending,omitempty"`
+
+	// SlackChannel and ThreadTS locate the escalation thread (indexed for lookup by thread).
+	SlackChannel     string    `json:"slackChannel,omitempty"`
+	ThreadTS         string    `json:"threadTs,omitempty"`
+	Agent            string    `json:"agent,omitempty"`
+	EscalationReason string    `json:"escalationReason,omitempty"`
+	EscalatedAt      time.Time `json:"escalatedAt,omitzero"`
+	ClaimedAt        time.Time `json:"claimedAt,omitzero"`
+	// AnnouncedAt is when the escalation was last posted or re-announced in Slack.
+	AnnouncedAt time.Time `json:"announcedAt,omitzero"`
+	// WarnedAt is when the thread was last warned that the window is closing.
+	WarnedAt time.Time `json:"warnedAt,omitzero"`
+
+	// Referral is the ad that started the conversation (ctwa_clid): erased on opt-out.
+	Referral *channel.Referral `json:"referral,omitempty"`
+
+	// Processed holds the ids of the last events applied to this record, so a redelivered
+	// event is recognised and not applied twice.
+	Processed []string `json:"processed,omitempty"`
+
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	// ExpiresAt is when the record stops existing (DynamoDB TTL).
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Version is the optimistic-locking counter: 0 for a record not yet stored.
+	Version int64 `json:"version"`
+}
+
+// MaxProcessed bounds Processed.
+const MaxProcessed = 32
+
+// HasProcessed reports whether the event id was already applied.
+func (c *Conversation) HasProcessed(id string) bool { return id != "" && slices.Contains(c.Processed, id) }
+
+// MarkProcessed records id, keeping only the newest MaxProcessed ids.
+func (c *Conversation) MarkProcessed(id string) {
+	if id == "" || c.HasProcessed(id) {
+		return
+	}
+	c.Processed = append(c.Processed, id)
+	if n := len(c.Processed); n > MaxProcessed {
+		c.Processed = slices.Clone(c.Processed[n-MaxProcessed:])
+	}
+}
+
+// Escalated reports whether an agent owns or is about to own the conversation.
+func (c *Conversation) Escalated() bool { return c.Status == Escalated || c.Status == Claimed }
+
+// LogValue implements slog.LogValuer: no user id.
+func (c *Conversation) LogValue() slog.Value {
+	return slog.GroupValue(slog.Any("key", c.Key), slog.String("status", string(c.Status)), slog.Int64("version", c.Version))
+}
+
+// Store persists conversations.
+//
+// Errors are *apperr.Error: NotFound when a record does not exist or has expired, Conflict when
+// a conditional write loses (someone else wrote first), Transient when the backend throttles
+// or is unavailable.
+type Store interface {
+	// GetConversation returns the conversation, or NotFound.
+	GetConversation(ctx context.Context, key channel.Key) (*Conversation, error)
+	// PutConversation writes c if c.Version still matches the stored version (0: must not
+	// exist yet), and on success increments c.Version. Otherwise it returns Conflict and
+	// leaves c unchanged. An expired record counts as absent.
+	PutConversation(ctx context.Context, c *Conversation) error
+	// ConversationByThread finds the conversation escalated into a Slack thread, or NotFound.
+	ConversationByThread(ctx context.Context, slackChannel, threadTS string) (*Conversation, error)
+	// ConversationsByStatus lists up to limit live conversations with the status, least
+	// recently updated first.
+	ConversationsByStatus(ctx context.Context, status Status, limit int) ([]*Conversation, error)
+	// DeleteConversation removes the conversation; deleting an absent one is not an error.
+	DeleteConversation(ctx context.Context, key channel.Key) error
+}
