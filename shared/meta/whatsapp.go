@@ -167,11 +167,61 @@ func (p *parser) waMessage(field, account string, contacts []waContact, raw json
 	switch m.Type {
 	case "text":
 		in.Text = m.Text.Body
+	case "interactive":
+		switch m.Interactive.Type {
+		case "button_reply":
+			in.Kind, in.Payload, in.Text = channel.KindPostback, m.Interactive.ButtonReply.ID, m.Interactive.ButtonReply.Title
+		case "list_reply":
+			in.Kind, in.Payload, in.Text = channel.KindPostback, m.Interactive.ListReply.ID, m.Interactive.ListReply.Title
+		case "nfm_reply":
+			in.Media = "flow"
+		default:
+			p.skip(field, "interactive/"+m.Interactive.Type, "unknown interactive type")
+			return
+		}
+	case "button":
+		// A tap on a template's quick-reply button; context.id is the template message.
+		in.Kind, in.Payload, in.Text = channel.KindPostback, m.Button.Payload, m.Button.Text
+	case "image", "video", "document", "sticker", "audio":
+		md := m.media()
+		in.Media = m.Type
+		if md != nil {
+			in.Text = md.Caption
+			if m.Type == "audio" && md.Voice {
+				in.Media = "voice"
+			}
+		}
+	case "location", "contacts", "order":
+		in.Media = m.Type
+	case "unsupported", "unknown":
+		in.Media = "unsupported"
+	case "reaction":
+		// An empty emoji means the customer removed the reaction.
+		in.Kind, in.Text, in.ReplyTo = channel.KindReaction, m.Reaction.Emoji, m.Reaction.MessageID
+	case "system":
+		p.skip(field, m.Type, "system message (number or user id changed)")
+		return
 	default:
 		p.skip(field, m.Type, "unknown message type")
 		return
 	}
 	p.add(in)
+}
+
+func (m *waMessage) media() *waMedia {
+	switch m.Type {
+	case "image":
+		return m.Image
+	case "video":
+		return m.Video
+	case "document":
+		return m.Document
+	case "sticker":
+		return m.Sticker
+	case "audio":
+		return m.Audio
+	}
+	return nil
 }
 
 // waUser picks the customer's id: the phone-based wa_id when WhatsApp sends it, else the
