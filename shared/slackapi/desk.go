@@ -224,8 +224,12 @@ var statusEmoji = map[conversation.Status]string{
 
 // CardBlocks renders the escalation card.
 func CardBlocks(a Announcement) []slack.Block {
-	md := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.MarkdownType, s, false, false) }
-	plain := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, true, false) }
+	md := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+	}
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
+	}
 	if a.Status == "" {
 		a.Status = conversation.Escalated
 	}
@@ -274,8 +278,12 @@ func CardBlocks(a Announcement) []slack.Block {
 
 // DetailBlocks renders the details reply: the recent messages and the suggested answers.
 func DetailBlocks(a Announcement) []slack.Block {
-	md := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.MarkdownType, s, false, false) }
-	plain := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, true, false) }
+	md := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+	}
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
+	}
 	var blocks []slack.Block
 	msgs := a.Messages
 	if len(msgs) > maxMessages {

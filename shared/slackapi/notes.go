@@ -12,7 +12,9 @@ import (
 func NoteClaimed(agent string) string { return ":raising_hand: Claimed by " + Mention(agent) + "." }
 
 // NoteResolved: an agent resolved the conversation.
-func NoteResolved(agent string) string { return ":white_check_mark: Resolved by " + Mention(agent) + "." }
+func NoteResolved(agent string) string {
+	return ":white_check_mark: Resolved by " + Mention(agent) + "."
+}
 
 // NoteHandedBack: an agent handed the conversation back to the bot.
 func NoteHandedBack(agent string) string {
