@@ -25,8 +25,8 @@ var (
 // clock is a settable test clock.
 type clock struct{ ns atomic.Int64 }
 
-func newClock(t time.Time) *clock { c := &clock{}; c.ns.Store(t.UnixNano()); return c }
-func (c *clock) Now() time.Time   { return time.Unix(0, c.ns.Load()).UTC() }
+func newClock(t time.Time) *clock    { c := &clock{}; c.ns.Store(t.UnixNano()); return c }
+func (c *clock) Now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *clock) Add(d time.Duration) { c.ns.Add(int64(d)) }
 
 func newLedger(t *testing.T, regime consent.Regime) (*consent.Ledger, *consenttest.Store, *clock) {
@@ -44,7 +44,7 @@ func newLedger(t *testing.T, regime consent.Regime) (*consent.Ledger, *consentte
 func putConv(t *testing.T, l *consent.Ledger, st *consenttest.Store, key channel.Key, locale string) *conversation.Conversation {
 	t.Helper()
 	c := &conversation.Conversation{Key: key, Status: conversation.Bot, Locale: locale, LastInboundAt: t0,
-		Referral: &channel.Referral{Source: "ad", AdID: "120200000000", CtwaClid: "ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMv-_zfUQ2a"},
+		Referral:  &channel.Referral{Source: "ad", AdID: "120200000000", CtwaClid: "ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMv-_zfUQ2a"},
 		CreatedAt: t0, UpdatedAt: t0, ExpiresAt: t0.Add(30 * 24 * time.Hour)}
 	ctx := context.Background()
 	if err := st.PutConversation(ctx, c); err != nil {

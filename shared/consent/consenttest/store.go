@@ -243,7 +243,9 @@ func (s *Store) ConversationsByStatus(ctx context.Context, st conversation.Statu
 			out = append(out, clone(c))
 		}
 	}
-	slices.SortFunc(out, func(a, b *conversation.Conversation) int { return cmp.Compare(a.UpdatedAt.UnixNano(), b.UpdatedAt.UnixNano()) })
+	slices.SortFunc(out, func(a, b *conversation.Conversation) int {
+		return cmp.Compare(a.UpdatedAt.UnixNano(), b.UpdatedAt.UnixNano())
+	})
 	if len(out) > limit {
 		out = out[:limit]
 	}
