@@ -70,7 +70,9 @@ type Conversation struct {
 const MaxProcessed = 32
 
 // HasProcessed reports whether the event id was already applied.
-func (c *Conversation) HasProcessed(id string) bool { return id != "" && slices.Contains(c.Processed, id) }
+func (c *Conversation) HasProcessed(id string) bool {
+	return id != "" && slices.Contains(c.Processed, id)
+}
 
 // MarkProcessed records id, keeping only the newest MaxProcessed ids.
 func (c *Conversation) MarkProcessed(id string) {
