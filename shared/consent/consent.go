@@ -81,6 +81,10 @@ type Change struct {
 	Actor   string          `json:"actor"`
 	At      time.Time       `json:"at"`
 	Surface channel.Surface `json:"surface,omitempty"`
+	// Version is the record version this change produced; with At it keys the history item
+	// (SUBJECT#<id> / CONSENT#<At, fixed-width RFC 3339>#<Version>), so two changes within one
+	// second (WhatsApp timestamps are whole seconds) never collide.
+	Version int64 `json:"version"`
 	// ExpiresAt is when the entry is dropped (history retention, default three years).
 	ExpiresAt time.Time `json:"expiresAt"`
 }
@@ -120,11 +124,12 @@ type Store interface {
 	GetConsent(ctx context.Context, subject string) (*Record, error)
 	// PutConsent writes rec and appends change to the history in one atomic step (DynamoDB:
 	// TransactWriteItems), if rec.Version still matches the stored version (0: must not exist
-	// yet). On success it increments rec.Version; otherwise it returns Conflict and writes
-	// nothing.
+	// yet) and no history entry with change's At and Version exists. On success it increments
+	// rec.Version; otherwise it returns Conflict and writes nothing. change.Version must be
+	// rec.Version + 1.
 	PutConsent(ctx context.Context, rec *Record, change Change) error
-	// ConsentHistory returns the subject's live history entries, oldest first (empty, not
-	// NotFound, when there are none).
+	// ConsentHistory returns the subject's live history entries ordered by At, then Version
+	// (empty, not NotFound, when there are none).
 	ConsentHistory(ctx context.Context, subject string) ([]Change, error)
 
 	// LinkConversation records that the conversation key belongs to the subject, until

@@ -123,7 +123,7 @@ func (l *Ledger) Decide(ctx context.Context, d Decision) (rec *Record, changed b
 			rec.Version = cur.Version
 		}
 		change := Change{Subject: d.Subject, State: d.State, Source: d.Source, Actor: d.Actor, At: at,
-			Surface: d.Surface, ExpiresAt: now.Add(l.retention())}
+			Surface: d.Surface, Version: rec.Version + 1, ExpiresAt: now.Add(l.retention())}
 		err = l.Store.PutConsent(ctx, rec, change)
 		if err == nil {
 			changed = true

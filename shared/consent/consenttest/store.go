@@ -82,7 +82,7 @@ func (s *Store) PutConsent(ctx context.Context, rec *consent.Record, change cons
 		return apperr.E("consenttest.PutConsent", apperr.Conflict, "consent record changed")
 	}
 	for _, c := range s.history[rec.Subject] {
-		if c.At.Equal(change.At) {
+		if c.At.Equal(change.At) && c.Version == change.Version {
 			return apperr.E("consenttest.PutConsent", apperr.Conflict, "history entry exists")
 		}
 	}
