@@ -15,6 +15,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
 
 // Sender delivers a reply to a customer on the conversation's surface (graph.Client).
@@ -27,20 +28,31 @@ type Brain interface {
 	Decide(in faq.Input) faq.Decision
 }
 
-// Bot applies queued events. Every field but Logger and Now is required.
+// Bot applies queued events. Conversations, Dedup, Sender and Brain are required; without Desk
+// nothing escalates to Slack (the customer is told, the record says escalated), without Consent
+// there are no consent commands, without Signals no Conversions API events.
 type Bot struct {
 	Conversations conversation.Store
 	Dedup         dedup.Store
 	Sender        Sender
 	Brain         Brain
+	Desk          Desk
+	Consent       Consent
+	Signals       Signals
+	Answers       Answers
 
 	// Retention is how long a conversation outlives its last activity.
 	Retention time.Duration
 	// DefaultLocale is the language of a conversation before the bot has detected one.
 	DefaultLocale string
+	// Template is the approved WhatsApp template sent for an agent's reply after the 24-hour
+	// window closed, in TemplateLanguage; empty means such replies are refused.
+	Template         string
+	TemplateLanguage string
 
-	Logger *slog.Logger
-	Now    func() time.Time
+	Metrics metrics.Recorder
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 const (
@@ -59,6 +71,13 @@ func (b *Bot) now() time.Time {
 		return b.Now()
 	}
 	return time.Now()
+}
+
+func (b *Bot) metrics() metrics.Recorder {
+	if b.Metrics != nil {
+		return b.Metrics
+	}
+	return metrics.Discard{}
 }
 
 func (b *Bot) log() *slog.Logger {
@@ -107,6 +126,8 @@ func (b *Bot) Handle(ctx context.Context, e channel.Event) error {
 		switch {
 		case e.Inbound != nil:
 			err = b.handleInbound(ctx, *e.Inbound)
+		case e.Agent != nil:
+			err = b.handleAgent(ctx, *e.Agent)
 		default:
 			return apperr.E(op, apperr.Internal, "event has neither inbound nor agent part")
 		}
