@@ -166,11 +166,22 @@ func (b *Bot) load(ctx context.Context, key channel.Key) (*conversation.Conversa
 	return c, nil
 }
 
-// save stamps c and writes it under optimistic locking.
+// save stamps c and writes it under optimistic locking. A new conversation, and the first save
+// of each day, also refresh the link from the customer's consent subject to the conversation
+// (with a day's slack on its expiry), so an erasure finds every conversation that still exists
+// without a write per message.
 func (b *Bot) save(ctx context.Context, c *conversation.Conversation) error {
 	now := b.now()
+	prev := c.UpdatedAt
 	c.UpdatedAt = now
 	c.ExpiresAt = now.Add(b.Retention)
+	if b.Consent != nil && (c.Version == 0 || prev.UTC().YearDay() != now.UTC().YearDay() || prev.Year() != now.Year()) {
+		link := *c
+		link.ExpiresAt = c.ExpiresAt.Add(24 * time.Hour)
+		if err := b.Consent.Track(ctx, &link); err != nil {
+			return fmt.Errorf("link conversation to its subject: %w", err)
+		}
+	}
 	if err := b.Conversations.PutConversation(ctx, c); err != nil {
 		return fmt.Errorf("save conversation: %w", err)
 	}
