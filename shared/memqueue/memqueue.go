@@ -327,7 +327,7 @@ func record(m *message) events.SQSMessage {
 // newID returns a random UUID, the form of SQS message ids.
 func newID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	_, _ = rand.Read(b[:])  // never fails (crypto/rand)
 	b[6] = b[6]&0x0f | 0x40 // version 4
 	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
 	h := hex.EncodeToString(b[:])
