@@ -342,3 +342,11 @@ func FuzzWebhook(f *testing.F) {
 		}
 	})
 }
+
+func TestWebhookWithoutQueue(t *testing.T) {
+	t.Parallel()
+	h := NewWebhook(WebhookConfig{AppSecret: testSecret, VerifyToken: testVerifyToken})
+	if rec := postSigned(t, h, readTestdata(t, "whatsapp_text.json")); rec.Code != http.StatusInternalServerError {
+		t.Errorf("status = %d, want 500 (misconfigured, Meta retries)", rec.Code)
+	}
+}

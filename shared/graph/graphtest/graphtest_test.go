@@ -159,11 +159,11 @@ func TestServerAnswersAndFailures(t *testing.T) {
 	s := New(t, accounts)
 	s.FailNext(RateLimited("7"), WindowClosed)
 
-	resp, body := post(t, s, BasePath+"/v25.0/111/messages", "wa-token", "application/json", waText)
+	resp, _ := post(t, s, BasePath+"/v25.0/111/messages", "wa-token", "application/json", waText)
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "7" {
 		t.Errorf("first = %d Retry-After %q, want 429 with Retry-After 7", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
-	resp, body = post(t, s, BasePath+"/v25.0/111/messages", "wa-token", "application/json", waText)
+	resp, body := post(t, s, BasePath+"/v25.0/111/messages", "wa-token", "application/json", waText)
 	var e graphErr
 	_ = json.Unmarshal(body, &e)
 	if resp.StatusCode != 400 || e.Error.Code != 131047 {
