@@ -19,6 +19,8 @@ type Store struct {
 	convs map[channel.Key]*conversation.Conversation
 	seen  map[string]time.Time
 	sends map[string]dedup.Send
+	// consent holds the consent.Store items (consent.go).
+	consent consentItems
 }
 
 var (
