@@ -162,7 +162,31 @@ func Signals(d Deps, gate adsignals.Gate) (*adsignals.Signaler, error) {
 
 // Brain loads the knowledge base (FAQ_KB, else the embedded sample shop) and builds the matcher.
 func Brain(d Deps) (*faq.Bot, error) {
-	return &faq.Bot{}, nil
+	var (
+		kb  *faq.KB
+		err error
+	)
+	if d.Config.FAQPath != "" {
+		kb, err = faq.LoadKB(d.Config.FAQPath)
+	} else {
+		kb, err = faq.SampleKB()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("knowledge base: %w", err)
+	}
+	return faq.New(kb)
+}
+
+// kbAnswers serves an agent's "send this answer" from the knowledge base.
+type kbAnswers struct{ kb *faq.KB }
+
+func (a kbAnswers) Answer(entryID, locale string) (title, text string, ok bool) {
+	e, ok := a.kb.Entry(entryID)
+	if !ok {
+		return "", "", false
+	}
+	text, _ = e.AnswerIn(locale)
+	return e.TitleIn(locale), text, true
 }
 
 // Bot is the queue consumer.
@@ -192,6 +216,7 @@ func Bot(d Deps) (*bot.Bot, error) {
 		Dedup:            d.Dedup,
 		Sender:           g,
 		Brain:            brain,
+		Answers:          kbAnswers{brain.KB()},
 		Desk:             desk,
 		Consent:          ledger,
 		Signals:          signals,

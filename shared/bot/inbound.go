@@ -103,13 +103,13 @@ func (b *Bot) answer(ctx context.Context, c *conversation.Conversation, in chann
 	}
 	c.Misses = d.Misses
 	c.Pending = nil
-	b.log().InfoContext(ctx, "decided", "event", in, "action", string(d.Action), "entry", d.EntryID,
+	b.log().InfoContext(ctx, "decided", "event", in, "action", d.Action.String(), "entry", d.EntryID,
 		"confidence", d.Confidence, "reason", d.Reason)
 	r := channel.Reply{Text: d.Text, Options: d.Options, CommentID: in.CommentID}
 	switch d.Action {
 	case faq.Answer:
 		b.metrics().Count(metrics.Answered, 1)
-	case faq.AskBack:
+	case faq.AskBack, faq.Clarify:
 		b.metrics().Count(metrics.AskedBack, 1)
 		for _, o := range d.Options {
 			c.Pending = append(c.Pending, o.ID)
