@@ -2,10 +2,13 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help tools test lint fmt moto-start moto-stop
+.PHONY: help run tools test lint fmt moto-start moto-stop
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_%.-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+run: ## Run the local stack on 127.0.0.1:3000 (embedded store and queue, outbox at /_local/outbox)
+	go run ./cmd/frontdesk serve $(ARGS)
 
 tools: ## Install the pinned test tools into .tools/ (moto, SAM CLI, staticcheck)
 	bash scripts/tools.sh

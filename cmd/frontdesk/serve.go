@@ -200,4 +200,3 @@ func newStack(ctx context.Context, getenv func(string) string, pass func(string)
 
 // Close stops the queue.
 func (s *stack) Close() { _ = s.queue.Close() }
-
