@@ -16,7 +16,9 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/config"
 	"github.com/frontdesk-app/frontdesk/shared/memqueue"
 	"github.com/frontdesk-app/frontdesk/shared/memstore"
+	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/outbox"
+	"github.com/frontdesk-app/frontdesk/shared/queue"
 	"github.com/frontdesk-app/frontdesk/shared/samtemplate"
 )
 
@@ -158,41 +160,28 @@ func newStack(ctx context.Context, getenv func(string) string, pass func(string)
 	st.outbox.Real = http.DefaultTransport
 	st.outbox.Pass = pass
 
+	// The bot consumes the queue and the ingress handlers send to it: the queue is created
+	// with the bot, and the handlers reach it through a forwarding Sender.
+	var q *memqueue.Queue
 	deps := app.Deps{
 		Config:        cfg,
 		Conversations: st.store,
 		Dedup:         st.store,
 		Consent:       st.store,
+		Queue:         queue.SenderFunc(func(ctx context.Context, m queue.Message) error { return q.Send(ctx, m) }),
 		HTTP:          &http.Client{Transport: st.outbox, Timeout: 20 * time.Second},
+		Metrics:       metrics.Discard{},
 		Logger:        logger,
 		Now:           time.Now,
 	}
-	b, err := app.Bot(deps)
+	stk, err := app.NewStack(deps)
 	if err != nil {
 		return nil, err
 	}
-	st.queue = memqueue.New(b.HandleSQS, memqueue.WithLogger(logger))
-	deps.Queue = st.queue
-
-	metaHandler, err := app.MetaWebhook(deps)
-	if err != nil {
-		return nil, err
-	}
-	consentHandler, err := app.Consent(deps)
-	if err != nil {
-		return nil, err
-	}
-	handlers := map[string]http.Handler{
-		"functions/meta-webhook/": metaHandler,
-		"functions/consent/":      consentHandler,
-	}
-	st.mux = http.NewServeMux()
-	for _, r := range routes {
-		h, ok := handlers[r.CodeURI]
-		if !ok {
-			return nil, fmt.Errorf("%s: route %s %s of %s has no local handler for %s", tmpl, r.Method, r.Path, r.Function, r.CodeURI)
-		}
-		st.mux.Handle(r.Pattern(), h)
+	q = memqueue.New(stk.Bot.HandleSQS, memqueue.WithLogger(logger))
+	st.queue = q
+	if st.mux, err = stk.Mux(routes); err != nil {
+		return nil, fmt.Errorf("%s: %w", tmpl, err)
 	}
 	st.mux.Handle("/_local/outbox", st.outbox.Handler())
 	return st, nil
