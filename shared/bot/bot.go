@@ -15,6 +15,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
 
 // Sender delivers a reply to a customer on the conversation's surface (graph.Client).
@@ -27,20 +28,31 @@ type Brain interface {
 	Decide(in faq.Input) faq.Decision
 }
 
-// Bot applies queued events. Every field but Logger and Now is required.
+// Bot applies queued events. Conversations, Dedup, Sender and Brain are required; without Desk
+// nothing escalates to Slack (the customer is told, the record says escalated), without Consent
+// there are no consent commands, without Signals no Conversions API events.
 type Bot struct {
 	Conversations conversation.Store
 	Dedup         dedup.Store
 	Sender        Sender
 	Brain         Brain
+	Desk          Desk
+	Consent       Consent
+	Signals       Signals
+	Answers       Answers
 
 	// Retention is how long a conversation outlives its last activity.
 	Retention time.Duration
 	// DefaultLocale is the language of a conversation before the bot has detected one.
 	DefaultLocale string
+	// Template is the approved WhatsApp template sent for an agent's reply after the 24-hour
+	// window closed, in TemplateLanguage; empty means such replies are refused.
+	Template         string
+	TemplateLanguage string
 
-	Logger *slog.Logger
-	Now    func() time.Time
+	Metrics metrics.Recorder
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 const (
@@ -59,6 +71,13 @@ func (b *Bot) now() time.Time {
 		return b.Now()
 	}
 	return time.Now()
+}
+
+func (b *Bot) metrics() metrics.Recorder {
+	if b.Metrics != nil {
+		return b.Metrics
+	}
+	return metrics.Discard{}
 }
 
 func (b *Bot) log() *slog.Logger {
@@ -107,6 +126,8 @@ func (b *Bot) Handle(ctx context.Context, e channel.Event) error {
 		switch {
 		case e.Inbound != nil:
 			err = b.handleInbound(ctx, *e.Inbound)
+		case e.Agent != nil:
+			err = b.handleAgent(ctx, *e.Agent)
 		default:
 			return apperr.E(op, apperr.Internal, "event has neither inbound nor agent part")
 		}
@@ -145,11 +166,22 @@ func (b *Bot) load(ctx context.Context, key channel.Key) (*conversation.Conversa
 	return c, nil
 }
 
-// save stamps c and writes it under optimistic locking.
+// save stamps c and writes it under optimistic locking. A new conversation, and the first save
+// of each day, also refresh the link from the customer's consent subject to the conversation
+// (with a day's slack on its expiry), so an erasure finds every conversation that still exists
+// without a write per message.
 func (b *Bot) save(ctx context.Context, c *conversation.Conversation) error {
 	now := b.now()
+	prev := c.UpdatedAt
 	c.UpdatedAt = now
 	c.ExpiresAt = now.Add(b.Retention)
+	if b.Consent != nil && (c.Version == 0 || prev.UTC().YearDay() != now.UTC().YearDay() || prev.Year() != now.Year()) {
+		link := *c
+		link.ExpiresAt = c.ExpiresAt.Add(24 * time.Hour)
+		if err := b.Consent.Track(ctx, &link); err != nil {
+			return fmt.Errorf("link conversation to its subject: %w", err)
+		}
+	}
 	if err := b.Conversations.PutConversation(ctx, c); err != nil {
 		return fmt.Errorf("save conversation: %w", err)
 	}

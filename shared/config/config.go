@@ -58,7 +58,8 @@ type Config struct {
 	PublicBaseURL  string // PUBLIC_BASE_URL: where the data-deletion status page is reached
 	DefaultLocale  string // DEFAULT_LOCALE
 	InstagramIDs   []string
-	ReannounceMins int // REANNOUNCE_MINUTES
+	ReannounceMins int    // REANNOUNCE_MINUTES
+	CAPIDatasets   string // CAPI_DATASETS: "<account>=<dataset>[/<business id>],..."
 
 	AppSecret      Secret // META_APP_SECRET / meta-app-secret
 	VerifyToken    Secret // META_VERIFY_TOKEN / meta-verify-token
@@ -116,6 +117,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		ConsentRegime: or(getenv("CONSENT_REGIME"), "opt-out"),
 		PublicBaseURL: strings.TrimRight(getenv("PUBLIC_BASE_URL"), "/"),
 		DefaultLocale: or(getenv("DEFAULT_LOCALE"), "de"),
+		CAPIDatasets:  getenv("CAPI_DATASETS"),
 	}
 	if ids := getenv("INSTAGRAM_ACCOUNT_IDS"); ids != "" {
 		for _, id := range strings.Split(ids, ",") {

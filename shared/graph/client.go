@@ -263,7 +263,7 @@ func (c *Client) attempt(ctx context.Context, endpoint, token string, body []byt
 		return &netError{err: err, sent: true}
 	}
 	if resp.StatusCode/100 != 2 {
-		return apiError(resp, data)
+		return apiError(resp, data, c.cfg.Now)
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return &APIError{Status: resp.StatusCode, Message: "answer is not JSON"}
@@ -271,7 +271,7 @@ func (c *Client) attempt(ctx context.Context, endpoint, token string, body []byt
 	return nil
 }
 
-func apiError(resp *http.Response, data []byte) *APIError {
+func apiError(resp *http.Response, data []byte, now func() time.Time) *APIError {
 	var env struct {
 		Error *APIError `json:"error"`
 	}
@@ -283,7 +283,7 @@ func apiError(resp *http.Response, data []byte) *APIError {
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
-	e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now)
+	e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
 	return e
 }
 

@@ -39,7 +39,7 @@ func goldenOf(t testing.TB, body []byte) golden {
 	if err != nil {
 		t.Fatalf("ParseBatch: %v", err)
 	}
-	g := golden{Object: b.Object, Events: b.Events, Skipped: b.Skipped}
+	g := golden(b)
 	if g.Events == nil {
 		g.Events = []channel.Inbound{}
 	}

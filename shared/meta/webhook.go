@@ -153,6 +153,9 @@ func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
 	if err := VerifySignature(r.Header.Get(SignatureHeader), body, h.cfg.AppSecret); err != nil {
 		return err
 	}
+	if h.cfg.Queue == nil {
+		return apperr.E(op, apperr.Internal, "no queue configured")
+	}
 	batch, err := ParseBatch(body)
 	if err != nil {
 		return err

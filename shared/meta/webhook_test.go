@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 )
@@ -201,5 +203,150 @@ func TestWebhookEnqueuesEvent(t *testing.T) {
 	}
 	if want := time.Unix(1749416383, 0).UTC(); !ev.Inbound.At.Equal(want) {
 		t.Errorf("At = %v, want %v", ev.Inbound.At, want)
+	}
+}
+
+func postSigned(t testing.TB, h http.Handler, body []byte) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(SignatureHeader, Sign(body, testSecret))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// TestWebhookQueuesWhatTheBotActsOn: receipts, non-failed statuses and standby events are
+// acknowledged but not queued; everything else is, one message per event, grouped by
+// conversation.
+func TestWebhookQueuesWhatTheBotActsOn(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file      string
+		wantIDs   []string
+		wantGroup string
+	}{
+		{"whatsapp_batch.json", []string{"wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQkFUMDE=", "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQkFUMDI=", "wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFDNC"}, ""},
+		{"whatsapp_status_delivered_read.json", nil, ""},
+		{"whatsapp_status_failed.json", []string{"wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJGQUlMRURfMDEA:failed"}, "whatsapp#106540352242922#16505551234"},
+		{"messenger_standby.json", nil, ""},
+		{"messenger_read.json", nil, ""},
+		{"messenger_echo_inbox.json", []string{"m_ECH02kjsdf8sdf7sdf6sdf5sdf4"}, "messenger#1067280970047460#6990125541061880"},
+		{"page_feed_comment.json", []string{"122134567890123456_1234567890123456"}, "comment#1067280970047460#7123456789012345"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			q := &recorder{}
+			rec := postSigned(t, newTestWebhook(q), readTestdata(t, tt.file))
+			if rec.Code != 200 {
+				t.Fatalf("status = %d, want 200", rec.Code)
+			}
+			var ids []string
+			for _, m := range q.messages() {
+				ids = append(ids, m.DeduplicationID)
+				if tt.wantGroup != "" && m.GroupID != tt.wantGroup {
+					t.Errorf("GroupID = %q, want %q", m.GroupID, tt.wantGroup)
+				}
+			}
+			if diff := cmp.Diff(tt.wantIDs, ids); diff != "" {
+				t.Errorf("queued ids (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestWebhookPartialEnqueueFailure: when the queue fails midway the webhook answers 503 so
+// Meta retries the batch.
+func TestWebhookPartialEnqueueFailure(t *testing.T) {
+	t.Parallel()
+	n := 0
+	q := queue.SenderFunc(func(context.Context, queue.Message) error {
+		n++
+		if n == 2 {
+			return errors.New("sqs: throttled")
+		}
+		return nil
+	})
+	rec := postSigned(t, newTestWebhook(q), readTestdata(t, "whatsapp_batch.json"))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("status = %d, want 503", rec.Code)
+	}
+	if n != 2 {
+		t.Errorf("%d send attempts, want 2 (stop at the first failure)", n)
+	}
+	if strings.Contains(rec.Body.String(), "throttled") {
+		t.Errorf("body %s leaks the internal error", rec.Body)
+	}
+}
+
+func TestWebhookStampsMissingTime(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"object":"page","entry":[{"id":"1","messaging":[{"sender":{"id":"2"},"recipient":{"id":"1"},"message":{"mid":"m_1","text":"hi"}}]}]}`)
+	q := &recorder{}
+	if rec := postSigned(t, newTestWebhook(q), body); rec.Code != 200 {
+		t.Fatalf("status = %d, want 200", rec.Code)
+	}
+	var ev channel.Event
+	if err := json.Unmarshal(q.messages()[0].Body, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if !ev.Inbound.At.Equal(fixedNow) {
+		t.Errorf("At = %v, want the webhook's Now %v", ev.Inbound.At, fixedNow)
+	}
+}
+
+// TestWebhookLogsNoContent: nothing the customer wrote, and no user id, reaches the log.
+func TestWebhookLogsNoContent(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	h := NewWebhook(WebhookConfig{AppSecret: testSecret, VerifyToken: testVerifyToken, Queue: &recorder{},
+		Logger: slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	for _, f := range []string{"whatsapp_text.json", "whatsapp_system.json", "messenger_text.json", "page_feed_comment.json"} {
+		postSigned(t, h, readTestdata(t, f))
+	}
+	out := buf.String()
+	if out == "" {
+		t.Fatal("nothing logged")
+	}
+	for _, secret := range []string{"another color", "16505551234", "Sheena", "6990125541061880", "Vienna", "Switzerland", "7123456789012345", "16505559999"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log contains %q:\n%s", secret, out)
+		}
+	}
+}
+
+func FuzzWebhook(f *testing.F) {
+	for _, file := range payloads(f) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, true)
+	}
+	f.Add([]byte("{}"), false)
+	h := newTestWebhook(queue.SenderFunc(func(context.Context, queue.Message) error { return nil }))
+	f.Fuzz(func(t *testing.T, body []byte, sign bool) {
+		req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if sign {
+			req.Header.Set(SignatureHeader, Sign(body, testSecret))
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status = %d for body %q", rec.Code, body)
+		}
+		if !sign && rec.Code != http.StatusUnauthorized {
+			t.Fatalf("unsigned body answered %d, want 401", rec.Code)
+		}
+	})
+}
+
+func TestWebhookWithoutQueue(t *testing.T) {
+	t.Parallel()
+	h := NewWebhook(WebhookConfig{AppSecret: testSecret, VerifyToken: testVerifyToken})
+	if rec := postSigned(t, h, readTestdata(t, "whatsapp_text.json")); rec.Code != http.StatusInternalServerError {
+		t.Errorf("status = %d, want 500 (misconfigured, Meta retries)", rec.Code)
 	}
 }

@@ -57,6 +57,7 @@ func newConversation(k channel.Key, now time.Time) *conversation.Conversation {
 		LastInboundAt: now.Add(-time.Minute + 123456789),
 		Misses:        1,
 		Pending:       []string{"opening-hours", "returns"},
+		CommentID:     "900000000000001_42",
 		Referral:      &channel.Referral{Source: "ad", Type: "image", AdID: "120208", CtwaClid: "ARAkLkA8", SourceURL: "https://fb.me/x"},
 		Processed:     []string{"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA="},
 		CreatedAt:     now.Add(-time.Hour),

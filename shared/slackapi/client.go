@@ -1,0 +1,248 @@
+package slackapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/frontdesk-app/frontdesk/shared/apperr"
+)
+
+// DefaultAPIURL is Slack's Web API base URL (SLACK_API_URL overrides it).
+const DefaultAPIURL = "https://slack.com/api/"
+
+// Doer sends HTTP requests; *http.Client is one.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// ClientConfig configures a Client.
+type ClientConfig struct {
+	// Token is the bot token (xoxb-...).
+	Token string
+	// APIURL is the Web API base URL, ending with "/"; DefaultAPIURL when empty.
+	APIURL string
+	// HTTP sends the requests; an *http.Client with a 10-second timeout when nil.
+	HTTP Doer
+	// MaxRetries bounds the retries after HTTP 429; 3 when zero, none when negative.
+	MaxRetries int
+	// MaxWait is the longest Retry-After the client waits for; a longer one fails at once as
+	// Transient, so the caller's queue redelivers later instead of a Lambda sleeping. 30 s when
+	// zero.
+	MaxWait time.Duration
+	// Sleep waits d or until ctx is done; a timer when nil. Tests record the waits instead.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Client posts and updates messages through Slack's Web API. It is a thin wrapper over
+// slack-go's *slack.Client that honours 429 Retry-After and maps Slack's ok:false errors to
+// apperr kinds.
+type Client struct {
+	api        *slack.Client
+	maxRetries int
+	maxWait    time.Duration
+	sleep      func(context.Context, time.Duration) error
+}
+
+// NewClient returns a client, or an Internal error when the token is missing.
+func NewClient(cfg ClientConfig) (*Client, error) {
+	if cfg.Token == "" {
+		return nil, apperr.E("slackapi.NewClient", apperr.Internal, "no Slack bot token configured")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = DefaultAPIURL
+	}
+	if !strings.HasSuffix(cfg.APIURL, "/") {
+		cfg.APIURL += "/"
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = &http.Client{Timeout: 10 * time.Second}
+	}
+	switch {
+	case cfg.MaxRetries == 0:
+		cfg.MaxRetries = 3
+	case cfg.MaxRetries < 0:
+		cfg.MaxRetries = 0
+	}
+	if cfg.MaxWait == 0 {
+		cfg.MaxWait = 30 * time.Second
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
+	}
+	api := slack.New(cfg.Token,
+		slack.OptionAPIURL(cfg.APIURL),
+		// slack-go sends chat.* tokens as a form field; Slack prefers the Authorization header.
+		slack.OptionHTTPClient(bearer{token: cfg.Token, next: cfg.HTTP}),
+	)
+	return &Client{api: api, maxRetries: cfg.MaxRetries, maxWait: cfg.MaxWait, sleep: cfg.Sleep}, nil
+}
+
+// bearer adds "Authorization: Bearer <token>" to every request.
+type bearer struct {
+	token string
+	next  Doer
+}
+
+func (b bearer) Do(r *http.Request) (*http.Response, error) {
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.Do(r)
+}
+
+// LogValue implements slog.LogValuer: the token never reaches a log.
+func (b bearer) LogValue() slog.Value { return slog.StringValue("REDACTED_TOKEN") }
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// PostMessage posts text (the notification fallback, required) and optional blocks to channel,
+// in the thread of threadTS when it is not empty, and returns the new message's ts. Link and
+// media unfurling is off: customer text must not make Slack fetch URLs.
+func (c *Client) PostMessage(ctx context.Context, channel, threadTS, text string, blocks []slack.Block) (string, error) {
+	return c.post(ctx, "slackapi.PostMessage", channel, threadTS, text, blocks, false)
+}
+
+// Broadcast posts a thread reply that is also shown in the channel ("Also send to channel").
+func (c *Client) Broadcast(ctx context.Context, channel, threadTS, text string, blocks []slack.Block) (string, error) {
+	return c.post(ctx, "slackapi.Broadcast", channel, threadTS, text, blocks, true)
+}
+
+func (c *Client) post(ctx context.Context, op apperr.Op, channel, threadTS, text string, blocks []slack.Block, broadcast bool) (string, error) {
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl()}
+	if len(blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	}
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+		if broadcast {
+			opts = append(opts, slack.MsgOptionBroadcast())
+		}
+	}
+	var ts string
+	err := c.retry(ctx, func() error {
+		var err error
+		_, ts, err = c.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	if err != nil {
+		return "", mapError(op, err)
+	}
+	return ts, nil
+}
+
+// UpdateMessage replaces the text and blocks of the message ts in channel (chat.update).
+func (c *Client) UpdateMessage(ctx context.Context, channel, ts, text string, blocks []slack.Block) error {
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	if len(blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	}
+	err := c.retry(ctx, func() error {
+		_, _, _, err := c.api.UpdateMessageContext(ctx, channel, ts, opts...)
+		return err
+	})
+	if err != nil {
+		return mapError("slackapi.UpdateMessage", err)
+	}
+	return nil
+}
+
+// retry calls f again after a 429 for as long as Slack's Retry-After says, up to maxRetries
+// times and only while the wait is at most maxWait and ctx is live.
+func (c *Client) retry(ctx context.Context, f func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := f()
+		var rl *slack.RateLimitedError
+		if !errors.As(err, &rl) || attempt >= c.maxRetries || rl.RetryAfter > c.maxWait {
+			return err
+		}
+		wait := rl.RetryAfter
+		if wait <= 0 {
+			wait = time.Second
+		}
+		if serr := c.sleep(ctx, wait); serr != nil {
+			return errors.Join(err, serr)
+		}
+	}
+}
+
+// Kinds of Slack's ok:false errors (https://docs.slack.dev/reference/methods/chat.postMessage
+// and chat.update list them). Unlisted errors are Internal.
+var errorKinds = map[string]apperr.Kind{
+	// The token or the app's installation is wrong: a configuration error, not retryable.
+	"not_authed": apperr.Internal, "invalid_auth": apperr.Internal, "account_inactive": apperr.Internal,
+	"token_revoked": apperr.Internal, "token_expired": apperr.Internal, "missing_scope": apperr.Internal,
+	"no_permission": apperr.Internal, "not_allowed_token_type": apperr.Internal, "ekm_access_denied": apperr.Internal,
+	// The request is wrong for this channel or message: retrying the same call cannot help.
+	"channel_not_found": apperr.Invalid, "not_in_channel": apperr.Invalid, "is_archived": apperr.Invalid,
+	"is_inactive": apperr.Invalid, "no_text": apperr.Invalid, "msg_too_long": apperr.Invalid,
+	"invalid_blocks": apperr.Invalid, "invalid_blocks_format": apperr.Invalid, "invalid_thread_ts": apperr.Invalid,
+	"invalid_arguments": apperr.Invalid, "too_many_attachments": apperr.Invalid, "restricted_action": apperr.Invalid,
+	"restricted_action_read_only_channel":      apperr.Invalid,
+	"restricted_action_thread_only_channel":    apperr.Invalid,
+	"restricted_action_non_threadable_channel": apperr.Invalid,
+	"cant_update_message":                      apperr.Forbidden, "edit_window_closed": apperr.Forbidden,
+	"message_not_found": apperr.NotFound,
+	// Slack is busy or failing: a later retry may work.
+	"ratelimited": apperr.Transient, "rate_limited": apperr.Transient, "internal_error": apperr.Transient,
+	"fatal_error": apperr.Transient, "service_unavailable": apperr.Transient, "request_timeout": apperr.Transient,
+	"team_added_to_org": apperr.Transient, "org_login_required": apperr.Transient,
+	"external_channel_migrating": apperr.Transient,
+}
+
+// SlackError returns Slack's error code ("channel_not_found") in err's chain, or "".
+func SlackError(err error) string {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return "ratelimited"
+	}
+	return ""
+}
+
+func mapError(op apperr.Op, err error) error {
+	var (
+		se  slack.SlackErrorResponse
+		rl  *slack.RateLimitedError
+		sc  slack.StatusCodeError
+		ne  net.Error
+		msg = "slack: "
+	)
+	switch {
+	case errors.As(err, &se):
+		kind, ok := errorKinds[se.Err]
+		if !ok {
+			kind = apperr.Internal
+		}
+		if kind == apperr.Internal {
+			msg = "slack rejected the bot's credentials or scopes: "
+		}
+		return apperr.Wrap(op, kind, err, msg+se.Err)
+	case errors.As(err, &rl):
+		return apperr.Wrap(op, apperr.Transient, err, "slack rate limit: retry after "+rl.RetryAfter.String())
+	case errors.As(err, &sc):
+		if sc.Code >= 500 {
+			return apperr.Wrap(op, apperr.Transient, err, "slack unavailable")
+		}
+		return apperr.Wrap(op, apperr.Internal, err, "slack answered HTTP "+sc.Status)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne):
+		return apperr.Wrap(op, apperr.Transient, err, "slack unreachable")
+	}
+	return apperr.Wrap(op, apperr.Internal, err, "slack call failed")
+}

@@ -1,0 +1,349 @@
+package slackapi
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
+)
+
+// Action ids of the escalation buttons; the interactions handler maps them to
+// channel.AgentAction values of the same name.
+const (
+	ActionIDClaim      = string(channel.ActionClaim)      // "claim"
+	ActionIDResolve    = string(channel.ActionResolve)    // "resolve"
+	ActionIDHandBack   = string(channel.ActionHandBack)   // "handback"
+	ActionIDSendAnswer = string(channel.ActionSendAnswer) // "send_answer"; value = FAQ entry id
+	ActionIDLead       = string(channel.ActionLead)       // "lead"
+)
+
+// Block ids of the messages Desk posts.
+const (
+	blockActions    = "escalation_actions"
+	blockSuggestion = "suggestion_" // + index
+)
+
+// Escalation reasons the bot uses; Announcement.Reason may also be free text.
+const (
+	ReasonAskedForHuman   = "asked_for_human"
+	ReasonNoMatch         = "no_match"
+	ReasonHumanTopic      = "human_topic"
+	ReasonUnreadableMedia = "unreadable_media"
+)
+
+var reasonText = map[string]string{
+	ReasonAskedForHuman:   "asked for a person",
+	ReasonNoMatch:         "the bot found no answer",
+	ReasonHumanTopic:      "a topic for a person",
+	ReasonUnreadableMedia: "sent media the bot cannot read",
+}
+
+var surfaceText = map[channel.Surface]string{
+	channel.WhatsApp:  "WhatsApp",
+	channel.Messenger: "Messenger",
+	channel.Instagram: "Instagram",
+	channel.Comment:   "Comment",
+}
+
+// Suggestion is one FAQ answer the bot would give, offered to the agent with a "Send this
+// answer" button.
+type Suggestion struct {
+	EntryID string
+	Title   string
+	Answer  string
+	Score   float64
+}
+
+// Announcement is what the desk shows about an escalated conversation.
+type Announcement struct {
+	Key    channel.Key
+	Name   string // the customer's display name, if known
+	Locale string
+	// Reason is why the bot escalated: one of the Reason constants or free text.
+	Reason string
+	// Messages are the customer's recent messages, oldest first. Desk masks phone numbers and
+	// e-mail addresses and escapes them; pass them as the customer wrote them.
+	Messages    []string
+	Suggestions []Suggestion
+	Status      conversation.Status
+	// Agent is the Slack user id of the agent who claimed, resolved or handed back.
+	Agent string
+	// FollowUp says what may still be sent, e.g. "WhatsApp follow-up allowed" (optional).
+	FollowUp string
+	At       time.Time
+}
+
+// Limits of what the desk shows.
+const (
+	maxMessages     = 10
+	maxMessageChars = 500
+	maxSuggestions  = 5
+	maxAnswerChars  = 300
+)
+
+// Desk posts escalations to Slack and keeps their messages current. It is what the bot and the
+// sweeper call; every method is a Web API call and may return the Client's errors.
+//
+// An escalation is two messages: the card (surface, customer, language, reason, status and the
+// Claim / Resolve / Back to bot / Lead buttons), which Update rewrites as the status changes,
+// and, as the card's first thread reply, the details (the recent messages and the suggested
+// answers with their "Send this answer" buttons). The split keeps the details when the card is
+// updated from stored metadata, which holds no message text.
+type Desk struct {
+	c          *Client
+	channelFor func(channel.Key, string) string
+}
+
+// NewDesk returns a desk posting with c into the channel channelFor picks for a conversation
+// and its locale (see Routes).
+func NewDesk(c *Client, channelFor func(k channel.Key, locale string) string) *Desk {
+	return &Desk{c: c, channelFor: channelFor}
+}
+
+// Announce posts the escalation card and its details and returns the card's channel and ts, the
+// thread key to store on the conversation.
+//
+// When the card was posted but the details were not, Announce returns the card's channel and ts
+// together with the error: store them anyway (the thread exists), and do not announce again.
+func (d *Desk) Announce(ctx context.Context, a Announcement) (string, string, error) {
+	const op apperr.Op = "slackapi.Announce"
+	ch := d.channelFor(a.Key, a.Locale)
+	if ch == "" {
+		return "", "", apperr.E(op, apperr.Invalid, "no Slack channel configured for this conversation")
+	}
+	if a.Status == "" {
+		a.Status = conversation.Escalated
+	}
+	ts, err := d.c.PostMessage(ctx, ch, "", cardText(a), CardBlocks(a))
+	if err != nil {
+		return "", "", err
+	}
+	if len(a.Messages) == 0 && len(a.Suggestions) == 0 {
+		return ch, ts, nil
+	}
+	if _, err := d.c.PostMessage(ctx, ch, ts, "Recent messages and suggested answers", DetailBlocks(a)); err != nil {
+		return ch, ts, apperr.Wrap(op, apperr.KindOf(err), err, "escalation posted without its details")
+	}
+	return ch, ts, nil
+}
+
+// Update rewrites the card ts in channel for a's status: claimed by, resolved, handed back; the
+// buttons that no longer apply are removed (Claim once claimed, all once resolved or handed
+// back). Messages and Suggestions of a are not used.
+func (d *Desk) Update(ctx context.Context, channel, ts string, a Announcement) error {
+	return d.c.UpdateMessage(ctx, channel, ts, cardText(a), CardBlocks(a))
+}
+
+// Mirror posts a customer's message into the escalation thread, masked and escaped.
+func (d *Desk) Mirror(ctx context.Context, channel, threadTS, name, text string) error {
+	if name == "" {
+		name = "Customer"
+	}
+	line := fmt.Sprintf(":speech_balloon: *%s:* %s", customerText(name, 80), customerText(text, 3000))
+	_, err := d.c.PostMessage(ctx, channel, threadTS, line, nil)
+	return err
+}
+
+// Note posts a short status line into the thread (see the Note* functions). text is frontdesk's
+// own and may contain Slack mentions; it is not escaped.
+func (d *Desk) Note(ctx context.Context, channel, threadTS, text string) error {
+	_, err := d.c.PostMessage(ctx, channel, threadTS, text, nil)
+	return err
+}
+
+// Reannounce posts text into the thread and into the channel ("Also send to channel"), so an
+// escalation nobody claimed comes back into view.
+func (d *Desk) Reannounce(ctx context.Context, channel, threadTS, text string) error {
+	_, err := d.c.Broadcast(ctx, channel, threadTS, text, nil)
+	return err
+}
+
+// SurfaceName is how the desk names a surface: "WhatsApp".
+func SurfaceName(s channel.Surface) string {
+	if t, ok := surfaceText[s]; ok {
+		return t
+	}
+	return string(s)
+}
+
+// ReasonText is how the desk words an escalation reason.
+func ReasonText(reason string) string {
+	if t, ok := reasonText[reason]; ok {
+		return t
+	}
+	if reason == "" {
+		return "not given"
+	}
+	return reason
+}
+
+func customerLabel(a Announcement) string {
+	if a.Name != "" {
+		return Mask(a.Name)
+	}
+	return MaskID(a.Key.User)
+}
+
+func cardText(a Announcement) string {
+	return fmt.Sprintf("Escalation from %s: %s (%s), %s. %s", SurfaceName(a.Key.Surface),
+		escape(customerLabel(a)), MaskID(a.Key.User), escape(ReasonText(a.Reason)), statusText(a))
+}
+
+func statusText(a Announcement) string {
+	switch a.Status {
+	case conversation.Claimed:
+		return "Claimed by " + Mention(a.Agent) + "."
+	case conversation.Closed:
+		if a.Agent == "" {
+			return "Closed."
+		}
+		return "Resolved by " + Mention(a.Agent) + "."
+	case conversation.Bot:
+		if a.Agent == "" {
+			return "Handed back to the bot."
+		}
+		return "Handed back to the bot by " + Mention(a.Agent) + "."
+	}
+	return "Waiting for an agent."
+}
+
+var statusEmoji = map[conversation.Status]string{
+	conversation.Escalated: ":sos:",
+	conversation.Claimed:   ":raising_hand:",
+	conversation.Closed:    ":white_check_mark:",
+	conversation.Bot:       ":robot_face:",
+}
+
+// CardBlocks renders the escalation card.
+func CardBlocks(a Announcement) []slack.Block {
+	md := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+	}
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
+	}
+	if a.Status == "" {
+		a.Status = conversation.Escalated
+	}
+	header := truncate(SurfaceName(a.Key.Surface)+" · "+customerLabel(a), 150)
+	fields := []*slack.TextBlockObject{
+		md("*Customer*\n" + truncate(escape(customerLabel(a)), 200) + " (`" + MaskID(a.Key.User) + "`)"),
+		md("*Surface*\n" + SurfaceName(a.Key.Surface)),
+		md("*Language*\n" + orDash(escape(a.Locale))),
+		md("*Reason*\n" + truncate(escape(ReasonText(a.Reason)), 500)),
+		md("*Status*\n" + statusEmoji[a.Status] + " " + statusText(a)),
+	}
+	if a.FollowUp != "" {
+		fields = append(fields, md("*Window*\n"+truncate(escape(a.FollowUp), 500)))
+	}
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain(header)),
+		slack.NewSectionBlock(nil, fields, nil),
+	}
+	var buttons []slack.BlockElement
+	button := func(id, label string, style slack.Style) {
+		b := slack.NewButtonBlockElement(id, id, plain(label))
+		if style != "" {
+			b = b.WithStyle(style)
+		}
+		buttons = append(buttons, b)
+	}
+	switch a.Status {
+	case conversation.Escalated:
+		button(ActionIDClaim, "Claim", slack.StylePrimary)
+		button(ActionIDResolve, "Resolve", "")
+		button(ActionIDHandBack, "Back to bot", "")
+		button(ActionIDLead, "Mark as lead", "")
+	case conversation.Claimed:
+		button(ActionIDResolve, "Resolve", slack.StylePrimary)
+		button(ActionIDHandBack, "Back to bot", "")
+		button(ActionIDLead, "Mark as lead", "")
+	}
+	if len(buttons) > 0 {
+		blocks = append(blocks, slack.NewActionBlock(blockActions, buttons...))
+	}
+	if !a.At.IsZero() {
+		blocks = append(blocks, slack.NewContextBlock("", md("Escalated "+slackDate(a.At)+" · reply in the thread to answer the customer; start with `note:` to keep it internal")))
+	}
+	return blocks
+}
+
+// DetailBlocks renders the details reply: the recent messages and the suggested answers.
+func DetailBlocks(a Announcement) []slack.Block {
+	md := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+	}
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
+	}
+	var blocks []slack.Block
+	msgs := a.Messages
+	if len(msgs) > maxMessages {
+		msgs = msgs[len(msgs)-maxMessages:]
+	}
+	if len(msgs) > 0 {
+		var b strings.Builder
+		b.WriteString("*Recent messages*")
+		for _, m := range msgs {
+			line := "\n>" + strings.ReplaceAll(customerText(m, maxMessageChars), "\n", "\n>")
+			if b.Len()+len(line) > maxSectionTextBytes {
+				break
+			}
+			b.WriteString(line)
+		}
+		blocks = append(blocks, slack.NewSectionBlock(md(b.String()), nil, nil))
+	}
+	sugg := a.Suggestions
+	if len(sugg) > maxSuggestions {
+		sugg = sugg[:maxSuggestions]
+	}
+	if len(sugg) > 0 {
+		if len(blocks) > 0 {
+			blocks = append(blocks, slack.NewDividerBlock())
+		}
+		blocks = append(blocks, slack.NewSectionBlock(md("*Suggested answers*"), nil, nil))
+	}
+	for i, s := range sugg {
+		text := fmt.Sprintf("*%s*  _(score %.2f)_\n%s", truncate(escape(s.Title), 200), s.Score, truncate(escape(s.Answer), maxAnswerChars))
+		btn := slack.NewButtonBlockElement(ActionIDSendAnswer, s.EntryID, plain("Send this answer"))
+		blocks = append(blocks, slack.NewSectionBlock(md(text), nil, slack.NewAccessory(btn), slack.SectionBlockOptionBlockID(blockSuggestion+strconv.Itoa(i))))
+	}
+	return blocks
+}
+
+// A section's text may hold 3000 characters; counting bytes keeps well inside.
+const maxSectionTextBytes = 2900
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+var userIDRE = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+
+// Mention renders a Slack user id as a mention (<@U123>); anything else is escaped text.
+func Mention(user string) string {
+	if userIDRE.MatchString(user) {
+		return "<@" + user + ">"
+	}
+	if user == "" {
+		return "someone"
+	}
+	return escape(user)
+}
+
+// slackDate renders t in each reader's own time zone, with a UTC fallback
+// (https://docs.slack.dev/messaging/formatting-message-text#date-formatting).
+func slackDate(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
+}
