@@ -203,9 +203,9 @@ func UnmarshalModel(b []byte) (*Model, error) {
 
 type binWriter struct{ buf bytes.Buffer }
 
-func (w *binWriter) u16(x uint16) { w.buf.Write(binary.LittleEndian.AppendUint16(nil, x)) }
-func (w *binWriter) u32(x uint32) { w.buf.Write(binary.LittleEndian.AppendUint32(nil, x)) }
-func (w *binWriter) u64(x uint64) { w.buf.Write(binary.LittleEndian.AppendUint64(nil, x)) }
+func (w *binWriter) u16(x uint16)  { w.buf.Write(binary.LittleEndian.AppendUint16(nil, x)) }
+func (w *binWriter) u32(x uint32)  { w.buf.Write(binary.LittleEndian.AppendUint32(nil, x)) }
+func (w *binWriter) u64(x uint64)  { w.buf.Write(binary.LittleEndian.AppendUint64(nil, x)) }
 func (w *binWriter) f32(x float32) { w.u32(math.Float32bits(x)) }
 func (w *binWriter) f64(x float64) { w.u64(math.Float64bits(x)) }
 func (w *binWriter) str(s string) {
