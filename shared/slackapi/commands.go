@@ -82,7 +82,7 @@ func openList(convs []*conversation.Conversation, teamDomain string, now time.Ti
 	}
 	text := b.String()
 	return fmt.Sprintf("%d unclaimed escalations", len(convs)),
-		[]slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}
+		[]slack.Block{slack.NewSectionBlock(md(text), nil, nil)}
 }
 
 func more(n, limit int) string {
