@@ -121,6 +121,9 @@ type Inbound struct {
 	ReplyTo string `json:"replyTo,omitempty"`
 	// Human is set on echoes sent by a person (Page inbox) rather than an app.
 	Human bool `json:"human,omitempty"`
+	// Standby is set on Messenger/Instagram events delivered on the standby channel: another app
+	// owns the thread, so the bot must not answer.
+	Standby bool `json:"standby,omitempty"`
 
 	Referral   *Referral   `json:"referral,omitempty"`
 	Preference *Preference `json:"preference,omitempty"`

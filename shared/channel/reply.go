@@ -20,6 +20,9 @@ type Reply struct {
 	CommentID string `json:"commentId,omitempty"`
 	// ReplyTo quotes the message with that id, where the surface supports it.
 	ReplyTo string `json:"replyTo,omitempty"`
+	// Menu labels the button that opens a WhatsApp list (more than 3 options, ≤ 20
+	// characters); empty means the sender's default.
+	Menu string `json:"menu,omitempty"`
 }
 
 // TagHumanAgent is the Messenger/Instagram tag that lets a human reply up to 7 days after the

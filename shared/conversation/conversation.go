@@ -51,6 +51,10 @@ type Conversation struct {
 	// WarnedAt is when the thread was last warned that the window is closing.
 	WarnedAt time.Time `json:"warnedAt,omitzero"`
 
+	// CommentID is the customer's latest comment (Surface comment): an agent's answer goes to it
+	// as a private reply.
+	CommentID string `json:"commentId,omitempty"`
+
 	// Referral is the ad that started the conversation (ctwa_clid): erased on opt-out.
 	Referral *channel.Referral `json:"referral,omitempty"`
 
@@ -70,7 +74,9 @@ type Conversation struct {
 const MaxProcessed = 32
 
 // HasProcessed reports whether the event id was already applied.
-func (c *Conversation) HasProcessed(id string) bool { return id != "" && slices.Contains(c.Processed, id) }
+func (c *Conversation) HasProcessed(id string) bool {
+	return id != "" && slices.Contains(c.Processed, id)
+}
 
 // MarkProcessed records id, keeping only the newest MaxProcessed ids.
 func (c *Conversation) MarkProcessed(id string) {

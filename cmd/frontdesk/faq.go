@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/faq"
+)
+
+const faqUsage = `usage:
+  frontdesk faq check KB
+      validate a knowledge base (a YAML file or a folder of them)
+  frontdesk faq build KB -o MODEL
+      train the matcher and choose its thresholds once, write the model for FAQ_MODEL / go:embed
+  frontdesk faq eval --train TRAIN.jsonl --test TEST.jsonl [--val VAL.jsonl] [--json]
+  frontdesk faq eval --train TRAIN.jsonl --cv K [--json]
+      measure the bot: one KB entry per intent of TRAIN ("intent": null lines are negatives);
+      thresholds from VAL when given, else by cross-validation on TRAIN; --train may repeat;
+      --cv K evaluates by K-fold cross-validation over TRAIN instead of a test file`
+
+// runFAQ implements "frontdesk faq ...".
+func runFAQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, faqUsage)
+		return errors.New("missing subcommand")
+	}
+	switch args[0] {
+	case "check":
+		return faqCheck(args[1:], stdout, stderr)
+	case "build":
+		return faqBuild(args[1:], stdout, stderr)
+	case "eval":
+		return faqEval(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, faqUsage)
+		return nil
+	}
+	fmt.Fprintln(stderr, faqUsage)
+	return fmt.Errorf("unknown subcommand %q", args[0])
+}
+
+func faqCheck(args []string, stdout, stderr io.Writer) error {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, faqUsage)
+		return errors.New("check: want one KB path")
+	}
+	kb, err := faq.LoadKB(args[0])
+	if err != nil {
+		var ces faq.CheckErrors
+		if errors.As(err, &ces) {
+			for _, e := range ces {
+				fmt.Fprintln(stderr, e)
+			}
+			return fmt.Errorf("check: %d problem(s) in %s", len(ces), args[0])
+		}
+		return fmt.Errorf("check: %w", err)
+	}
+	n := map[string]int{}
+	human := 0
+	for _, e := range kb.Entries {
+		for l, ps := range e.Phrasings {
+			n[l] += len(ps)
+		}
+		if e.Human {
+			human++
+		}
+	}
+	fmt.Fprintf(stdout, "%s: ok, %d entries (%d always to a person), phrasings: de %d, en %d\n",
+		args[0], len(kb.Entries), human, n[faq.German], n[faq.English])
+	return nil
+}
+
+func faqBuild(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("faq build", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "output model file")
+	kbPath, rest := splitPositional(args)
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	if kbPath == "" && fs.NArg() == 1 {
+		kbPath = fs.Arg(0)
+	}
+	if kbPath == "" || *out == "" {
+		fmt.Fprintln(stderr, faqUsage)
+		return errors.New("build: want KB and -o MODEL")
+	}
+	kb, err := faq.LoadKB(kbPath)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	t0 := time.Now()
+	m, err := faq.Build(kb)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	if err := os.WriteFile(*out, b, 0o644); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	fmt.Fprintf(stdout, "%s: %d entries, threshold %.3f, %d bytes, built in %s\n", *out, len(m.Classes), m.Policy.Threshold, len(b), time.Since(t0).Round(time.Millisecond))
+	return nil
+}
+
+// splitPositional takes a leading positional argument off args (flags may follow it).
+func splitPositional(args []string) (string, []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return "", args
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error {
+	*l = append(*l, s)
+	return nil
+}
+
+func faqEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("faq eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var train listFlag
+	fs.Var(&train, "train", "training file (JSON lines); may repeat")
+	test := fs.String("test", "", "test file (JSON lines)")
+	val := fs.String("val", "", "validation file to choose thresholds on")
+	cv := fs.Int("cv", 0, "evaluate by K-fold cross-validation over TRAIN instead of --test")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if len(train) == 0 || (*test == "") == (*cv == 0) || *cv == 1 || *cv < 0 {
+		fmt.Fprintln(stderr, faqUsage)
+		return errors.New("eval: want --train and either --test or --cv K (K ≥ 2)")
+	}
+	var tr []faq.Example
+	for _, p := range train {
+		ex, err := faq.ReadExamplesFile(p)
+		if err != nil {
+			return fmt.Errorf("eval: %w", err)
+		}
+		tr = append(tr, ex...)
+	}
+	var rep faq.Report
+	var err error
+	if *cv > 0 {
+		if *val != "" {
+			return errors.New("eval: --val does not combine with --cv")
+		}
+		rep, err = faq.CrossEvaluate(ctx, tr, *cv)
+	} else {
+		var te, va []faq.Example
+		if te, err = faq.ReadExamplesFile(*test); err != nil {
+			return fmt.Errorf("eval: %w", err)
+		}
+		if *val != "" {
+			if va, err = faq.ReadExamplesFile(*val); err != nil {
+				return fmt.Errorf("eval: %w", err)
+			}
+		}
+		rep, err = faq.Evaluate(tr, te, va)
+	}
+	if err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		return enc.Encode(rep)
+	}
+	fmt.Fprintf(stdout, `queries            %d (%d in scope, %d out of scope)
+top-1 accuracy     %.2f %%
+in-scope accuracy  %.2f %%   (answered with the right entry)
+out-of-scope       recall %.2f %%, precision %.2f %%
+accuracy           %.2f %%   (out of scope as a class)
+MCC                %.4f (best %.4f at threshold %.3f)
+ask-back rate      %.2f %%
+threshold          %.3f (from %s)
+build              %.0f ms, heap %.1f MB
+per query          p50 %.0f µs, p99 %.0f µs
+`, rep.NTest, rep.NInScope, rep.NOOS, 100*rep.Top1Accuracy, 100*rep.InScopeAccuracy, 100*rep.OOSRecall, 100*rep.OOSPrecision,
+		100*rep.Accuracy, rep.MCC, rep.BestMCC, rep.BestMCCThreshold, 100*rep.AskBackRate, rep.Threshold, rep.ThresholdFrom,
+		rep.BuildMS, rep.HeapMB, rep.P50US, rep.P99US)
+	return nil
+}

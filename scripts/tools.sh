@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# tools.sh installs the test tools into .tools/ (nothing global): a Python virtual environment
+# with moto (the DynamoDB/SQS/SSM server the integration tests talk to) and the SAM CLI, and the
+# Go tools pinned by go.mod's tool directive (staticcheck).
+#
+# It is idempotent: a stamp file records the pins, and the venv is rebuilt only when they change.
+# Needs only python3 (with venv and pip) and go on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pins=("moto[server]==5.2.5" "aws-sam-cli==1.170.0")
+venv=.tools/venv
+stamp=.tools/venv.stamp
+
+want="${pins[*]} python=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+if [[ -f $stamp && "$(cat "$stamp")" == "$want" && -x $venv/bin/moto_server && -x $venv/bin/sam ]]; then
+	echo "tools: python venv up to date (${pins[*]})"
+else
+	echo "tools: installing ${pins[*]} into $venv"
+	rm -rf "$venv" "$stamp"
+	mkdir -p .tools
+	if ! python3 -m venv "$venv"; then
+		echo "tools: python3 -m venv failed: install Python 3 with its venv module (Debian: python3-venv)" >&2
+		exit 1
+	fi
+	"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+	"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${pins[@]}"
+	echo "$want" >"$stamp"
+fi
+
+# Build the Go tools once so the first lint run does not pay for it.
+go build -o /dev/null tool
+echo "tools: ready"

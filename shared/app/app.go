@@ -1,0 +1,250 @@
+// Package app builds frontdesk's handlers from their dependencies. The Lambda entry points
+// (functions/*) and the local server (cmd/frontdesk serve) both call it, so the code that runs
+// locally is the code that runs in AWS; only the dependencies differ (DynamoDB and SQS there, the
+// embedded store and queue and the outbox here).
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/adsignals"
+	"github.com/frontdesk-app/frontdesk/shared/bot"
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/config"
+	"github.com/frontdesk-app/frontdesk/shared/consent"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/graph"
+	"github.com/frontdesk-app/frontdesk/shared/meta"
+	"github.com/frontdesk-app/frontdesk/shared/metrics"
+	"github.com/frontdesk-app/frontdesk/shared/queue"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi"
+)
+
+// Deps are the dependencies of every handler.
+type Deps struct {
+	Config        config.Config
+	Conversations conversation.Store
+	Dedup         dedup.Store
+	Consent       consent.Store
+	Queue         queue.Sender
+	// HTTP carries every outbound call: Graph API, Slack Web API, Conversions API.
+	HTTP    *http.Client
+	Metrics metrics.Recorder
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+func (d Deps) now() func() time.Time {
+	if d.Now != nil {
+		return d.Now
+	}
+	return time.Now
+}
+
+func (d Deps) logger() *slog.Logger {
+	if d.Logger != nil {
+		return d.Logger
+	}
+	return slog.Default()
+}
+
+func (d Deps) metrics() metrics.Recorder {
+	if d.Metrics != nil {
+		return d.Metrics
+	}
+	return metrics.Discard{}
+}
+
+// MetaWebhook is the handler of GET and POST /webhooks/meta.
+func MetaWebhook(d Deps) (http.Handler, error) {
+	if err := d.Config.Require("META_APP_SECRET", "META_VERIFY_TOKEN"); err != nil {
+		return nil, err
+	}
+	return meta.NewWebhook(meta.WebhookConfig{
+		AppSecret:   []byte(d.Config.AppSecret.Reveal()),
+		VerifyToken: d.Config.VerifyToken.Reveal(),
+		Queue:       d.Queue,
+		Logger:      d.logger(),
+		Now:         d.now(),
+	}), nil
+}
+
+// Graph is the Graph API client that sends replies.
+func Graph(d Deps) (*graph.Client, error) {
+	c, err := graph.New(graph.Config{
+		BaseURL:           d.Config.GraphBaseURL,
+		Version:           d.Config.GraphVersion,
+		HTTP:              d.HTTP,
+		InstagramAccounts: d.Config.InstagramIDs,
+		Now:               d.now(),
+		Tokens: graph.Tokens{
+			WhatsApp:  d.Config.WhatsAppToken.Reveal(),
+			Page:      d.Config.PageToken.Reveal(),
+			Instagram: d.Config.InstagramToken.Reveal(),
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("graph client: %w", err)
+	}
+	return c, nil
+}
+
+// Desk is the agents' desk in Slack.
+func Desk(d Deps) (*slackapi.Desk, error) {
+	if err := d.Config.Require("SLACK_BOT_TOKEN", "SLACK_CHANNEL"); err != nil {
+		return nil, err
+	}
+	routes, err := slackapi.ParseRoutes(d.Config.SlackChannel)
+	if err != nil {
+		return nil, err
+	}
+	c, err := slackapi.NewClient(slackapi.ClientConfig{Token: d.Config.SlackBotToken.Reveal(), APIURL: d.Config.SlackAPIURL, HTTP: d.HTTP})
+	if err != nil {
+		return nil, fmt.Errorf("slack client: %w", err)
+	}
+	return slackapi.NewDesk(c, routes.Channel), nil
+}
+
+// Ledger is the ad-data consent ledger.
+func Ledger(d Deps) (*consent.Ledger, error) {
+	if err := d.Config.Require("SUBJECT_PEPPER"); err != nil {
+		return nil, err
+	}
+	subjects, err := consent.NewSubjects([]byte(d.Config.SubjectPepper.Reveal()))
+	if err != nil {
+		return nil, err
+	}
+	if d.Consent == nil {
+		return nil, fmt.Errorf("consent ledger: no consent store")
+	}
+	return &consent.Ledger{
+		Store:         d.Consent,
+		Subjects:      subjects,
+		Regime:        consent.Regime(d.Config.ConsentRegime),
+		Conversations: d.Conversations,
+		DefaultLocale: d.Config.DefaultLocale,
+		Now:           d.now(),
+	}, nil
+}
+
+// Signals sends Conversions API events through the consent gate.
+func Signals(d Deps, gate adsignals.Gate) (*adsignals.Signaler, error) {
+	accounts, err := adsignals.ParseAccounts(d.Config.CAPIDatasets)
+	if err != nil {
+		return nil, fmt.Errorf("CAPI_DATASETS: %w", err)
+	}
+	ig := d.Config.InstagramToken.Reveal()
+	if ig == "" {
+		ig = d.Config.PageToken.Reveal()
+	}
+	return &adsignals.Signaler{
+		Client: &adsignals.Client{
+			BaseURL: d.Config.GraphBaseURL, Version: d.Config.GraphVersion, HTTP: d.HTTP,
+			Tokens: map[channel.Surface]string{
+				channel.WhatsApp:  d.Config.WhatsAppToken.Reveal(),
+				channel.Messenger: d.Config.PageToken.Reveal(),
+				channel.Instagram: ig,
+			},
+		},
+		Gate:     gate,
+		Accounts: accounts,
+		Sends:    d.Dedup,
+		Metrics:  d.metrics(),
+		Logger:   d.logger(),
+		Now:      d.now(),
+	}, nil
+}
+
+// Brain loads the knowledge base (FAQ_KB, else the embedded sample shop) and builds the matcher.
+func Brain(d Deps) (*faq.Bot, error) {
+	var (
+		kb  *faq.KB
+		err error
+	)
+	if d.Config.FAQPath != "" {
+		kb, err = faq.LoadKB(d.Config.FAQPath)
+	} else {
+		kb, err = faq.SampleKB()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("knowledge base: %w", err)
+	}
+	return faq.New(kb)
+}
+
+// kbAnswers serves an agent's "send this answer" from the knowledge base.
+type kbAnswers struct{ kb *faq.KB }
+
+func (a kbAnswers) Answer(entryID, locale string) (title, text string, ok bool) {
+	e, ok := a.kb.Entry(entryID)
+	if !ok {
+		return "", "", false
+	}
+	text, _ = e.AnswerIn(locale)
+	return e.TitleIn(locale), text, true
+}
+
+// Bot is the queue consumer.
+func Bot(d Deps) (*bot.Bot, error) {
+	g, err := Graph(d)
+	if err != nil {
+		return nil, err
+	}
+	brain, err := Brain(d)
+	if err != nil {
+		return nil, err
+	}
+	desk, err := Desk(d)
+	if err != nil {
+		return nil, err
+	}
+	ledger, err := Ledger(d)
+	if err != nil {
+		return nil, err
+	}
+	signals, err := Signals(d, ledger)
+	if err != nil {
+		return nil, err
+	}
+	return &bot.Bot{
+		Conversations:    d.Conversations,
+		Dedup:            d.Dedup,
+		Sender:           g,
+		Brain:            brain,
+		Answers:          kbAnswers{brain.KB()},
+		Desk:             desk,
+		Consent:          ledger,
+		Signals:          signals,
+		Retention:        d.Config.Retention,
+		DefaultLocale:    d.Config.DefaultLocale,
+		Template:         d.Config.WhatsAppTmpl,
+		TemplateLanguage: d.Config.WhatsAppLang,
+		Metrics:          d.metrics(),
+		Logger:           d.logger(),
+		Now:              d.now(),
+	}, nil
+}
+
+// Consent is the handler of the consent function's routes.
+func Consent(d Deps) (http.Handler, error) {
+	if err := d.Config.Require("CONSENT_API_KEY", "META_APP_SECRET"); err != nil {
+		return nil, err
+	}
+	ledger, err := Ledger(d)
+	if err != nil {
+		return nil, err
+	}
+	return consent.NewHandler(consent.HandlerConfig{
+		APIKey:        d.Config.ConsentAPIKey.Reveal(),
+		AppSecret:     []byte(d.Config.AppSecret.Reveal()),
+		Ledger:        ledger,
+		StatusBaseURL: d.Config.PublicBaseURL,
+		Now:           d.now(),
+		Logger:        d.logger(),
+	})
+}

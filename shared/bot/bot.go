@@ -1,0 +1,227 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/metrics"
+)
+
+// Sender delivers a reply to a customer on the conversation's surface (graph.Client).
+type Sender interface {
+	Send(ctx context.Context, key channel.Key, r channel.Reply) (messageID string, err error)
+}
+
+// Brain decides what to do with a customer message (faq.Bot).
+type Brain interface {
+	Decide(in faq.Input) faq.Decision
+}
+
+// Bot applies queued events. Conversations, Dedup, Sender and Brain are required; without Desk
+// nothing escalates to Slack (the customer is told, the record says escalated), without Consent
+// there are no consent commands, without Signals no Conversions API events.
+type Bot struct {
+	Conversations conversation.Store
+	Dedup         dedup.Store
+	Sender        Sender
+	Brain         Brain
+	Desk          Desk
+	Consent       Consent
+	Signals       Signals
+	Answers       Answers
+
+	// Retention is how long a conversation outlives its last activity.
+	Retention time.Duration
+	// DefaultLocale is the language of a conversation before the bot has detected one.
+	DefaultLocale string
+	// Template is the approved WhatsApp template sent for an agent's reply after the 24-hour
+	// window closed, in TemplateLanguage; empty means such replies are refused.
+	Template         string
+	TemplateLanguage string
+
+	Metrics metrics.Recorder
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+const (
+	op = apperr.Op("bot")
+	// sendLease is how long a reserved send blocks a retry before it is taken over: longer than
+	// one invocation of the bot may run.
+	sendLease = 2 * time.Minute
+	// keepSends is how long an idempotency record lives: Meta retries for up to 7 days.
+	keepSends = 7 * 24 * time.Hour
+	// attempts bounds retries of an optimistic-locking conflict inside one invocation.
+	attempts = 5
+)
+
+func (b *Bot) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
+}
+
+func (b *Bot) metrics() metrics.Recorder {
+	if b.Metrics != nil {
+		return b.Metrics
+	}
+	return metrics.Discard{}
+}
+
+func (b *Bot) log() *slog.Logger {
+	if b.Logger != nil {
+		return b.Logger
+	}
+	return slog.Default()
+}
+
+// HandleSQS is the Lambda entry point for the SQS FIFO event source with partial batch
+// responses. Records of a FIFO batch are processed in order; after the first failure the rest of
+// the batch is reported failed too, so no later message of a conversation overtakes an earlier one.
+func (b *Bot) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	var resp events.SQSEventResponse
+	failed := false
+	for _, rec := range ev.Records {
+		if failed {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+			continue
+		}
+		if err := b.handleRecord(ctx, rec); err != nil {
+			failed = true
+			b.log().ErrorContext(ctx, "event failed; will be retried", "messageId", rec.MessageId,
+				"receiveCount", rec.Attributes["ApproximateReceiveCount"], "kind", apperr.KindOf(err).String(), "err", err)
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+		}
+	}
+	return resp, nil
+}
+
+func (b *Bot) handleRecord(ctx context.Context, rec events.SQSMessage) error {
+	var e channel.Event
+	if err := json.Unmarshal([]byte(rec.Body), &e); err != nil {
+		// Only our own ingress writes to the queue: a body we cannot read is a bug. Failing it
+		// sends it to the dead-letter queue (and its alarm) after the retries: nothing disappears.
+		return apperr.Wrap(op, apperr.Internal, err, "queued body is not an event")
+	}
+	return b.Handle(ctx, e)
+}
+
+// Handle applies one event. It returns an error only when a retry can help; events that can
+// never succeed (a reply the platform refuses for good) are logged and dropped.
+func (b *Bot) Handle(ctx context.Context, e channel.Event) error {
+	var err error
+	for range attempts {
+		switch {
+		case e.Inbound != nil:
+			err = b.handleInbound(ctx, *e.Inbound)
+		case e.Agent != nil:
+			err = b.handleAgent(ctx, *e.Agent)
+		default:
+			return apperr.E(op, apperr.Internal, "event has neither inbound nor agent part")
+		}
+		if !apperr.Is(err, apperr.Conflict) {
+			break
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	if retryable(err) {
+		return err
+	}
+	b.log().WarnContext(ctx, "event dropped: a retry cannot help", "event", e, "kind", apperr.KindOf(err).String(), "err", err)
+	return nil
+}
+
+func retryable(err error) bool {
+	switch apperr.KindOf(err) {
+	case apperr.Transient, apperr.Conflict, apperr.Internal, apperr.Other:
+		return true
+	}
+	return errors.Is(err, context.DeadlineExceeded)
+}
+
+// load returns the live conversation for key, or a new one.
+func (b *Bot) load(ctx context.Context, key channel.Key) (*conversation.Conversation, error) {
+	c, err := b.Conversations.GetConversation(ctx, key)
+	if apperr.Is(err, apperr.NotFound) {
+		now := b.now()
+		return &conversation.Conversation{Key: key, Status: conversation.Bot, Locale: b.DefaultLocale, CreatedAt: now}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load conversation: %w", err)
+	}
+	return c, nil
+}
+
+// save stamps c and writes it under optimistic locking. A new conversation, and the first save
+// of each day, also refresh the link from the customer's consent subject to the conversation
+// (with a day's slack on its expiry), so an erasure finds every conversation that still exists
+// without a write per message.
+func (b *Bot) save(ctx context.Context, c *conversation.Conversation) error {
+	now := b.now()
+	prev := c.UpdatedAt
+	c.UpdatedAt = now
+	c.ExpiresAt = now.Add(b.Retention)
+	if b.Consent != nil && (c.Version == 0 || prev.UTC().YearDay() != now.UTC().YearDay() || prev.Year() != now.Year()) {
+		link := *c
+		link.ExpiresAt = c.ExpiresAt.Add(24 * time.Hour)
+		if err := b.Consent.Track(ctx, &link); err != nil {
+			return fmt.Errorf("link conversation to its subject: %w", err)
+		}
+	}
+	if err := b.Conversations.PutConversation(ctx, c); err != nil {
+		return fmt.Errorf("save conversation: %w", err)
+	}
+	return nil
+}
+
+// once makes the outbound call fn at most once for key: it reserves the key, calls fn, and
+// records the platform's id. A key already sent returns its recorded id without calling fn.
+func (b *Bot) once(ctx context.Context, key string, fn func(context.Context) (string, error)) (string, error) {
+	now := b.now()
+	existing, ok, err := b.Dedup.ClaimSend(ctx, dedup.Send{Key: key, ReservedAt: now, ExpiresAt: now.Add(keepSends)}, now.Add(-sendLease))
+	if err != nil {
+		return "", fmt.Errorf("reserve send: %w", err)
+	}
+	if !ok {
+		if existing != nil && existing.State == dedup.Sent {
+			return existing.MessageID, nil
+		}
+		return "", apperr.E(op, apperr.Transient, "another worker is sending this message")
+	}
+	id, err := fn(ctx)
+	if err != nil {
+		if rerr := b.Dedup.ReleaseSend(ctx, key); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("release send: %w", rerr))
+		}
+		return "", err
+	}
+	if err := b.Dedup.CompleteSend(ctx, key, id); err != nil {
+		return id, fmt.Errorf("record send: %w", err)
+	}
+	return id, nil
+}
+
+// reply sends r to the customer once per key.
+func (b *Bot) reply(ctx context.Context, c *conversation.Conversation, key string, r channel.Reply) error {
+	_, err := b.once(ctx, key, func(ctx context.Context) (string, error) {
+		return b.Sender.Send(ctx, c.Key, r)
+	})
+	if err != nil {
+		return fmt.Errorf("send reply: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,39 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/adsignals"
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi"
+)
+
+// Desk is the agents' desk in Slack (*slackapi.Desk).
+type Desk interface {
+	Announce(ctx context.Context, a slackapi.Announcement) (channel, ts string, err error)
+	Update(ctx context.Context, channel, ts string, a slackapi.Announcement) error
+	Mirror(ctx context.Context, channel, threadTS, name, text string) error
+	Note(ctx context.Context, channel, threadTS, text string) error
+}
+
+// Consent is the ad-data consent ledger (*consent.Ledger).
+type Consent interface {
+	// HandleChat records a consent command in text and returns the confirmation to send.
+	HandleChat(ctx context.Context, c *conversation.Conversation, text string, at time.Time) (handled bool, reply string, err error)
+	// HandlePreference applies a platform preference change (marketing stop/resume).
+	HandlePreference(ctx context.Context, key channel.Key, p *channel.Preference, at time.Time) (changed bool, err error)
+	// Track links the conversation to its subject until it expires, for erasure.
+	Track(ctx context.Context, c *conversation.Conversation) error
+}
+
+// Signals sends Conversions API events through the consent gate (*adsignals.Signaler).
+type Signals interface {
+	Signal(ctx context.Context, moment adsignals.Moment, c *conversation.Conversation, eventID string, at time.Time) (adsignals.Outcome, error)
+}
+
+// Answers looks up a knowledge-base answer for an agent's "send this answer".
+type Answers interface {
+	Answer(entryID, locale string) (title, text string, ok bool)
+}

@@ -1,0 +1,200 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/frontdesk-app/frontdesk/shared/adsignals"
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/metrics"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi"
+)
+
+// handleInbound applies one customer event.
+func (b *Bot) handleInbound(ctx context.Context, in channel.Inbound) error {
+	switch {
+	case in.Kind == channel.KindPreference:
+		if b.Consent == nil || in.Preference == nil {
+			return nil
+		}
+		if _, err := b.Consent.HandlePreference(ctx, in.Key, in.Preference, in.At); err != nil {
+			return fmt.Errorf("apply preference: %w", err)
+		}
+		return nil
+	case in.Kind == channel.KindStatus:
+		if in.Status != nil && in.Status.Status == "failed" {
+			b.metrics().Count(metrics.DeliveriesFailed, 1)
+			b.log().WarnContext(ctx, "delivery failed", "event", in, "code", in.Status.ErrorCode)
+		}
+		return nil
+	case in.Kind == channel.KindReferral:
+		return b.update(ctx, in, func(c *conversation.Conversation) error { return nil })
+	case !in.Kind.Answerable():
+		b.log().DebugContext(ctx, "event not answered", "event", in)
+		return nil
+	}
+	b.metrics().Count(metrics.MessagesIn, 1)
+	return b.update(ctx, in, func(c *conversation.Conversation) error {
+		if in.At.After(c.LastInboundAt) {
+			c.LastInboundAt = in.At
+		}
+		if in.CommentID != "" {
+			c.CommentID = in.CommentID
+		}
+		if c.Status == conversation.Closed {
+			c.Status = conversation.Bot
+			c.Misses = 0
+		}
+		if b.Consent != nil && in.Text != "" {
+			handled, reply, err := b.Consent.HandleChat(ctx, c, in.Text, in.At)
+			if err != nil {
+				return fmt.Errorf("consent command: %w", err)
+			}
+			if handled {
+				return b.reply(ctx, c, in.ID+"#reply", channel.Reply{Text: reply, CommentID: in.CommentID})
+			}
+		}
+		if c.Escalated() {
+			return b.mirror(ctx, c, in)
+		}
+		return b.answer(ctx, c, in)
+	})
+}
+
+// update loads the conversation of in, skips an event it already applied, runs apply, sends the
+// first-ad-message signal when in brings the conversation's ad referral, and saves.
+func (b *Bot) update(ctx context.Context, in channel.Inbound, apply func(*conversation.Conversation) error) error {
+	c, err := b.load(ctx, in.Key)
+	if err != nil {
+		return err
+	}
+	if c.HasProcessed(in.ID) {
+		b.log().InfoContext(ctx, "duplicate event skipped", "event", in)
+		return nil
+	}
+	fromAd := in.Referral.FromAd() && c.Referral == nil
+	if fromAd {
+		c.Referral = in.Referral
+	}
+	if err := apply(c); err != nil {
+		return err
+	}
+	if fromAd && c.Referral != nil && b.Signals != nil {
+		// Before the save: a failure retries the whole event, and the signal is idempotent per
+		// event id. The consent check happens inside, at send time.
+		if _, err := b.Signals.Signal(ctx, adsignals.FirstAdMessage, c, in.ID, in.At); err != nil {
+			return fmt.Errorf("ad signal: %w", err)
+		}
+	}
+	c.MarkProcessed(in.ID)
+	return b.save(ctx, c)
+}
+
+// answer lets the FAQ bot decide and carries the decision out.
+func (b *Bot) answer(ctx context.Context, c *conversation.Conversation, in channel.Inbound) error {
+	d := b.Brain.Decide(faq.Input{
+		Text: in.Text, Payload: in.Payload, Media: in.Media,
+		Locale: c.Locale, Misses: c.Misses, Pending: c.Pending,
+	})
+	if d.Locale != "" {
+		c.Locale = d.Locale
+	}
+	c.Misses = d.Misses
+	c.Pending = nil
+	b.log().InfoContext(ctx, "decided", "event", in, "action", d.Action.String(), "entry", d.EntryID,
+		"confidence", d.Confidence, "reason", d.Reason)
+	r := channel.Reply{Text: d.Text, Options: d.Options, CommentID: in.CommentID}
+	switch d.Action {
+	case faq.Answer:
+		b.metrics().Count(metrics.Answered, 1)
+	case faq.AskBack, faq.Clarify:
+		b.metrics().Count(metrics.AskedBack, 1)
+		for _, o := range d.Options {
+			c.Pending = append(c.Pending, o.ID)
+		}
+	case faq.Escalate:
+		b.metrics().Count(metrics.Escalated, 1)
+		if r.Text != "" {
+			if err := b.reply(ctx, c, in.ID+"#reply", r); err != nil {
+				return err
+			}
+		}
+		return b.escalate(ctx, c, in, d)
+	}
+	if r.Text == "" && len(r.Options) == 0 {
+		return nil
+	}
+	return b.reply(ctx, c, in.ID+"#reply", r)
+}
+
+// escalate hands the conversation to the agents: a card in Slack whose thread becomes the
+// conversation's workspace.
+func (b *Bot) escalate(ctx context.Context, c *conversation.Conversation, in channel.Inbound, d faq.Decision) error {
+	now := b.now()
+	c.Status = conversation.Escalated
+	c.EscalationReason = d.Reason
+	c.EscalatedAt = now
+	c.Agent = ""
+	if b.Desk == nil {
+		return nil
+	}
+	a := slackapi.Announcement{
+		Key: c.Key, Name: in.Name, Locale: c.Locale, Reason: d.Reason,
+		Messages: messageLines(in), Status: conversation.Escalated, At: now,
+	}
+	for _, s := range d.Suggestions {
+		a.Suggestions = append(a.Suggestions, slackapi.Suggestion{EntryID: s.EntryID, Title: s.Title, Answer: s.Answer, Score: s.Score})
+	}
+	id, err := b.once(ctx, in.ID+"#announce", func(ctx context.Context) (string, error) {
+		ch, ts, err := b.Desk.Announce(ctx, a)
+		if ts != "" {
+			// The card exists even if its details failed: keep the thread, never announce twice.
+			if err != nil {
+				b.log().WarnContext(ctx, "escalation posted without details", "err", err)
+			}
+			return ch + " " + ts, nil
+		}
+		return "", err
+	})
+	if err != nil {
+		return fmt.Errorf("announce escalation: %w", err)
+	}
+	if _, err := fmt.Sscan(id, &c.SlackChannel, &c.ThreadTS); err != nil {
+		return fmt.Errorf("announce escalation: recorded thread %q: %w", id, err)
+	}
+	c.AnnouncedAt = now
+	return nil
+}
+
+// mirror copies a customer's message into the escalation thread; the bot stays silent.
+func (b *Bot) mirror(ctx context.Context, c *conversation.Conversation, in channel.Inbound) error {
+	if b.Desk == nil || c.ThreadTS == "" {
+		return nil
+	}
+	_, err := b.once(ctx, in.ID+"#mirror", func(ctx context.Context) (string, error) {
+		lines := messageLines(in)
+		text := lines[0]
+		return "", b.Desk.Mirror(ctx, c.SlackChannel, c.ThreadTS, in.Name, text)
+	})
+	if err != nil {
+		return fmt.Errorf("mirror into thread: %w", err)
+	}
+	return nil
+}
+
+// messageLines is what agents see of a customer message: its text, or what kind of media it was.
+func messageLines(in channel.Inbound) []string {
+	switch {
+	case in.Text != "" && in.Media != "":
+		return []string{"[" + in.Media + "] " + in.Text}
+	case in.Text != "":
+		return []string{in.Text}
+	case in.Media != "":
+		return []string{"[" + in.Media + "]"}
+	case in.Payload != "":
+		return []string{"[tapped " + in.Payload + "]"}
+	}
+	return []string{"[empty message]"}
+}

@@ -1,0 +1,220 @@
+// Package config reads frontdesk's configuration: plain settings from the environment and
+// secrets from AWS Systems Manager Parameter Store (SecureString parameters under SECRETS_PREFIX),
+// or from the environment for local runs.
+//
+// Secrets are of type Secret, which never prints or logs its value.
+package config
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+)
+
+// Secret is a credential. Its String and LogValue hide it; Reveal returns it.
+type Secret string
+
+// Reveal returns the secret's value, for the one place that must use it.
+func (s Secret) Reveal() string { return string(s) }
+
+// String hides the value from fmt.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// GoString hides the value from %#v.
+func (s Secret) GoString() string { return `"` + s.String() + `"` }
+
+// LogValue implements slog.LogValuer.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// Set reports whether the secret has a value.
+func (s Secret) Set() bool { return s != "" }
+
+// Config is frontdesk's configuration. Field tags name the environment variable and, for
+// secrets, the parameter name under SECRETS_PREFIX.
+type Config struct {
+	Table    string // FRONTDESK_TABLE
+	QueueURL string // FRONTDESK_QUEUE_URL
+
+	GraphBaseURL   string // GRAPH_API_BASE_URL
+	GraphVersion   string // GRAPH_API_VERSION
+	SlackAPIURL    string // SLACK_API_URL
+	SlackChannel   string // SLACK_CHANNEL
+	WhatsAppTmpl   string // WHATSAPP_TEMPLATE: the approved template sent when the 24-hour window is closed
+	WhatsAppLang   string // WHATSAPP_TEMPLATE_LANGUAGE
+	FAQPath        string // FAQ_KB
+	Retention      time.Duration
+	ConsentRegime  string // CONSENT_REGIME: opt-out | opt-in
+	PublicBaseURL  string // PUBLIC_BASE_URL: where the data-deletion status page is reached
+	DefaultLocale  string // DEFAULT_LOCALE
+	InstagramIDs   []string
+	ReannounceMins int    // REANNOUNCE_MINUTES
+	CAPIDatasets   string // CAPI_DATASETS: "<account>=<dataset>[/<business id>],..."
+
+	AppSecret      Secret // META_APP_SECRET / meta-app-secret
+	VerifyToken    Secret // META_VERIFY_TOKEN / meta-verify-token
+	WhatsAppToken  Secret // WHATSAPP_TOKEN / whatsapp-token
+	PageToken      Secret // PAGE_TOKEN / page-token
+	InstagramToken Secret // INSTAGRAM_TOKEN / instagram-token
+	SlackBotToken  Secret // SLACK_BOT_TOKEN / slack-bot-token
+	SlackSigning   Secret // SLACK_SIGNING_SECRET / slack-signing-secret
+	ConsentAPIKey  Secret // CONSENT_API_KEY / consent-api-key
+	SubjectPepper  Secret // SUBJECT_PEPPER / subject-pepper
+}
+
+// secretVars maps each secret's environment variable to its parameter name.
+var secretVars = []struct {
+	env, param string
+	field      func(*Config) *Secret
+}{
+	{"META_APP_SECRET", "meta-app-secret", func(c *Config) *Secret { return &c.AppSecret }},
+	{"META_VERIFY_TOKEN", "meta-verify-token", func(c *Config) *Secret { return &c.VerifyToken }},
+	{"WHATSAPP_TOKEN", "whatsapp-token", func(c *Config) *Secret { return &c.WhatsAppToken }},
+	{"PAGE_TOKEN", "page-token", func(c *Config) *Secret { return &c.PageToken }},
+	{"INSTAGRAM_TOKEN", "instagram-token", func(c *Config) *Secret { return &c.InstagramToken }},
+	{"SLACK_BOT_TOKEN", "slack-bot-token", func(c *Config) *Secret { return &c.SlackBotToken }},
+	{"SLACK_SIGNING_SECRET", "slack-signing-secret", func(c *Config) *Secret { return &c.SlackSigning }},
+	{"CONSENT_API_KEY", "consent-api-key", func(c *Config) *Secret { return &c.ConsentAPIKey }},
+	{"SUBJECT_PEPPER", "subject-pepper", func(c *Config) *Secret { return &c.SubjectPepper }},
+}
+
+// SecretEnvVars lists the environment variables that hold secrets.
+func SecretEnvVars() []string {
+	out := make([]string, len(secretVars))
+	for i, v := range secretVars {
+		out[i] = v.env
+	}
+	return out
+}
+
+// SSMAPI is the part of the SSM client config uses.
+type SSMAPI interface {
+	GetParametersByPath(ctx context.Context, in *ssm.GetParametersByPathInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersByPathOutput, error)
+}
+
+// FromEnv reads the configuration from getenv alone (no secrets from SSM).
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		Table:         getenv("FRONTDESK_TABLE"),
+		QueueURL:      getenv("FRONTDESK_QUEUE_URL"),
+		GraphBaseURL:  or(getenv("GRAPH_API_BASE_URL"), "https://graph.facebook.com"),
+		GraphVersion:  or(getenv("GRAPH_API_VERSION"), "v25.0"),
+		SlackAPIURL:   or(getenv("SLACK_API_URL"), "https://slack.com/api/"),
+		SlackChannel:  getenv("SLACK_CHANNEL"),
+		WhatsAppTmpl:  getenv("WHATSAPP_TEMPLATE"),
+		WhatsAppLang:  or(getenv("WHATSAPP_TEMPLATE_LANGUAGE"), "en_US"),
+		FAQPath:       getenv("FAQ_KB"),
+		ConsentRegime: or(getenv("CONSENT_REGIME"), "opt-out"),
+		PublicBaseURL: strings.TrimRight(getenv("PUBLIC_BASE_URL"), "/"),
+		DefaultLocale: or(getenv("DEFAULT_LOCALE"), "de"),
+		CAPIDatasets:  getenv("CAPI_DATASETS"),
+	}
+	if ids := getenv("INSTAGRAM_ACCOUNT_IDS"); ids != "" {
+		for _, id := range strings.Split(ids, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				c.InstagramIDs = append(c.InstagramIDs, id)
+			}
+		}
+	}
+	days, err := intVar(getenv, "RETENTION_DAYS", 30)
+	if err != nil {
+		return Config{}, err
+	}
+	if days < 1 {
+		return Config{}, fmt.Errorf("RETENTION_DAYS = %d: want at least 1", days)
+	}
+	c.Retention = time.Duration(days) * 24 * time.Hour
+	if c.ReannounceMins, err = intVar(getenv, "REANNOUNCE_MINUTES", 30); err != nil {
+		return Config{}, err
+	}
+	if c.ConsentRegime != "opt-out" && c.ConsentRegime != "opt-in" {
+		return Config{}, fmt.Errorf("CONSENT_REGIME = %q: want opt-out or opt-in", c.ConsentRegime)
+	}
+	for _, v := range secretVars {
+		*v.field(&c) = Secret(getenv(v.env))
+	}
+	return c, nil
+}
+
+// Load reads the configuration from getenv and, when SECRETS_PREFIX is set, fills every secret
+// the environment leaves empty from the SecureString parameters under that prefix.
+func Load(ctx context.Context, getenv func(string) string, client SSMAPI) (Config, error) {
+	c, err := FromEnv(getenv)
+	if err != nil {
+		return Config{}, err
+	}
+	prefix := getenv("SECRETS_PREFIX")
+	if prefix == "" || client == nil {
+		return c, nil
+	}
+	if !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	params := map[string]string{}
+	p := ssm.NewGetParametersByPathPaginator(client, &ssm.GetParametersByPathInput{
+		Path: aws.String(prefix), WithDecryption: aws.Bool(true), Recursive: aws.Bool(false),
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return Config{}, fmt.Errorf("read secrets under %s: %w", prefix, err)
+		}
+		for _, prm := range out.Parameters {
+			params[strings.TrimPrefix(aws.ToString(prm.Name), prefix)] = aws.ToString(prm.Value)
+		}
+	}
+	for _, v := range secretVars {
+		if f := v.field(&c); !f.Set() {
+			*f = Secret(params[v.param])
+		}
+	}
+	return c, nil
+}
+
+// Require returns an error naming the first missing variable among names ("META_APP_SECRET",
+// "FRONTDESK_TABLE", ...): a function refuses to start half-configured.
+func (c Config) Require(names ...string) error {
+	vals := map[string]string{"FRONTDESK_TABLE": c.Table, "FRONTDESK_QUEUE_URL": c.QueueURL, "SLACK_CHANNEL": c.SlackChannel}
+	for _, v := range secretVars {
+		vals[v.env] = v.field(&c).Reveal()
+	}
+	var missing []string
+	for _, n := range names {
+		if vals[n] == "" {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("missing configuration: %s (set the variable, or the SSM parameter under SECRETS_PREFIX)", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func intVar(getenv func(string) string, name string, def int) (int, error) {
+	s := getenv(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s = %q: not a whole number", name, s)
+	}
+	return n, nil
+}

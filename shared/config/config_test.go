@@ -1,0 +1,97 @@
+package config
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+type fakeSSM struct {
+	params map[string]string
+	calls  int
+}
+
+func (f *fakeSSM) GetParametersByPath(_ context.Context, in *ssm.GetParametersByPathInput, _ ...func(*ssm.Options)) (*ssm.GetParametersByPathOutput, error) {
+	f.calls++
+	if !aws.ToBool(in.WithDecryption) {
+		return nil, fmt.Errorf("WithDecryption not set")
+	}
+	out := &ssm.GetParametersByPathOutput{}
+	for k, v := range f.params {
+		if strings.HasPrefix(k, aws.ToString(in.Path)) {
+			out.Parameters = append(out.Parameters, ssmtypes.Parameter{Name: aws.String(k), Value: aws.String(v)})
+		}
+	}
+	return out, nil
+}
+
+func TestFromEnvDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := FromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.GraphVersion != "v25.0" || c.GraphBaseURL != "https://graph.facebook.com" || c.Retention != 30*24*time.Hour || c.ConsentRegime != "opt-out" {
+		t.Errorf("defaults = %+v", c)
+	}
+}
+
+func TestFromEnvErrors(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ name, key, val, want string }{
+		{"retention not a number", "RETENTION_DAYS", "thirty", "RETENTION_DAYS"},
+		{"retention zero", "RETENTION_DAYS", "0", "at least 1"},
+		{"bad regime", "CONSENT_REGIME", "maybe", "CONSENT_REGIME"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := FromEnv(env(map[string]string{tt.key: tt.val}))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want one naming %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadSecretsFromSSM(t *testing.T) {
+	t.Parallel()
+	f := &fakeSSM{params: map[string]string{
+		"/frontdesk/prod/meta-app-secret": "s3cret",
+		"/frontdesk/prod/slack-bot-token": "xoxb-1",
+		"/other/meta-app-secret":          "wrong",
+	}}
+	c, err := Load(context.Background(), env(map[string]string{"SECRETS_PREFIX": "/frontdesk/prod", "SLACK_BOT_TOKEN": "xoxb-env"}), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.AppSecret.Reveal(); got != "s3cret" {
+		t.Errorf("AppSecret = %q, want from SSM", got)
+	}
+	if got := c.SlackBotToken.Reveal(); got != "xoxb-env" {
+		t.Errorf("SlackBotToken = %q, want the environment's value to win", got)
+	}
+	if err := c.Require("META_APP_SECRET", "META_VERIFY_TOKEN"); err == nil || !strings.Contains(err.Error(), "META_VERIFY_TOKEN") {
+		t.Errorf("Require err = %v, want it to name META_VERIFY_TOKEN", err)
+	}
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	t.Parallel()
+	s := Secret("xoxb-very-secret")
+	var b strings.Builder
+	slog.New(slog.NewJSONHandler(&b, nil)).Info("x", "token", s)
+	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%v %s %#v %+v", s, s, s, struct{ T Secret }{s}), b.String()} {
+		if strings.Contains(out, "very-secret") {
+			t.Errorf("secret leaked: %s", out)
+		}
+	}
+}

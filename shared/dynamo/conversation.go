@@ -1,0 +1,314 @@
+package dynamo
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
+)
+
+const conversationSK = "META"
+
+// conversationItem is a conversation as stored: the conversation's fields, its keys and its
+// index attributes. gsi1 is set only while the conversation has a Slack thread, so only those
+// items are in the byThread index.
+type conversationItem struct {
+	PK     string `dynamodbav:"pk"`
+	SK     string `dynamodbav:"sk"`
+	GSI1PK string `dynamodbav:"gsi1pk,omitempty"`
+	GSI1SK string `dynamodbav:"gsi1sk,omitempty"`
+	GSI2PK string `dynamodbav:"gsi2pk"`
+	GSI2SK string `dynamodbav:"gsi2sk"`
+
+	Surface          channel.Surface     `dynamodbav:"surface"`
+	Account          string              `dynamodbav:"account"`
+	User             string              `dynamodbav:"user"`
+	Status           conversation.Status `dynamodbav:"status"`
+	Locale           string              `dynamodbav:"locale,omitempty"`
+	LastInboundAt    time.Time           `dynamodbav:"lastInboundAt"`
+	Misses           int                 `dynamodbav:"misses,omitempty"`
+	Pending          []string            `dynamodbav:"pending,omitempty"`
+	SlackChannel     string              `dynamodbav:"slackChannel,omitempty"`
+	ThreadTS         string              `dynamodbav:"threadTs,omitempty"`
+	Agent            string              `dynamodbav:"agent,omitempty"`
+	EscalationReason string              `dynamodbav:"escalationReason,omitempty"`
+	EscalatedAt      time.Time           `dynamodbav:"escalatedAt"`
+	ClaimedAt        time.Time           `dynamodbav:"claimedAt"`
+	AnnouncedAt      time.Time           `dynamodbav:"announcedAt"`
+	WarnedAt         time.Time           `dynamodbav:"warnedAt"`
+	CommentID        string              `dynamodbav:"commentId,omitempty"`
+	Referral         *channel.Referral   `dynamodbav:"referral,omitempty"`
+	Processed        []string            `dynamodbav:"processed,omitempty"`
+	CreatedAt        time.Time           `dynamodbav:"createdAt"`
+	UpdatedAt        time.Time           `dynamodbav:"updatedAt"`
+	ExpiresAt        time.Time           `dynamodbav:"expiresAt,unixtime"`
+	Version          int64               `dynamodbav:"version"`
+}
+
+func conversationPK(k channel.Key) string { return "CONV#" + k.String() }
+
+func threadPK(slackChannel, threadTS string) string { return "THREAD#" + slackChannel + "#" + threadTS }
+
+func statusPK(s conversation.Status) string { return "STATUS#" + string(s) }
+
+// statusSK orders the byStatus index: the update time, fixed-width so that it sorts as a
+// string, then the conversation key for a stable order among equal times.
+func statusSK(updatedAt time.Time, k channel.Key) string {
+	return updatedAt.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + k.String()
+}
+
+func conversationKey(k channel.Key) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		attrPK: &types.AttributeValueMemberS{Value: conversationPK(k)},
+		attrSK: &types.AttributeValueMemberS{Value: conversationSK},
+	}
+}
+
+func toItem(c *conversation.Conversation, version int64) conversationItem {
+	it := conversationItem{
+		PK: conversationPK(c.Key), SK: conversationSK,
+		GSI2PK: statusPK(c.Status), GSI2SK: statusSK(c.UpdatedAt, c.Key),
+		Surface: c.Key.Surface, Account: c.Key.Account, User: c.Key.User,
+		Status: c.Status, Locale: c.Locale, LastInboundAt: c.LastInboundAt, Misses: c.Misses,
+		Pending: c.Pending, SlackChannel: c.SlackChannel, ThreadTS: c.ThreadTS, Agent: c.Agent,
+		CommentID: c.CommentID, EscalationReason: c.EscalationReason, EscalatedAt: c.EscalatedAt, ClaimedAt: c.ClaimedAt,
+		AnnouncedAt: c.AnnouncedAt, WarnedAt: c.WarnedAt, Referral: c.Referral, Processed: c.Processed,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ExpiresAt: c.ExpiresAt, Version: version,
+	}
+	// Empty lists are left out, so they read back as nil (as the embedded store's do).
+	if len(it.Pending) == 0 {
+		it.Pending = nil
+	}
+	if len(it.Processed) == 0 {
+		it.Processed = nil
+	}
+	if c.SlackChannel != "" && c.ThreadTS != "" {
+		it.GSI1PK, it.GSI1SK = threadPK(c.SlackChannel, c.ThreadTS), it.PK
+	}
+	return it
+}
+
+func (it *conversationItem) conversation() *conversation.Conversation {
+	return &conversation.Conversation{
+		Key:    channel.Key{Surface: it.Surface, Account: it.Account, User: it.User},
+		Status: it.Status, Locale: it.Locale, LastInboundAt: it.LastInboundAt, Misses: it.Misses,
+		Pending: it.Pending, SlackChannel: it.SlackChannel, ThreadTS: it.ThreadTS, Agent: it.Agent,
+		CommentID: it.CommentID, EscalationReason: it.EscalationReason, EscalatedAt: it.EscalatedAt, ClaimedAt: it.ClaimedAt,
+		AnnouncedAt: it.AnnouncedAt, WarnedAt: it.WarnedAt, Referral: it.Referral, Processed: it.Processed,
+		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, ExpiresAt: it.ExpiresAt, Version: it.Version,
+	}
+}
+
+// GetConversation reads the conversation (strongly consistent), or returns NotFound.
+func (s *Store) GetConversation(ctx context.Context, key channel.Key) (*conversation.Conversation, error) {
+	const op apperr.Op = "dynamo.GetConversation"
+	if err := validKey(op, key); err != nil {
+		return nil, err
+	}
+	c, err := s.getConversation(ctx, op, key)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, apperr.E(op, apperr.NotFound, "conversation not found")
+	}
+	return c, nil
+}
+
+// getConversation returns the live conversation or nil.
+func (s *Store) getConversation(ctx context.Context, op apperr.Op, key channel.Key) (*conversation.Conversation, error) {
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            conversationKey(key),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fail(op, err, "read conversation")
+	}
+	if out.Item == nil {
+		return nil, nil
+	}
+	var it conversationItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return nil, apperr.Wrap(op, apperr.Internal, err, "decode conversation")
+	}
+	if !live(it.ExpiresAt, s.now()) {
+		return nil, nil
+	}
+	return it.conversation(), nil
+}
+
+// PutConversation writes c if c.Version matches the live stored version (0: no live item), and
+// then increments c.Version. Otherwise it returns Conflict and leaves c unchanged.
+func (s *Store) PutConversation(ctx context.Context, c *conversation.Conversation) error {
+	const op apperr.Op = "dynamo.PutConversation"
+	if err := validConversation(op, c); err != nil {
+		return err
+	}
+	item, err := attributevalue.MarshalMap(toItem(c, c.Version+1))
+	if err != nil {
+		return apperr.Wrap(op, apperr.Internal, err, "encode conversation")
+	}
+	now := expression.Value(s.now().Unix())
+	var cond expression.ConditionBuilder
+	if c.Version == 0 {
+		cond = expression.AttributeNotExists(expression.Name(attrPK)).
+			Or(expression.Name(attrExpiresAt).LessThanEqual(now))
+	} else {
+		cond = expression.Name("version").Equal(expression.Value(c.Version)).
+			And(expression.Name(attrExpiresAt).GreaterThan(now))
+	}
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return apperr.Wrap(op, apperr.Internal, err, "build condition")
+	}
+	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(s.table),
+		Item:                      item,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if err != nil {
+		if kindOf(err) == apperr.Conflict {
+			return apperr.Wrap(op, apperr.Conflict, err, "conversation changed since it was read")
+		}
+		return fail(op, err, "write conversation")
+	}
+	c.Version++
+	return nil
+}
+
+// ConversationByThread finds the live conversation escalated into the Slack thread, or returns
+// NotFound. The index is eventually consistent, so the match is read again from the table.
+func (s *Store) ConversationByThread(ctx context.Context, slackChannel, threadTS string) (*conversation.Conversation, error) {
+	const op apperr.Op = "dynamo.ConversationByThread"
+	if slackChannel == "" || threadTS == "" {
+		return nil, apperr.E(op, apperr.Invalid, "slack channel and thread ts are required")
+	}
+	expr, err := expression.NewBuilder().
+		WithKeyCondition(expression.Key(attrGSI1PK).Equal(expression.Value(threadPK(slackChannel, threadTS)))).
+		WithProjection(expression.NamesList(expression.Name("surface"), expression.Name("account"), expression.Name("user"))).
+		Build()
+	if err != nil {
+		return nil, apperr.Wrap(op, apperr.Internal, err, "build query")
+	}
+	p := dynamodb.NewQueryPaginator(s.api, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(IndexByThread),
+		KeyConditionExpression:    expr.KeyCondition(),
+		ProjectionExpression:      expr.Projection(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fail(op, err, "query thread index")
+		}
+		var keys []channel.Key
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &keys); err != nil {
+			return nil, apperr.Wrap(op, apperr.Internal, err, "decode thread index")
+		}
+		for _, k := range keys {
+			c, err := s.getConversation(ctx, op, k)
+			if err != nil {
+				return nil, err
+			}
+			if c != nil && c.SlackChannel == slackChannel && c.ThreadTS == threadTS {
+				return c, nil
+			}
+		}
+	}
+	return nil, apperr.E(op, apperr.NotFound, "no conversation for this thread")
+}
+
+// ConversationsByStatus lists up to limit live conversations with the status, least recently
+// updated first (ties in key order). The index is eventually consistent: a listed version may
+// be behind, and a put from it then returns Conflict.
+func (s *Store) ConversationsByStatus(ctx context.Context, status conversation.Status, limit int) ([]*conversation.Conversation, error) {
+	const op apperr.Op = "dynamo.ConversationsByStatus"
+	if status == "" || limit <= 0 {
+		return nil, apperr.E(op, apperr.Invalid, "status and a positive limit are required")
+	}
+	expr, err := expression.NewBuilder().
+		WithKeyCondition(expression.Key(attrGSI2PK).Equal(expression.Value(statusPK(status)))).
+		WithFilter(expression.Name(attrExpiresAt).GreaterThan(expression.Value(s.now().Unix()))).
+		Build()
+	if err != nil {
+		return nil, apperr.Wrap(op, apperr.Internal, err, "build query")
+	}
+	p := dynamodb.NewQueryPaginator(s.api, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(IndexByStatus),
+		KeyConditionExpression:    expr.KeyCondition(),
+		FilterExpression:          expr.Filter(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ScanIndexForward:          aws.Bool(true),
+		Limit:                     aws.Int32(int32(min(limit, 1000))),
+	})
+	out := make([]*conversation.Conversation, 0)
+	for p.HasMorePages() && len(out) < limit {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fail(op, err, "query status index")
+		}
+		var items []conversationItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, apperr.Wrap(op, apperr.Internal, err, "decode status index")
+		}
+		for i := range items {
+			if len(out) == limit {
+				break
+			}
+			out = append(out, items[i].conversation())
+		}
+	}
+	return out, nil
+}
+
+// DeleteConversation removes the conversation. Deleting an absent one is not an error.
+func (s *Store) DeleteConversation(ctx context.Context, key channel.Key) error {
+	const op apperr.Op = "dynamo.DeleteConversation"
+	if err := validKey(op, key); err != nil {
+		return err
+	}
+	_, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(s.table),
+		Key:       conversationKey(key),
+	})
+	if err != nil {
+		return fail(op, err, "delete conversation")
+	}
+	return nil
+}
+
+func validKey(op apperr.Op, k channel.Key) error {
+	if !k.Surface.Valid() || k.Account == "" || k.User == "" {
+		return apperr.E(op, apperr.Invalid, "conversation key needs a known surface, an account and a user")
+	}
+	return nil
+}
+
+func validConversation(op apperr.Op, c *conversation.Conversation) error {
+	switch {
+	case c == nil:
+		return apperr.E(op, apperr.Invalid, "no conversation")
+	case c.Status == "":
+		return apperr.E(op, apperr.Invalid, "conversation status is required")
+	case c.ExpiresAt.IsZero():
+		return apperr.E(op, apperr.Invalid, "conversation expiry is required")
+	case c.Version < 0:
+		return apperr.E(op, apperr.Invalid, "conversation version is negative")
+	}
+	return validKey(op, c.Key)
+}

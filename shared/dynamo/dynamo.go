@@ -1,0 +1,130 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"net"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/dedup"
+)
+
+// API is the part of the DynamoDB client the store uses; *dynamodb.Client satisfies it.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+var _ API = (*dynamodb.Client)(nil)
+
+// Attribute and index names of the table (HELPERS.md, "Fixed names").
+const (
+	attrPK        = "pk"
+	attrSK        = "sk"
+	attrGSI1PK    = "gsi1pk"
+	attrGSI1SK    = "gsi1sk"
+	attrGSI2PK    = "gsi2pk"
+	attrGSI2SK    = "gsi2sk"
+	attrExpiresAt = "expiresAt"
+
+	// IndexByThread finds a conversation from its Slack thread.
+	IndexByThread = "byThread"
+	// IndexByStatus lists conversations of a status by update time.
+	IndexByStatus = "byStatus"
+)
+
+// Store is the DynamoDB store.
+type Store struct {
+	api   API
+	table string
+	// Now returns the current time; it decides expiry. New sets it to time.Now.
+	Now func() time.Time
+}
+
+var (
+	_ conversation.Store = (*Store)(nil)
+	_ dedup.Store        = (*Store)(nil)
+)
+
+// New returns a store on the table.
+func New(api API, table string) *Store {
+	return &Store{api: api, table: table, Now: time.Now}
+}
+
+func (s *Store) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+// live reports whether an item expiring at exp still exists at now, in whole epoch seconds as
+// the conditions compare them.
+func live(exp, now time.Time) bool { return exp.Unix() > now.Unix() }
+
+// fail wraps an SDK error with the kind its cause calls for.
+func fail(op apperr.Op, err error, msg string) error {
+	return apperr.Wrap(op, kindOf(err), err, msg)
+}
+
+// Throttling error codes: the SDK retries them, and what still fails may pass later.
+var throttled = map[string]bool{
+	"ProvisionedThroughputExceededException": true,
+	"ThrottlingException":                    true,
+	"RequestLimitExceeded":                   true,
+	"ThrottlingError":                        true, // a transaction cancellation reason
+	"LimitExceededException":                 true,
+}
+
+// kindOf classifies an SDK error.
+func kindOf(err error) apperr.Kind {
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return apperr.Conflict
+	}
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		kind := apperr.Internal
+		for _, r := range tce.CancellationReasons {
+			switch code := deref(r.Code); {
+			case code == "ConditionalCheckFailed" || code == "TransactionConflict":
+				return apperr.Conflict
+			case throttled[code]:
+				kind = apperr.Transient
+			}
+		}
+		return kind
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return apperr.Transient
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) && throttled[api.ErrorCode()] {
+		return apperr.Transient
+	}
+	var status interface{ HTTPStatusCode() int }
+	if errors.As(err, &status) && status.HTTPStatusCode() >= 500 {
+		return apperr.Transient
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return apperr.Transient
+	}
+	return apperr.Internal
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,236 @@
+package faq
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+)
+
+// Input is one customer message with the conversation state the bot needs.
+type Input struct {
+	Text string
+	// Payload is the id of a tapped option (an entry id).
+	Payload string
+	// Media is set (image, audio, sticker, ...) when the message is not plain text.
+	Media string
+	// Locale is the conversation's language so far ("" when new).
+	Locale string
+	// Misses is the conversation's count of consecutive misses.
+	Misses int
+	// Pending holds the entry ids offered by the last ask-back.
+	Pending []string
+}
+
+// Decision is what the bot does with a message.
+type Decision struct {
+	Action Action
+	// Locale is the language of Text, to store on the conversation.
+	Locale string
+	// EntryID is the answered (or human-topic) entry.
+	EntryID string
+	// Text is the message to send: the answer, the ask-back prompt, the request to rephrase or
+	// the escalation notice.
+	Text string
+	// Options are the ask-back candidates, or the answered entry's follow-ups (ID = entry id).
+	Options []channel.Option
+	// Reason says why the bot escalates (Reason* constants).
+	Reason string
+	// Suggestions are the best entries for an agent to send (top 3).
+	Suggestions []Suggestion
+	// Misses is the conversation's new count of consecutive misses.
+	Misses int
+	// Confidence is the best entry's calibrated probability (0 when nothing was matched).
+	Confidence float64
+}
+
+// Suggestion is an entry an agent may send.
+type Suggestion struct {
+	EntryID string
+	Title   string
+	Answer  string
+	Score   float64
+}
+
+// MaxMisses is how many misses in a row escalate.
+const MaxMisses = 2
+
+// Bot answers customer messages from a knowledge base. It is safe for concurrent use.
+type Bot struct {
+	kb      *KB
+	m       *Matcher
+	policy  Policy
+	entries []*Entry // class → entry
+	locale  string
+}
+
+// Option configures New.
+type Option func(*botOptions)
+
+type botOptions struct {
+	model  *Model
+	policy *Policy
+	locale string
+}
+
+// WithModel uses a precomputed model (see Build) instead of training at start. It must have
+// been built from the same knowledge base.
+func WithModel(m *Model) Option { return func(o *botOptions) { o.model = m } }
+
+// WithPolicy fixes the thresholds instead of choosing them by cross-validation.
+func WithPolicy(p Policy) Option { return func(o *botOptions) { o.policy = &p } }
+
+// WithDefaultLocale sets the language for messages whose language cannot be told on a new
+// conversation (default German).
+func WithDefaultLocale(lang string) Option { return func(o *botOptions) { o.locale = lang } }
+
+// New builds a bot for kb: it trains the matcher on the entries' phrasings and chooses the
+// thresholds by cross-validation, unless WithModel supplies both.
+func New(kb *KB, opts ...Option) (*Bot, error) {
+	o := botOptions{locale: Languages[0]}
+	for _, f := range opts {
+		f(&o)
+	}
+	if !slices.Contains(Languages, o.locale) {
+		return nil, fmt.Errorf("faq: unsupported default locale %q", o.locale)
+	}
+	model := o.model
+	if model == nil {
+		var err error
+		if model, err = Build(kb); err != nil {
+			return nil, err
+		}
+	} else if model.KBHash != kb.Hash() {
+		return nil, fmt.Errorf("faq: the model was built from another knowledge base (rebuild it)")
+	}
+	b := &Bot{kb: kb, m: model.matcher, policy: model.Policy, locale: o.locale}
+	if o.policy != nil {
+		b.policy = *o.policy
+	}
+	for _, id := range model.Classes {
+		e, ok := kb.Entry(id)
+		if !ok {
+			return nil, fmt.Errorf("faq: model entry %q is not in the knowledge base", id)
+		}
+		b.entries = append(b.entries, e)
+	}
+	return b, nil
+}
+
+// KB returns the bot's knowledge base.
+func (b *Bot) KB() *KB { return b.kb }
+
+// Policy returns the thresholds in use.
+func (b *Bot) Policy() Policy { return b.policy }
+
+// Decide chooses what to do with one message. The order: a tapped option answers its entry;
+// media escalates; a request for a person escalates; then the matcher answers, asks back,
+// asks to rephrase (first miss) or escalates (second miss in a row). An answered entry marked
+// human escalates with the entry's id.
+func (b *Bot) Decide(in Input) Decision {
+	lang := DetectLanguage(in.Text)
+	if lang == "" {
+		lang = in.Locale
+	}
+	if !slices.Contains(Languages, lang) {
+		lang = b.locale
+	}
+	if e, ok := b.kb.Entry(in.Payload); ok {
+		return b.answer(e, lang, 1, nil)
+	}
+	if in.Media != "" {
+		return Decision{Action: Escalate, Locale: lang, Reason: ReasonUnreadableMedia, Text: TextsFor(lang).Media, Misses: in.Misses}
+	}
+	if id := b.pendingChoice(in); id != "" {
+		e, _ := b.kb.Entry(id)
+		return b.answer(e, lang, 1, nil)
+	}
+	top := b.m.rank(in.Text, lang, 3)
+	sugg := b.suggestions(top, lang)
+	if asksForHuman(in.Text) {
+		return Decision{Action: Escalate, Locale: lang, Reason: ReasonAskedForHuman, Text: TextsFor(lang).Escalate, Suggestions: sugg, Misses: in.Misses, Confidence: conf(top)}
+	}
+	if strings.TrimSpace(in.Text) == "" {
+		top = nil
+	}
+	out := b.policy.decide(top)
+	switch out.Action {
+	case Answer:
+		return b.answer(b.entries[out.Class], lang, out.Conf, sugg)
+	case AskBack:
+		d := Decision{Action: AskBack, Locale: lang, Text: TextsFor(lang).AskBack, Suggestions: sugg, Misses: in.Misses, Confidence: out.Conf}
+		for _, c := range out.Options {
+			e := b.entries[c]
+			d.Options = append(d.Options, channel.Option{ID: e.ID, Title: e.TitleIn(lang)})
+		}
+		return d
+	}
+	misses := in.Misses + 1
+	if misses >= MaxMisses {
+		return Decision{Action: Escalate, Locale: lang, Reason: ReasonNoMatch, Text: TextsFor(lang).Escalate, Suggestions: sugg, Misses: misses, Confidence: out.Conf}
+	}
+	return Decision{Action: Clarify, Locale: lang, Text: TextsFor(lang).Clarify, Suggestions: sugg, Misses: misses, Confidence: out.Conf}
+}
+
+// pendingChoice resolves a typed reply to an ask-back ("2", "the first", an option's title).
+func (b *Bot) pendingChoice(in Input) string {
+	if len(in.Pending) == 0 {
+		return ""
+	}
+	if n := ordinal(in.Text); n > 0 && n <= len(in.Pending) {
+		if _, ok := b.kb.Entry(in.Pending[n-1]); ok {
+			return in.Pending[n-1]
+		}
+	}
+	t := normalize(in.Text)
+	for _, id := range in.Pending {
+		e, ok := b.kb.Entry(id)
+		if !ok {
+			continue
+		}
+		for _, l := range Languages {
+			if t != "" && normalize(e.TitleIn(l)) == t {
+				return id
+			}
+		}
+	}
+	return ""
+}
+
+func (b *Bot) answer(e *Entry, lang string, confidence float64, sugg []Suggestion) Decision {
+	if e.Human {
+		if sugg == nil {
+			sugg = []Suggestion{b.suggestion(e, lang, confidence)}
+		}
+		return Decision{Action: Escalate, Locale: lang, EntryID: e.ID, Reason: ReasonHumanTopic, Text: TextsFor(lang).Escalate, Suggestions: sugg, Confidence: confidence}
+	}
+	text, l := e.AnswerIn(lang)
+	d := Decision{Action: Answer, Locale: l, EntryID: e.ID, Text: text, Suggestions: sugg, Confidence: confidence}
+	for _, id := range e.FollowUps {
+		if f, ok := b.kb.Entry(id); ok {
+			d.Options = append(d.Options, channel.Option{ID: f.ID, Title: f.TitleIn(l)})
+		}
+	}
+	return d
+}
+
+func (b *Bot) suggestions(top []Scored, lang string) []Suggestion {
+	out := make([]Suggestion, 0, len(top))
+	for _, s := range top {
+		out = append(out, b.suggestion(b.entries[s.Class], lang, s.Prob))
+	}
+	return out
+}
+
+func (b *Bot) suggestion(e *Entry, lang string, score float64) Suggestion {
+	a, _ := e.AnswerIn(lang)
+	return Suggestion{EntryID: e.ID, Title: e.TitleIn(lang), Answer: a, Score: score}
+}
+
+func conf(top []Scored) float64 {
+	if len(top) == 0 {
+		return 0
+	}
+	return top[0].Prob
+}

@@ -1,0 +1,257 @@
+package faq
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+)
+
+// Model is a trained matcher with its thresholds, built from one knowledge base. Build makes
+// one; MarshalBinary/UnmarshalModel store it so a Lambda can load it instead of training at
+// cold start.
+type Model struct {
+	// KBHash identifies the knowledge base (ids and phrasings) the model was built from.
+	KBHash string
+	// Classes are the entry ids, in the matcher's class order.
+	Classes []string
+	Policy  Policy
+	matcher *Matcher
+}
+
+// cvFolds is the number of cross-validation folds used to choose thresholds.
+const cvFolds = 5
+
+// Build trains a model on the knowledge base's phrasings (and entry titles) and chooses its
+// thresholds by cross-validation over them (crossValidatePolicy).
+func Build(kb *KB) (*Model, error) {
+	if len(kb.Entries) == 0 {
+		return nil, errors.New("faq: empty knowledge base")
+	}
+	classes, ps := kb.phrasings()
+	m := trainMatcher(defaultMatcher, ps, len(classes))
+	pol := crossValidatePolicy(defaultMatcher, ps, len(classes), cvFolds)
+	return &Model{KBHash: kb.Hash(), Classes: classes, Policy: pol, matcher: m}, nil
+}
+
+// phrasings lists the training texts: each entry's phrasings and titles per language.
+func (kb *KB) phrasings() ([]string, []Phrasing) {
+	var classes []string
+	var ps []Phrasing
+	for c, e := range kb.Entries {
+		classes = append(classes, e.ID)
+		for _, l := range Languages {
+			for _, p := range e.Phrasings[l] {
+				ps = append(ps, Phrasing{Text: p, Lang: l, Class: c})
+			}
+			if t := e.Title[l]; t != "" {
+				ps = append(ps, Phrasing{Text: t, Lang: l, Class: c})
+			}
+		}
+	}
+	return classes, ps
+}
+
+// Hash identifies what a model learns from: entry ids, titles and phrasings, in order.
+func (kb *KB) Hash() string {
+	h := sha256.New()
+	for _, e := range kb.Entries {
+		fmt.Fprintf(h, "%q\n", e.ID)
+		for _, l := range Languages {
+			fmt.Fprintf(h, "%s %q\n", l, e.Title[l])
+			for _, p := range e.Phrasings[l] {
+				fmt.Fprintf(h, "%s %q\n", l, p)
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+const modelMagic = "FDQM\x01"
+
+// MarshalBinary encodes the model (little-endian, versioned).
+func (m *Model) MarshalBinary() ([]byte, error) {
+	var w binWriter
+	w.buf.WriteString(modelMagic)
+	w.str(m.KBHash)
+	w.u32(uint32(len(m.Classes)))
+	for _, c := range m.Classes {
+		w.str(c)
+	}
+	w.f64(m.Policy.Threshold)
+	w.f64(m.Policy.CloseRatio)
+	mt := m.matcher
+	w.f64(mt.invTemp)
+	fc := mt.cfg.Features
+	w.u32(uint32(fc.CharMin))
+	w.u32(uint32(fc.CharMax))
+	w.bool(fc.Bigrams)
+	w.bool(fc.UnknownMass)
+	w.f32(fc.BlockWeight[0])
+	w.f32(fc.BlockWeight[1])
+	v := mt.voc
+	hashes := make([]uint64, len(v.idf))
+	for h, j := range v.index {
+		hashes[j] = h
+	}
+	w.u32(uint32(len(hashes)))
+	for _, h := range hashes {
+		w.u64(h)
+	}
+	for _, x := range v.idf {
+		w.f32(x)
+	}
+	w.buf.Write(v.block)
+	w.f32(v.maxIDF)
+	lr := mt.lr
+	w.u32(uint32(lr.nClass))
+	for _, x := range lr.bias {
+		w.f32(x)
+	}
+	w.u32(uint32(len(lr.w)))
+	for _, x := range lr.start {
+		w.u32(uint32(x))
+	}
+	for _, c := range lr.cls {
+		w.u16(c)
+	}
+	for _, x := range lr.w {
+		w.f32(x)
+	}
+	return w.buf.Bytes(), nil
+}
+
+// UnmarshalModel decodes a model written by MarshalBinary.
+func UnmarshalModel(b []byte) (*Model, error) {
+	if !bytes.HasPrefix(b, []byte(modelMagic)) {
+		return nil, errors.New("faq: not a model file (or an old version: rebuild it)")
+	}
+	r := binReader{b: b[len(modelMagic):]}
+	m := &Model{KBHash: r.str()}
+	n := r.count(4)
+	for i := 0; i < n; i++ {
+		m.Classes = append(m.Classes, r.str())
+	}
+	m.Policy.Threshold = r.f64()
+	m.Policy.CloseRatio = r.f64()
+	mt := &Matcher{cfg: defaultMatcher}
+	mt.invTemp = r.f64()
+	fc := &mt.cfg.Features
+	fc.CharMin, fc.CharMax = int(r.u32()), int(r.u32())
+	fc.Bigrams, fc.UnknownMass = r.bool(), r.bool()
+	fc.BlockWeight[0], fc.BlockWeight[1] = r.f32(), r.f32()
+	nf := r.count(8)
+	v := &vocab{cfg: *fc, index: make(map[uint64]int32, nf), idf: make([]float32, nf)}
+	for j := 0; j < nf; j++ {
+		v.index[r.u64()] = int32(j)
+	}
+	for j := range v.idf {
+		v.idf[j] = r.f32()
+	}
+	v.block = r.bytes(nf)
+	v.maxIDF = r.f32()
+	lr := &linearModel{nClass: r.count(4)}
+	lr.bias = make([]float32, lr.nClass)
+	for c := range lr.bias {
+		lr.bias[c] = r.f32()
+	}
+	nw := r.count(6)
+	lr.start = make([]int32, nf+1)
+	for j := range lr.start {
+		lr.start[j] = int32(r.u32())
+	}
+	lr.cls = make([]uint16, nw)
+	for k := range lr.cls {
+		lr.cls[k] = r.u16()
+	}
+	lr.w = make([]float32, nw)
+	for k := range lr.w {
+		lr.w[k] = r.f32()
+	}
+	if r.err != nil {
+		return nil, fmt.Errorf("faq: corrupt model: %w", r.err)
+	}
+	if len(r.b) != 0 || lr.nClass != len(m.Classes) || int(lr.start[nf]) != nw {
+		return nil, errors.New("faq: corrupt model: sizes do not add up")
+	}
+	for _, c := range lr.cls {
+		if int(c) >= lr.nClass {
+			return nil, errors.New("faq: corrupt model: class out of range")
+		}
+	}
+	for j := 0; j < nf; j++ {
+		if lr.start[j] > lr.start[j+1] {
+			return nil, errors.New("faq: corrupt model: bad weight index")
+		}
+	}
+	for _, bl := range v.block {
+		if bl >= numBlocks {
+			return nil, errors.New("faq: corrupt model: bad feature block")
+		}
+	}
+	if fc.CharMin < 1 || fc.CharMax < fc.CharMin || fc.CharMax > 16 {
+		return nil, errors.New("faq: corrupt model: bad n-gram range")
+	}
+	mt.voc, mt.lr, mt.nClass = v, lr, lr.nClass
+	m.matcher = mt
+	return m, nil
+}
+
+type binWriter struct{ buf bytes.Buffer }
+
+func (w *binWriter) u16(x uint16) { w.buf.Write(binary.LittleEndian.AppendUint16(nil, x)) }
+func (w *binWriter) u32(x uint32) { w.buf.Write(binary.LittleEndian.AppendUint32(nil, x)) }
+func (w *binWriter) u64(x uint64) { w.buf.Write(binary.LittleEndian.AppendUint64(nil, x)) }
+func (w *binWriter) f32(x float32) { w.u32(math.Float32bits(x)) }
+func (w *binWriter) f64(x float64) { w.u64(math.Float64bits(x)) }
+func (w *binWriter) str(s string) {
+	w.u32(uint32(len(s)))
+	w.buf.WriteString(s)
+}
+func (w *binWriter) bool(b bool) {
+	if b {
+		w.buf.WriteByte(1)
+	} else {
+		w.buf.WriteByte(0)
+	}
+}
+
+type binReader struct {
+	b   []byte
+	err error
+}
+
+func (r *binReader) take(n int) []byte {
+	if r.err != nil || n < 0 || n > len(r.b) {
+		r.err = io.ErrUnexpectedEOF
+		return make([]byte, max(n, 0))
+	}
+	out := r.b[:n]
+	r.b = r.b[n:]
+	return out
+}
+func (r *binReader) u16() uint16  { return binary.LittleEndian.Uint16(r.take(2)) }
+func (r *binReader) u32() uint32  { return binary.LittleEndian.Uint32(r.take(4)) }
+func (r *binReader) u64() uint64  { return binary.LittleEndian.Uint64(r.take(8)) }
+func (r *binReader) f32() float32 { return math.Float32frombits(r.u32()) }
+func (r *binReader) f64() float64 { return math.Float64frombits(r.u64()) }
+func (r *binReader) bool() bool   { return r.take(1)[0] != 0 }
+func (r *binReader) str() string  { return string(r.take(r.count(1))) }
+func (r *binReader) bytes(n int) []byte {
+	return bytes.Clone(r.take(n))
+}
+
+// count reads a length and checks that at least n·unit bytes remain, so a corrupt length
+// cannot make the reader allocate more than the input.
+func (r *binReader) count(unit int) int {
+	n := int(r.u32())
+	if r.err == nil && n*unit > len(r.b) {
+		r.err = io.ErrUnexpectedEOF
+		return 0
+	}
+	return n
+}

@@ -1,0 +1,198 @@
+package faq
+
+import (
+	"math"
+	"slices"
+)
+
+// Feature blocks. Each block is weighted (sublinear tf × idf) and L2-normalised on its own,
+// then scaled by its block weight, like a union of two TF-IDF vectorisers.
+const (
+	blockWord = iota // stemmed word unigrams and bigrams
+	blockChar        // character n-grams inside word boundaries of the unstemmed words
+	numBlocks
+)
+
+// featureConfig says which features a text yields.
+type featureConfig struct {
+	CharMin, CharMax int        // character n-gram lengths, e.g. 2..5
+	Bigrams          bool       // stemmed word bigrams
+	BlockWeight      [2]float32 // weight of each block after its L2 normalisation
+	// UnknownMass keeps features never seen in training in each block's norm (with the
+	// largest idf), so a query made of unknown words scores low everywhere.
+	UnknownMass bool
+}
+
+var defaultFeatures = featureConfig{CharMin: 2, CharMax: 5, Bigrams: true, BlockWeight: [2]float32{1, 1}, UnknownMass: true}
+
+// rawFeature is one hashed feature occurrence.
+type rawFeature struct {
+	hash  uint64
+	block uint8
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvAdd(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+func fnvByte(h uint64, b byte) uint64 {
+	h ^= uint64(b)
+	return h * fnvPrime
+}
+
+// extract appends the hashed features of text, stemmed in lang, to buf.
+func (c *featureConfig) extract(buf []rawFeature, text, lang string) []rawFeature {
+	words := tokens(text)
+	var prev uint64
+	for i, w := range words {
+		s := stem(w, lang)
+		h := fnvAdd(fnvByte(fnvOffset, 'w'), s)
+		buf = append(buf, rawFeature{h, blockWord})
+		if c.Bigrams {
+			if i > 0 {
+				buf = append(buf, rawFeature{fnvAdd(fnvByte(prev, ' '), s), blockWord})
+			}
+			prev = fnvAdd(fnvByte(fnvOffset, 'b'), s)
+		}
+		buf = c.charGrams(buf, foldUmlauts(w))
+	}
+	return buf
+}
+
+// charGrams appends the character n-grams of " word " (runes, boundaries included).
+func (c *featureConfig) charGrams(buf []rawFeature, w string) []rawFeature {
+	rs := make([]rune, 0, len(w)+2)
+	rs = append(rs, ' ')
+	rs = append(rs, []rune(w)...)
+	rs = append(rs, ' ')
+	for n := c.CharMin; n <= c.CharMax; n++ {
+		for i := 0; i+n <= len(rs); i++ {
+			h := fnvByte(fnvOffset, byte('0'+n))
+			for _, r := range rs[i : i+n] {
+				h = fnvByte(h, byte(r))
+				if r >= 0x80 {
+					h = fnvByte(h, byte(r>>8))
+					h = fnvByte(h, byte(r>>16))
+				}
+			}
+			buf = append(buf, rawFeature{h, blockChar})
+		}
+		if n >= len(rs) {
+			break
+		}
+	}
+	return buf
+}
+
+// sparse is a sparse vector with ascending indices.
+type sparse struct {
+	idx []int32
+	val []float32
+}
+
+// vocab maps feature hashes to columns and holds each column's idf.
+type vocab struct {
+	cfg   featureConfig
+	index map[uint64]int32
+	idf   []float32
+	block []uint8
+	// maxIDF is the idf of a feature seen in no training text (used for the unknown mass).
+	maxIDF float32
+}
+
+// buildVocab indexes every feature of the training texts and computes smooth idf:
+// ln((1+n)/(1+df)) + 1.
+func buildVocab(cfg featureConfig, texts, langs []string) (*vocab, [][]rawFeature) {
+	v := &vocab{cfg: cfg, index: make(map[uint64]int32)}
+	raws := make([][]rawFeature, len(texts))
+	var df []int32
+	seen := make(map[int32]int, 64)
+	for i, t := range texts {
+		raws[i] = cfg.extract(nil, t, langs[i])
+		clear(seen)
+		for _, f := range raws[i] {
+			j, ok := v.index[f.hash]
+			if !ok {
+				j = int32(len(df))
+				v.index[f.hash] = j
+				df = append(df, 0)
+				v.block = append(v.block, f.block)
+			}
+			if _, dup := seen[j]; !dup {
+				seen[j] = 1
+				df[j]++
+			}
+		}
+	}
+	n := float64(len(texts))
+	v.idf = make([]float32, len(df))
+	for j, d := range df {
+		v.idf[j] = float32(math.Log((1+n)/(1+float64(d))) + 1)
+	}
+	v.maxIDF = float32(math.Log(1+n) + 1)
+	return v, raws
+}
+
+// vectorize turns raw features into the weighted, normalised sparse vector.
+func (v *vocab) vectorize(raw []rawFeature) sparse {
+	type cnt struct {
+		j int32
+		n float32
+	}
+	counts := make([]cnt, 0, len(raw))
+	var unknown [numBlocks]map[uint64]float32
+	for _, f := range raw {
+		j, ok := v.index[f.hash]
+		if !ok {
+			if v.cfg.UnknownMass {
+				if unknown[f.block] == nil {
+					unknown[f.block] = make(map[uint64]float32)
+				}
+				unknown[f.block][f.hash]++
+			}
+			continue
+		}
+		counts = append(counts, cnt{j, 1})
+	}
+	slices.SortFunc(counts, func(a, b cnt) int { return int(a.j) - int(b.j) })
+	out := sparse{idx: make([]int32, 0, len(counts)), val: make([]float32, 0, len(counts))}
+	for _, c := range counts {
+		if n := len(out.idx); n > 0 && out.idx[n-1] == c.j {
+			out.val[n-1]++
+			continue
+		}
+		out.idx = append(out.idx, c.j)
+		out.val = append(out.val, 1)
+	}
+	var norm [numBlocks]float64
+	for k, j := range out.idx {
+		w := (1 + float32(math.Log(float64(out.val[k])))) * v.idf[j]
+		out.val[k] = w
+		norm[v.block[j]] += float64(w * w)
+	}
+	for b, m := range unknown {
+		for _, n := range m {
+			w := (1 + math.Log(float64(n))) * float64(v.maxIDF)
+			norm[b] += w * w
+		}
+	}
+	var scale [numBlocks]float32
+	for b := range norm {
+		if norm[b] > 0 {
+			scale[b] = v.cfg.BlockWeight[b] / float32(math.Sqrt(norm[b]))
+		}
+	}
+	for k, j := range out.idx {
+		out.val[k] *= scale[v.block[j]]
+	}
+	return out
+}

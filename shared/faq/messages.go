@@ -1,0 +1,98 @@
+package faq
+
+import "strings"
+
+// Reasons for escalating to a person (Decision.Reason).
+const (
+	ReasonAskedForHuman   = "asked_for_human"
+	ReasonNoMatch         = "no_match"
+	ReasonHumanTopic      = "human_topic"
+	ReasonUnreadableMedia = "unreadable_media"
+)
+
+// Texts are the bot's own messages in one language.
+type Texts struct {
+	Clarify  string // first miss: please rephrase
+	AskBack  string // above the candidates when two are close
+	Escalate string // handing over to a person
+	Media    string // handing over because of media the bot cannot read
+}
+
+// texts holds the bot's messages per language.
+var texts = map[string]Texts{
+	German: {
+		Clarify:  "Das habe ich leider nicht verstanden. Kannst du deine Frage anders formulieren?",
+		AskBack:  "Meinst du eins davon?",
+		Escalate: "Ich verbinde dich mit einem Mitarbeiter. Wir melden uns hier so schnell wie möglich.",
+		Media:    "Bilder, Sprachnachrichten und Dateien kann ich leider nicht lesen. Ich verbinde dich mit einem Mitarbeiter.",
+	},
+	English: {
+		Clarify:  "Sorry, I did not understand that. Could you rephrase your question?",
+		AskBack:  "Did you mean one of these?",
+		Escalate: "I am connecting you with a member of our team. We will reply here as soon as possible.",
+		Media:    "Sorry, I cannot read pictures, voice messages or files. I am connecting you with a member of our team.",
+	},
+}
+
+// TextsFor returns the bot's messages in lang (German when lang is not supported).
+func TextsFor(lang string) Texts {
+	if t, ok := texts[lang]; ok {
+		return t
+	}
+	return texts[Languages[0]]
+}
+
+// Words that ask for a person. Strong ones do on their own in a short message; weak ones only
+// together with a verb of talking ("mit jemandem sprechen", "talk to someone").
+var (
+	strongHumanWords = wordSet(`mitarbeiter mitarbeiterin mitarbeitern mitarbeitende mensch menschen menschlichen
+		kundenberater kundenberaterin berater beraterin sachbearbeiter sachbearbeiterin servicemitarbeiter
+		human humans agent agents operator representative representatives rep`)
+	weakHumanWords = wordSet(`person jemand jemandem jemanden someone somebody anyone support kundenservice kundendienst
+		team echten echte real live staff employee`)
+	talkWords = wordSet(`sprechen reden telefonieren verbinden verbinde weiterleiten chatten schreiben talk speak chat
+		connect transfer call contact reach`)
+	humanPhrases = []string{"kein bot", "keinen bot", "not a bot", "no bot", "no robot", "keine maschine"}
+)
+
+// maxHumanRequestWords bounds the messages in which a strong word alone counts as a request:
+// in a long message it is more likely part of a question ("… hat mir euer Mitarbeiter gesagt").
+const maxHumanRequestWords = 14
+
+// asksForHuman reports whether text asks to talk to a person, in German or English.
+func asksForHuman(text string) bool {
+	words := tokens(text)
+	norm := " " + strings.Join(words, " ") + " "
+	for _, p := range humanPhrases {
+		if strings.Contains(norm, " "+p+" ") {
+			return true
+		}
+	}
+	strong, weak, talk := false, false, false
+	for _, w := range words {
+		strong = strong || strongHumanWords[w]
+		weak = weak || weakHumanWords[w]
+		talk = talk || talkWords[w]
+	}
+	return (strong && (talk || len(words) <= maxHumanRequestWords)) || (weak && talk)
+}
+
+// ordinal returns the 1-based choice a short reply to an ask-back names ("2", "die zweite",
+// "the first one"), or 0.
+func ordinal(text string) int {
+	words := tokens(text)
+	if len(words) == 0 || len(words) > 4 {
+		return 0
+	}
+	for _, w := range words {
+		switch w {
+		case "1", "erste", "ersten", "erstes", "first", "eins":
+			return 1
+		case "2", "zweite", "zweiten", "zweites", "second", "zwei":
+			return 2
+		case "3", "dritte", "dritten", "drittes", "third", "drei":
+			return 3
+		}
+	}
+	return 0
+}

@@ -1,0 +1,169 @@
+package faq
+
+import (
+	"math/rand/v2"
+	"slices"
+)
+
+// Action is what the bot does with a message.
+type Action int
+
+// Actions. Clarify is the first miss: the bot asks the customer to rephrase (no options); the
+// second miss in a row escalates.
+const (
+	Answer Action = iota + 1
+	AskBack
+	Clarify
+	Escalate
+)
+
+func (a Action) String() string {
+	switch a {
+	case Answer:
+		return "answer"
+	case AskBack:
+		return "ask_back"
+	case Clarify:
+		return "clarify"
+	case Escalate:
+		return "escalate"
+	}
+	return "none"
+}
+
+// Policy turns a ranking into an outcome. Its thresholds are chosen from data (choosePolicy,
+// crossValidatePolicy).
+type Policy struct {
+	// Threshold: answer when the best probability reaches it.
+	Threshold float64 `json:"threshold"`
+	// CloseRatio: below Threshold, ask back with the candidates whose probability is at least
+	// CloseRatio times the best one's, when together they reach Threshold.
+	CloseRatio float64 `json:"closeRatio"`
+}
+
+// Outcome is the matcher-level decision: Answer (Class), AskBack (Options), or a miss
+// (Action Clarify; the bot escalates a second miss).
+type Outcome struct {
+	Action  Action
+	Class   int
+	Options []int
+	Conf    float64
+}
+
+func (p Policy) decide(top []Scored) Outcome {
+	if len(top) == 0 {
+		return Outcome{Action: Clarify, Class: -1}
+	}
+	best := top[0]
+	if best.Prob >= p.Threshold {
+		return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
+	}
+	if p.CloseRatio > 0 && len(top) > 1 {
+		sum := 0.0
+		var opts []int
+		for _, s := range top {
+			if s.Prob < p.CloseRatio*best.Prob {
+				break
+			}
+			sum += s.Prob
+			opts = append(opts, s.Class)
+		}
+		if len(opts) > 1 && sum >= p.Threshold {
+			return Outcome{Action: AskBack, Class: -1, Options: opts, Conf: best.Prob}
+		}
+	}
+	return Outcome{Action: Clarify, Class: -1, Conf: best.Prob}
+}
+
+// policyObjective scores a threshold on labelled predictions: the expected accuracy on traffic
+// of which a share oosPrior is out of scope, that is (1-oosPrior)·in-scope accuracy (answered
+// with the right class) + oosPrior·out-of-scope recall. Using rates makes it independent of
+// how many out-of-scope examples the tuning data happens to have.
+func policyObjective(preds []prediction, pol Policy) float64 {
+	var nIn, nOut, okIn, okOut int
+	for _, p := range preds {
+		o := pol.decide(p.top)
+		if p.truth >= 0 {
+			nIn++
+			if o.Action == Answer && o.Class == p.truth {
+				okIn++
+			}
+		} else {
+			nOut++
+			if o.Action != Answer {
+				okOut++
+			}
+		}
+	}
+	return (1-oosPrior)*ratio(okIn, nIn) + oosPrior*ratio(okOut, nOut)
+}
+
+// oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %).
+const oosPrior = 0.2
+
+// defaultCloseRatio: ask back when the runner-up has at least this share of the best score.
+const defaultCloseRatio = 0.5
+
+// choosePolicy picks the threshold that maximises policyObjective over the predictions'
+// confidences.
+func choosePolicy(preds []prediction) Policy {
+	pol := Policy{CloseRatio: defaultCloseRatio}
+	var confs []float64
+	for _, p := range preds {
+		if len(p.top) > 0 {
+			confs = append(confs, p.top[0].Prob)
+		}
+	}
+	slices.Sort(confs)
+	confs = slices.Compact(confs)
+	step := max(1, len(confs)/500)
+	best := -1.0
+	for k := 0; k < len(confs); k += step {
+		cand := pol
+		cand.Threshold = confs[k]
+		if v := policyObjective(preds, cand); v > best {
+			best, pol.Threshold = v, confs[k]
+		}
+	}
+	return pol
+}
+
+// crossValidatePolicy chooses the policy from the training phrasings alone: k folds over the
+// phrasings and, crosswise, k groups of classes. Fold i trains on the phrasings outside fold i
+// whose class is outside group i; its held-out phrasings of group-i classes stand in for
+// out-of-scope queries (the model has never seen their topic), the others are in scope.
+// Out-of-scope negatives in the phrasings are split over the folds too.
+func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy {
+	rng := rand.New(rand.NewPCG(cfg.Train.Seed, 7))
+	fold := make([]int, len(ps))
+	for i := range fold {
+		fold[i] = i % k
+	}
+	rng.Shuffle(len(fold), func(i, j int) { fold[i], fold[j] = fold[j], fold[i] })
+	group := make([]int, nClass)
+	for c := range group {
+		group[c] = c % k
+	}
+	rng.Shuffle(len(group), func(i, j int) { group[i], group[j] = group[j], group[i] })
+	var preds []prediction
+	for f := 0; f < k; f++ {
+		var tr []Phrasing
+		for i, p := range ps {
+			if fold[i] != f && (p.Class < 0 || group[p.Class] != f) {
+				tr = append(tr, p)
+			}
+		}
+		m := trainMatcher(cfg, tr, nClass)
+		for i, p := range ps {
+			if fold[i] != f {
+				continue
+			}
+			truth := p.Class
+			if truth >= 0 && group[truth] == f {
+				truth = -1
+			}
+			preds = append(preds, prediction{truth: truth, top: m.rank(p.Text, p.Lang, 3)})
+		}
+	}
+	return choosePolicy(preds)
+}

@@ -1,0 +1,169 @@
+package memstore
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
+)
+
+// GetConversation returns a copy of the live conversation, or NotFound.
+func (s *Store) GetConversation(_ context.Context, key channel.Key) (*conversation.Conversation, error) {
+	const op apperr.Op = "memstore.GetConversation"
+	if err := validKey(op, key); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.convs[key]
+	if !ok || !live(c.ExpiresAt, s.now()) {
+		return nil, apperr.E(op, apperr.NotFound, "conversation not found")
+	}
+	return clone(op, c)
+}
+
+// PutConversation stores a copy of c if c.Version matches the live stored version (0: none is
+// live), and then increments c.Version. Otherwise it returns Conflict.
+func (s *Store) PutConversation(_ context.Context, c *conversation.Conversation) error {
+	const op apperr.Op = "memstore.PutConversation"
+	if err := validConversation(op, c); err != nil {
+		return err
+	}
+	stored, err := clone(op, c)
+	if err != nil {
+		return err
+	}
+	stored.Version++
+	stored.ExpiresAt = toSecond(stored.ExpiresAt)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var version int64
+	if old, ok := s.convs[c.Key]; ok && live(old.ExpiresAt, s.now()) {
+		version = old.Version
+	}
+	if version != c.Version {
+		return apperr.E(op, apperr.Conflict, "conversation changed since it was read")
+	}
+	if s.convs == nil {
+		s.convs = make(map[channel.Key]*conversation.Conversation)
+	}
+	s.convs[c.Key] = stored
+	c.Version++
+	return nil
+}
+
+// ConversationByThread returns the live conversation escalated into the Slack thread, or
+// NotFound.
+func (s *Store) ConversationByThread(_ context.Context, slackChannel, threadTS string) (*conversation.Conversation, error) {
+	const op apperr.Op = "memstore.ConversationByThread"
+	if slackChannel == "" || threadTS == "" {
+		return nil, apperr.E(op, apperr.Invalid, "slack channel and thread ts are required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	var found *conversation.Conversation
+	for _, c := range s.convs {
+		if c.SlackChannel != slackChannel || c.ThreadTS != threadTS || !live(c.ExpiresAt, now) {
+			continue
+		}
+		// Several matches mean a stale record; pick the one DynamoDB's index would return first.
+		if found == nil || c.Key.String() < found.Key.String() {
+			found = c
+		}
+	}
+	if found == nil {
+		return nil, apperr.E(op, apperr.NotFound, "no conversation for this thread")
+	}
+	return clone(op, found)
+}
+
+// ConversationsByStatus lists up to limit live conversations with the status, least recently
+// updated first (ties in key order).
+func (s *Store) ConversationsByStatus(_ context.Context, status conversation.Status, limit int) ([]*conversation.Conversation, error) {
+	const op apperr.Op = "memstore.ConversationsByStatus"
+	if status == "" || limit <= 0 {
+		return nil, apperr.E(op, apperr.Invalid, "status and a positive limit are required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	var match []*conversation.Conversation
+	for _, c := range s.convs {
+		if c.Status == status && live(c.ExpiresAt, now) {
+			match = append(match, c)
+		}
+	}
+	slices.SortFunc(match, func(a, b *conversation.Conversation) int {
+		return strings.Compare(statusSortKey(a.UpdatedAt, a.Key), statusSortKey(b.UpdatedAt, b.Key))
+	})
+	out := make([]*conversation.Conversation, 0, min(limit, len(match)))
+	for _, c := range match[:min(limit, len(match))] {
+		cc, err := clone(op, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cc)
+	}
+	return out, nil
+}
+
+// DeleteConversation removes the conversation. Deleting an absent one is not an error.
+func (s *Store) DeleteConversation(_ context.Context, key channel.Key) error {
+	const op apperr.Op = "memstore.DeleteConversation"
+	if err := validKey(op, key); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.convs, key)
+	return nil
+}
+
+// statusSortKey is the order of ConversationsByStatus: the update time, fixed-width so that it
+// sorts as a string, then the conversation key. The dynamo package stores the same string as the
+// byStatus index's sort key (gsi2sk).
+func statusSortKey(updatedAt time.Time, key channel.Key) string {
+	return updatedAt.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + key.String()
+}
+
+// clone deep-copies c through its JSON form, which also normalises it the way a round trip
+// through DynamoDB does (empty slices read back as nil).
+func clone(op apperr.Op, c *conversation.Conversation) (*conversation.Conversation, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, apperr.Wrap(op, apperr.Internal, err, "encode conversation")
+	}
+	var out conversation.Conversation
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, apperr.Wrap(op, apperr.Internal, err, "decode conversation")
+	}
+	return &out, nil
+}
+
+func validKey(op apperr.Op, k channel.Key) error {
+	if !k.Surface.Valid() || k.Account == "" || k.User == "" {
+		return apperr.E(op, apperr.Invalid, "conversation key needs a known surface, an account and a user")
+	}
+	return nil
+}
+
+func validConversation(op apperr.Op, c *conversation.Conversation) error {
+	switch {
+	case c == nil:
+		return apperr.E(op, apperr.Invalid, "no conversation")
+	case c.Status == "":
+		return apperr.E(op, apperr.Invalid, "conversation status is required")
+	case c.ExpiresAt.IsZero():
+		return apperr.E(op, apperr.Invalid, "conversation expiry is required")
+	case c.Version < 0:
+		return apperr.E(op, apperr.Invalid, "conversation version is negative")
+	}
+	return validKey(op, c.Key)
+}

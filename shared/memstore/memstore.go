@@ -1,0 +1,46 @@
+package memstore
+
+import (
+	"sync"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/dedup"
+)
+
+// Store is an in-memory conversation.Store and dedup.Store. The zero value is ready to use.
+type Store struct {
+	// Now returns the current time; it decides expiry. Nil means time.Now. Set it before the
+	// Store is shared between goroutines.
+	Now func() time.Time
+
+	mu    sync.Mutex
+	convs map[channel.Key]*conversation.Conversation
+	seen  map[string]time.Time
+	sends map[string]dedup.Send
+	// consent holds the consent.Store items (consent.go).
+	consent consentItems
+}
+
+var (
+	_ conversation.Store = (*Store)(nil)
+	_ dedup.Store        = (*Store)(nil)
+)
+
+// New returns an empty Store on the real clock.
+func New() *Store { return &Store{Now: time.Now} }
+
+func (s *Store) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+// live reports whether an item expiring at exp still exists at now. Both are compared in whole
+// epoch seconds, as DynamoDB compares its TTL attribute.
+func live(exp, now time.Time) bool { return exp.Unix() > now.Unix() }
+
+// toSecond drops the sub-second part, as the epoch-seconds TTL attribute does.
+func toSecond(t time.Time) time.Time { return time.Unix(t.Unix(), 0) }

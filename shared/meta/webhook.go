@@ -1,0 +1,195 @@
+package meta
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/queue"
+)
+
+// Path is the route the webhook handler serves.
+const Path = "/webhooks/meta"
+
+// MaxBodyBytes bounds a webhook body. WhatsApp documents payloads of up to 3 MB; a larger body is
+// answered 413.
+const MaxBodyBytes = 4 << 20
+
+// maxChallenge bounds hub.challenge (Meta sends an integer).
+const maxChallenge = 256
+
+// WebhookConfig configures NewWebhook.
+type WebhookConfig struct {
+	// AppSecret keys X-Hub-Signature-256. Required: without it every POST is refused.
+	AppSecret []byte
+	// VerifyToken is the token set in the App Dashboard for the GET handshake. Required:
+	// without it every handshake is refused.
+	VerifyToken string
+	// Queue receives one message per event the bot acts on.
+	Queue queue.Sender
+	// Logger defaults to a discarding logger.
+	Logger *slog.Logger
+	// Now stamps events Meta sent without a timestamp. Defaults to time.Now.
+	Now func() time.Time
+	// Enqueue decides which events are queued. Defaults to Enqueue.
+	Enqueue func(channel.Inbound) bool
+}
+
+// Enqueue reports whether the bot acts on in, so the webhook queues it: everything except
+// delivery and read receipts, statuses other than "failed", and standby events (another app owns
+// the thread).
+func Enqueue(in channel.Inbound) bool {
+	if in.Standby {
+		return false
+	}
+	switch in.Kind {
+	case channel.KindDelivery, channel.KindRead:
+		return false
+	case channel.KindStatus:
+		return in.Status != nil && in.Status.Status == "failed"
+	}
+	return true
+}
+
+// NewWebhook returns the handler for GET and POST /webhooks/meta.
+//
+// GET answers Meta's verification handshake: 200 with hub.challenge as text/plain when
+// hub.mode is "subscribe" and hub.verify_token matches, 403 on a wrong token, 400 on missing
+// parameters.
+//
+// POST bounds the body (413), requires JSON (415), verifies X-Hub-Signature-256 on the raw bytes
+// (401), parses (400 on a body that is not JSON) and enqueues each event the bot acts on with
+// the conversation key as group id and the event id as deduplication id, then answers 200.
+// When enqueueing fails it answers 503 so Meta retries the whole batch; events already queued
+// are deduplicated by the queue and the bot. Unknown objects, fields and types are logged
+// without content and acknowledged.
+func NewWebhook(cfg WebhookConfig) http.Handler {
+	w := &webhook{cfg: cfg}
+	if w.cfg.Logger == nil {
+		w.cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if w.cfg.Now == nil {
+		w.cfg.Now = time.Now
+	}
+	if w.cfg.Enqueue == nil {
+		w.cfg.Enqueue = Enqueue
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+Path, w.verify)
+	mux.HandleFunc("POST "+Path, w.receive)
+	return mux
+}
+
+type webhook struct {
+	cfg WebhookConfig
+}
+
+func (h *webhook) verify(w http.ResponseWriter, r *http.Request) {
+	const op apperr.Op = "meta.Webhook.verify"
+	q := r.URL.Query()
+	mode, token, challenge := q.Get("hub.mode"), q.Get("hub.verify_token"), q.Get("hub.challenge")
+	switch {
+	case mode == "" || token == "" || challenge == "":
+		apperr.WriteJSON(w, apperr.E(op, apperr.Invalid, "hub.mode, hub.verify_token and hub.challenge are required"))
+		return
+	case mode != "subscribe":
+		apperr.WriteJSON(w, apperr.E(op, apperr.Invalid, `hub.mode must be "subscribe"`))
+		return
+	case len(challenge) > maxChallenge:
+		apperr.WriteJSON(w, apperr.E(op, apperr.Invalid, "hub.challenge is too long"))
+		return
+	case h.cfg.VerifyToken == "" || subtle.ConstantTimeCompare([]byte(token), []byte(h.cfg.VerifyToken)) != 1:
+		h.cfg.Logger.WarnContext(r.Context(), "meta webhook handshake refused: wrong verify token")
+		apperr.WriteJSON(w, apperr.E(op, apperr.Forbidden, "hub.verify_token does not match"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, challenge)
+}
+
+func (h *webhook) receive(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if err := h.handle(w, r); err != nil {
+		if k := apperr.KindOf(err); k == apperr.Transient || k == apperr.Internal {
+			h.cfg.Logger.ErrorContext(ctx, "meta webhook failed", "err", err)
+		} else {
+			h.cfg.Logger.WarnContext(ctx, "meta webhook refused", "status", apperr.Status(err), "reason", apperr.Message(err))
+		}
+		apperr.WriteJSON(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, `{"ok":true}`+"\n")
+}
+
+func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
+	const op apperr.Op = "meta.Webhook.receive"
+	ctx := r.Context()
+	if r.ContentLength > MaxBodyBytes {
+		return apperr.E(op, apperr.TooLarge, "body over 4 MB")
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return apperr.E(op, apperr.Unsupported, "Content-Type must be application/json")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return apperr.E(op, apperr.TooLarge, "body over 4 MB")
+		}
+		return apperr.Wrap(op, apperr.Invalid, err, "could not read the body")
+	}
+	if err := VerifySignature(r.Header.Get(SignatureHeader), body, h.cfg.AppSecret); err != nil {
+		return err
+	}
+	if h.cfg.Queue == nil {
+		return apperr.E(op, apperr.Internal, "no queue configured")
+	}
+	batch, err := ParseBatch(body)
+	if err != nil {
+		return err
+	}
+	for _, s := range batch.Skipped {
+		h.cfg.Logger.InfoContext(ctx, "meta webhook item skipped", "object", s.Object, "field", s.Field, "type", s.Type, "reason", s.Reason, "code", s.Code)
+	}
+	queued := 0
+	for _, in := range batch.Events {
+		if !h.cfg.Enqueue(in) {
+			continue
+		}
+		if in.At.IsZero() {
+			in.At = h.cfg.Now().UTC()
+		}
+		b, err := json.Marshal(channel.Event{Inbound: &in})
+		if err != nil {
+			return apperr.Wrap(op, apperr.Internal, err, "encode event")
+		}
+		m := queue.Message{GroupID: in.Key.String(), DeduplicationID: dedupID(in.ID), Body: b}
+		if err := h.cfg.Queue.Send(ctx, m); err != nil {
+			return apperr.Wrap(op, apperr.Transient, err, "enqueue event")
+		}
+		queued++
+	}
+	h.cfg.Logger.InfoContext(ctx, "meta webhook received", "object", batch.Object, "events", len(batch.Events), "queued", queued, "skipped", len(batch.Skipped))
+	return nil
+}
+
+// dedupID keeps an event id within SQS's 128-character deduplication id limit.
+func dedupID(id string) string {
+	if len(id) <= 128 {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return "h." + hex.EncodeToString(sum[:])
+}
