@@ -13,93 +13,61 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/memstore"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
 )
 
 var now = time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
 
-// store is a map-backed conversation.Store with optimistic locking, until shared/memstore is on
-// main. putErr, when set, answers the next PutConversation.
-type store struct {
-	mu     sync.Mutex
-	convs  map[channel.Key]conversation.Conversation
-	putErr error
-	listed []conversation.Status
-}
-
-var _ conversation.Store = (*store)(nil)
-
-func newStore(cs ...conversation.Conversation) *store {
-	s := &store{convs: map[channel.Key]conversation.Conversation{}}
+// newStore returns the embedded store on the test clock, holding cs (stored as version 1).
+func newStore(t *testing.T, cs ...conversation.Conversation) *memstore.Store {
+	t.Helper()
+	s := &memstore.Store{Now: func() time.Time { return now }}
 	for _, c := range cs {
-		s.convs[c.Key] = c
+		c.Version, c.ExpiresAt = 0, now.Add(30*24*time.Hour)
+		if err := s.PutConversation(t.Context(), &c); err != nil {
+			t.Fatalf("seed %v: %v", c.Key, err)
+		}
 	}
 	return s
 }
 
-func (s *store) GetConversation(_ context.Context, k channel.Key) (*conversation.Conversation, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.convs[k]
-	if !ok {
-		return nil, apperr.E("store.Get", apperr.NotFound, "not found")
+func get(t *testing.T, s conversation.Store, k channel.Key) conversation.Conversation {
+	t.Helper()
+	c, err := s.GetConversation(t.Context(), k)
+	if err != nil {
+		t.Fatalf("conversation %v: %v", k, err)
 	}
-	return &c, nil
+	return *c
 }
 
-func (s *store) PutConversation(_ context.Context, c *conversation.Conversation) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.putErr; err != nil {
-		s.putErr = nil
+// racing lets race change the store (as the bot would) right before the sweeper's next write.
+type racing struct {
+	*memstore.Store
+	race func(ctx context.Context)
+}
+
+func (r *racing) PutConversation(ctx context.Context, c *conversation.Conversation) error {
+	if f := r.race; f != nil {
+		r.race = nil
+		f(ctx)
+	}
+	return r.Store.PutConversation(ctx, c)
+}
+
+// failing answers the next write with err.
+type failing struct {
+	*memstore.Store
+	err error
+}
+
+func (f *failing) PutConversation(ctx context.Context, c *conversation.Conversation) error {
+	if err := f.err; err != nil {
+		f.err = nil
 		return err
 	}
-	if old, ok := s.convs[c.Key]; (ok && old.Version != c.Version) || (!ok && c.Version != 0) {
-		return apperr.E("store.Put", apperr.Conflict, "version mismatch")
-	}
-	c.Version++
-	s.convs[c.Key] = *c
-	return nil
-}
-
-func (s *store) ConversationByThread(_ context.Context, ch, ts string) (*conversation.Conversation, error) {
-	return nil, apperr.E("store.ByThread", apperr.NotFound, "not used")
-}
-
-func (s *store) ConversationsByStatus(_ context.Context, st conversation.Status, limit int) ([]*conversation.Conversation, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.listed = append(s.listed, st)
-	var out []*conversation.Conversation
-	for _, c := range s.convs {
-		if c.Status == st {
-			out = append(out, &c)
-		}
-	}
-	slices.SortFunc(out, func(a, b *conversation.Conversation) int { return a.UpdatedAt.Compare(b.UpdatedAt) })
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
-}
-
-func (s *store) DeleteConversation(_ context.Context, k channel.Key) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.convs, k)
-	return nil
-}
-
-func (s *store) get(t *testing.T, k channel.Key) conversation.Conversation {
-	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.convs[k]
-	if !ok {
-		t.Fatalf("conversation %v gone", k)
-	}
-	return c
+	return f.Store.PutConversation(ctx, c)
 }
 
 // desk records what the sweeper posts.
@@ -135,7 +103,7 @@ func conv(user string, st conversation.Status, thread string, mod func(*conversa
 		Key:    channel.Key{Surface: channel.WhatsApp, Account: "1098765", User: user},
 		Status: st, Locale: "de", SlackChannel: "C0DESK", ThreadTS: thread,
 		LastInboundAt: now.Add(-2 * time.Hour), EscalatedAt: now.Add(-2 * time.Hour), AnnouncedAt: now.Add(-2 * time.Hour),
-		UpdatedAt: now.Add(-2 * time.Hour), Version: 4,
+		UpdatedAt: now.Add(-2 * time.Hour),
 	}
 	if mod != nil {
 		mod(&c)
@@ -143,7 +111,7 @@ func conv(user string, st conversation.Status, thread string, mod func(*conversa
 	return c
 }
 
-func newSweeper(s *store, d *desk) *Sweeper {
+func newSweeper(s conversation.Store, d *desk) *Sweeper {
 	return &Sweeper{
 		Conversations: s, Desk: d, Now: func() time.Time { return now },
 		ReannounceAfter: 30 * time.Minute, WarnBefore: time.Hour, CloseIdleAfter: 48 * time.Hour,
@@ -162,7 +130,7 @@ func TestReannounce(t *testing.T) {
 		c.AnnouncedAt, c.EscalatedAt = time.Time{}, now.Add(-31*time.Minute)
 	})
 	noThread := conv("491700000004", conversation.Escalated, "", nil)
-	s, d := newStore(due, fresh, never, noThread), &desk{}
+	s, d := newStore(t, due, fresh, never, noThread), &desk{}
 	sw := newSweeper(s, d)
 
 	r, err := sw.Run(t.Context())
@@ -179,11 +147,11 @@ func TestReannounce(t *testing.T) {
 	if diff := cmp.Diff(want, d.got(), cmpSorted); diff != "" {
 		t.Errorf("posts (-want +got):\n%s", diff)
 	}
-	got := s.get(t, due.Key)
-	if !got.AnnouncedAt.Equal(now) || got.Version != due.Version+1 || got.Status != conversation.Escalated {
-		t.Errorf("after re-announcement: announcedAt %v version %d status %s, want %v, %d, escalated", got.AnnouncedAt, got.Version, got.Status, now, due.Version+1)
+	got := get(t, s, due.Key)
+	if !got.AnnouncedAt.Equal(now) || got.Version != 2 || got.Status != conversation.Escalated {
+		t.Errorf("after re-announcement: announcedAt %v version %d status %s, want %v, 2, escalated", got.AnnouncedAt, got.Version, got.Status, now)
 	}
-	if got := s.get(t, fresh.Key); got.Version != fresh.Version {
+	if got := get(t, s, fresh.Key); got.Version != 1 {
 		t.Errorf("fresh escalation written (version %d)", got.Version)
 	}
 
@@ -203,14 +171,24 @@ var cmpSorted = cmp.Transformer("sort", func(in []string) []string {
 func TestReannounceLosesRace(t *testing.T) {
 	t.Parallel()
 	c := conv("491700000001", conversation.Escalated, "1772460000.000100", nil)
-	s, d := newStore(c), &desk{}
-	s.putErr = apperr.E("store.Put", apperr.Conflict, "the bot claimed it")
+	mem := newStore(t, c)
+	s, d := &racing{Store: mem}, &desk{}
+	s.race = func(ctx context.Context) { // the bot claims it between the sweeper's read and write
+		cur := get(t, mem, c.Key)
+		cur.Status, cur.Agent = conversation.Claimed, "U0AGENT1"
+		if err := mem.PutConversation(ctx, &cur); err != nil {
+			t.Errorf("bot's claim: %v", err)
+		}
+	}
 	r, err := newSweeper(s, d).Run(t.Context())
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	if r.Conflicts != 1 || r.Reannounced != 0 || len(d.got()) != 0 {
 		t.Errorf("report %+v, posts %v; want a conflict and no post", r, d.got())
+	}
+	if got := get(t, mem, c.Key); got.Status != conversation.Claimed || !got.AnnouncedAt.Equal(c.AnnouncedAt) {
+		t.Errorf("after the race: status %s announcedAt %v, want the bot's claim kept", got.Status, got.AnnouncedAt)
 	}
 }
 
@@ -243,7 +221,7 @@ func TestWindowWarning(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tt.c.Key.Surface = tt.surface
-			s, d := newStore(tt.c), &desk{}
+			s, d := newStore(t, tt.c), &desk{}
 			r, err := newSweeper(s, d).Run(t.Context())
 			if err != nil {
 				t.Fatalf("Run: %v", err)
@@ -255,7 +233,7 @@ func TestWindowWarning(t *testing.T) {
 				t.Errorf("Warned = %d, want %d", r.Warned, len(tt.want))
 			}
 			if len(tt.want) > 0 {
-				if got := s.get(t, tt.c.Key); !got.WarnedAt.Equal(now) {
+				if got := get(t, s, tt.c.Key); !got.WarnedAt.Equal(now) {
 					t.Errorf("WarnedAt = %v, want %v", got.WarnedAt, now)
 				}
 				// Once per window.
@@ -276,7 +254,7 @@ func TestCloseIdle(t *testing.T) {
 	busy := conv("491700000002", conversation.Claimed, "1772460000.000200", func(c *conversation.Conversation) {
 		c.UpdatedAt, c.LastInboundAt = now.Add(-50*time.Hour), now.Add(-3*time.Hour)
 	})
-	s, d := newStore(idle, busy), &desk{}
+	s, d := newStore(t, idle, busy), &desk{}
 	r, err := newSweeper(s, d).Run(t.Context())
 	if err != nil {
 		t.Fatalf("Run: %v", err)
@@ -291,10 +269,10 @@ func TestCloseIdle(t *testing.T) {
 	if diff := cmp.Diff(want, d.got()); diff != "" {
 		t.Errorf("posts (-want +got):\n%s", diff)
 	}
-	if got := s.get(t, idle.Key); got.Status != conversation.Closed || !got.UpdatedAt.Equal(now) {
+	if got := get(t, s, idle.Key); got.Status != conversation.Closed || !got.UpdatedAt.Equal(now) {
 		t.Errorf("idle conversation: status %s updatedAt %v, want closed at %v", got.Status, got.UpdatedAt, now)
 	}
-	if got := s.get(t, busy.Key); got.Status != conversation.Claimed {
+	if got := get(t, s, busy.Key); got.Status != conversation.Claimed {
 		t.Errorf("busy conversation status = %s, want claimed", got.Status)
 	}
 }
@@ -305,7 +283,7 @@ func TestRunFailures(t *testing.T) {
 		t.Parallel()
 		a := conv("491700000001", conversation.Escalated, "1772460000.000100", nil)
 		b := conv("491700000002", conversation.Escalated, "1772460000.000200", nil)
-		s, d := newStore(a, b), &desk{err: apperr.E("slack", apperr.Transient, "down")}
+		s, d := newStore(t, a, b), &desk{err: apperr.E("slack", apperr.Transient, "down")}
 		r, err := newSweeper(s, d).Run(t.Context())
 		if !apperr.Is(err, apperr.Transient) {
 			t.Fatalf("Run error = %v, want the desk's transient error", err)
@@ -316,8 +294,8 @@ func TestRunFailures(t *testing.T) {
 	})
 	t.Run("store write fails", func(t *testing.T) {
 		t.Parallel()
-		s, d := newStore(conv("1", conversation.Escalated, "1772460000.000100", nil)), &desk{}
-		s.putErr = apperr.E("store.Put", apperr.Transient, "throttled")
+		s := &failing{Store: newStore(t, conv("1", conversation.Escalated, "1772460000.000100", nil)), err: apperr.E("store.Put", apperr.Transient, "throttled")}
+		d := &desk{}
 		r, err := newSweeper(s, d).Run(t.Context())
 		if !apperr.Is(err, apperr.Transient) || r.Failed != 1 || len(d.got()) != 0 {
 			t.Errorf("Run = %+v, %v, posts %v; want a transient failure and no post", r, err, d.got())
@@ -331,7 +309,7 @@ func TestRunFailures(t *testing.T) {
 	})
 	t.Run("disabled tasks", func(t *testing.T) {
 		t.Parallel()
-		s, d := newStore(conv("1", conversation.Escalated, "1772460000.000100", func(c *conversation.Conversation) {
+		s, d := newStore(t, conv("1", conversation.Escalated, "1772460000.000100", func(c *conversation.Conversation) {
 			c.LastInboundAt = now.Add(-23*time.Hour - 30*time.Minute)
 		})), &desk{}
 		r, err := (&Sweeper{Conversations: s, Desk: d, Now: func() time.Time { return now }}).Run(t.Context())
@@ -341,7 +319,7 @@ func TestRunFailures(t *testing.T) {
 	})
 	t.Run("limit reached", func(t *testing.T) {
 		t.Parallel()
-		s := newStore(conv("1", conversation.Escalated, "1772460000.000100", nil), conv("2", conversation.Escalated, "1772460000.000200", nil))
+		s := newStore(t, conv("1", conversation.Escalated, "1772460000.000100", nil), conv("2", conversation.Escalated, "1772460000.000200", nil))
 		sw := newSweeper(s, &desk{})
 		sw.Limit = 1
 		if r, _ := sw.Run(t.Context()); !r.Truncated || r.Reannounced != 1 {
@@ -368,7 +346,7 @@ func TestSweeperWithSlackDesk(t *testing.T) {
 		c.Key, c.SlackChannel = key, ch
 		c.UpdatedAt, c.LastInboundAt, c.ClaimedAt = now.Add(-72*time.Hour), now.Add(-72*time.Hour), now.Add(-72*time.Hour)
 	})
-	sw := newSweeper(newStore(c), nil)
+	sw := newSweeper(newStore(t, c), nil)
 	sw.Desk = d
 	r, err := sw.Run(t.Context())
 	if err != nil || r.Closed != 1 {
