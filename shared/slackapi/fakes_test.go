@@ -12,96 +12,41 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/memstore"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 )
 
-// convStore is a small map-backed conversation.Store for the handler tests.
+// convStore is the embedded store on the test clock; err, when set, fails every lookup.
 type convStore struct {
-	mu    sync.Mutex
-	convs map[channel.Key]*conversation.Conversation
-	err   error // returned by every call when set
+	*memstore.Store
+	err error
 }
 
-var _ conversation.Store = (*convStore)(nil)
-
-func newConvStore(cs ...*conversation.Conversation) *convStore {
-	s := &convStore{convs: map[channel.Key]*conversation.Conversation{}}
+func newConvStore(t testing.TB, cs ...*conversation.Conversation) *convStore {
+	t.Helper()
+	s := &convStore{Store: &memstore.Store{Now: func() time.Time { return testNow }}}
 	for _, c := range cs {
-		s.convs[c.Key] = c
+		cp := *c
+		cp.Version, cp.ExpiresAt = 0, testNow.Add(30*24*time.Hour)
+		if err := s.PutConversation(context.Background(), &cp); err != nil {
+			t.Fatalf("seed conversation: %v", err)
+		}
 	}
 	return s
 }
 
-func (s *convStore) GetConversation(_ context.Context, key channel.Key) (*conversation.Conversation, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *convStore) ConversationByThread(ctx context.Context, ch, ts string) (*conversation.Conversation, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	c, ok := s.convs[key]
-	if !ok {
-		return nil, apperr.E("convStore.Get", apperr.NotFound, "no conversation")
-	}
-	cp := *c
-	return &cp, nil
+	return s.Store.ConversationByThread(ctx, ch, ts)
 }
 
-func (s *convStore) PutConversation(_ context.Context, c *conversation.Conversation) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return s.err
-	}
-	old, ok := s.convs[c.Key]
-	if (ok && old.Version != c.Version) || (!ok && c.Version != 0) {
-		return apperr.E("convStore.Put", apperr.Conflict, "version mismatch")
-	}
-	c.Version++
-	cp := *c
-	s.convs[c.Key] = &cp
-	return nil
-}
-
-func (s *convStore) ConversationByThread(_ context.Context, ch, ts string) (*conversation.Conversation, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *convStore) ConversationsByStatus(ctx context.Context, st conversation.Status, limit int) ([]*conversation.Conversation, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	for _, c := range s.convs {
-		if c.SlackChannel == ch && c.ThreadTS == ts {
-			cp := *c
-			return &cp, nil
-		}
-	}
-	return nil, apperr.E("convStore.ByThread", apperr.NotFound, "no conversation in that thread")
-}
-
-func (s *convStore) ConversationsByStatus(_ context.Context, st conversation.Status, limit int) ([]*conversation.Conversation, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return nil, s.err
-	}
-	var out []*conversation.Conversation
-	for _, c := range s.convs {
-		if c.Status == st {
-			cp := *c
-			out = append(out, &cp)
-		}
-	}
-	slices.SortFunc(out, func(a, b *conversation.Conversation) int { return a.UpdatedAt.Compare(b.UpdatedAt) })
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
-}
-
-func (s *convStore) DeleteConversation(_ context.Context, key channel.Key) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.convs, key)
-	return nil
+	return s.Store.ConversationsByStatus(ctx, st, limit)
 }
 
 // seenStore is a map-backed dedup.Store; forget enables ForgetSeen.

@@ -44,7 +44,7 @@ type harness struct {
 
 func newHarness(t *testing.T, convs ...*conversation.Conversation) *harness {
 	t.Helper()
-	hs := &harness{store: newConvStore(convs...), seen: &forgettingStore{}, queue: &memQueue{}}
+	hs := &harness{store: newConvStore(t, convs...), seen: &forgettingStore{}, queue: &memQueue{}}
 	hs.h = NewHandler(HandlerConfig{
 		SigningSecret: testSecret,
 		Conversations: hs.store,
