@@ -111,12 +111,9 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request, body []byte) {
 		At:        h.at(msg.TimeStamp),
 	}
 	if err := h.enqueue(ctx, conv.Key, agent); err != nil {
-		if f, ok := h.cfg.Dedup.(SeenForgetter); ok {
-			if ferr := f.ForgetSeen(ctx, seenID); ferr != nil {
-				log.ErrorContext(ctx, "slack dedup release failed: Slack's retry will be dropped", "err", ferr)
-			}
-		} else {
-			log.ErrorContext(ctx, "slack enqueue failed after marking the event seen: Slack's retry will be dropped")
+		// Forget the event id, so Slack's retry of this event is not taken for a replay.
+		if ferr := h.cfg.Dedup.ForgetSeen(ctx, seenID); ferr != nil {
+			log.ErrorContext(ctx, "slack dedup release failed: Slack's retry will be dropped", "err", ferr)
 		}
 		log.ErrorContext(ctx, "slack enqueue failed", "err", err)
 		apperr.WriteJSON(w, err)

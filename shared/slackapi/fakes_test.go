@@ -49,7 +49,7 @@ func (s *convStore) ConversationsByStatus(ctx context.Context, st conversation.S
 	return s.Store.ConversationsByStatus(ctx, st, limit)
 }
 
-// seenStore is a map-backed dedup.Store; forget enables ForgetSeen.
+// seenStore is a map-backed dedup.Store.
 type seenStore struct {
 	mu   sync.Mutex
 	seen map[string]time.Time
@@ -80,10 +80,7 @@ func (s *seenStore) ClaimSend(context.Context, dedup.Send, time.Time) (*dedup.Se
 func (s *seenStore) CompleteSend(context.Context, string, string) error { return nil }
 func (s *seenStore) ReleaseSend(context.Context, string) error          { return nil }
 
-// forgettingStore adds ForgetSeen.
-type forgettingStore struct{ seenStore }
-
-func (s *forgettingStore) ForgetSeen(_ context.Context, id string) error {
+func (s *seenStore) ForgetSeen(_ context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.seen, id)

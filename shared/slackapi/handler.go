@@ -34,8 +34,8 @@ type HandlerConfig struct {
 	// Conversations finds the conversation of a thread (ConversationByThread) and lists open
 	// escalations (ConversationsByStatus).
 	Conversations conversation.Store
-	// Dedup remembers Slack event ids, so a retried or replayed event is enqueued once. A store
-	// that also implements SeenForgetter lets a failed enqueue be retried by Slack.
+	// Dedup remembers Slack event ids, so a retried or replayed event is enqueued once; a failed
+	// enqueue forgets the id, so Slack's retry gets through.
 	Dedup dedup.Store
 	// Queue takes the AgentEvents for the bot.
 	Queue queue.Sender
@@ -48,12 +48,6 @@ type HandlerConfig struct {
 	SeenFor time.Duration
 	// OpenLimit bounds the /frontdesk open list; 20 when zero.
 	OpenLimit int
-}
-
-// SeenForgetter is implemented by dedup stores that can drop a MarkSeen record. The handler
-// forgets an event id when enqueueing it failed, so Slack's retry is not mistaken for a replay.
-type SeenForgetter interface {
-	ForgetSeen(ctx context.Context, id string) error
 }
 
 // Validate reports a missing dependency as an Internal error, for main to fail fast.

@@ -38,13 +38,13 @@ func escalated() *conversation.Conversation {
 type harness struct {
 	h     http.Handler
 	store *convStore
-	seen  *forgettingStore
+	seen  *seenStore
 	queue *memQueue
 }
 
 func newHarness(t *testing.T, convs ...*conversation.Conversation) *harness {
 	t.Helper()
-	hs := &harness{store: newConvStore(t, convs...), seen: &forgettingStore{}, queue: &memQueue{}}
+	hs := &harness{store: newConvStore(t, convs...), seen: &seenStore{}, queue: &memQueue{}}
 	hs.h = NewHandler(HandlerConfig{
 		SigningSecret: testSecret,
 		Conversations: hs.store,

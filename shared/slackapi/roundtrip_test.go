@@ -17,7 +17,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
-	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/memstore"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
@@ -42,7 +42,7 @@ func TestEscalationRoundTrip(t *testing.T) {
 	store := &oneConv{}
 	q := &fifo{}
 	srv := httptest.NewServer(slackapi.NewHandler(slackapi.HandlerConfig{
-		SigningSecret: secret, Conversations: store, Dedup: &seen{}, Queue: q,
+		SigningSecret: secret, Conversations: store, Dedup: memstore.New(), Queue: q,
 		Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler),
 	}))
 	t.Cleanup(srv.Close)
@@ -199,29 +199,6 @@ func (s *oneConv) ConversationsByStatus(context.Context, conversation.Status, in
 	return nil, nil
 }
 func (s *oneConv) DeleteConversation(context.Context, channel.Key) error { return nil }
-
-type seen struct {
-	mu  sync.Mutex
-	ids map[string]bool
-}
-
-func (s *seen) MarkSeen(_ context.Context, id string, _ time.Time) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ids == nil {
-		s.ids = map[string]bool{}
-	}
-	if s.ids[id] {
-		return false, nil
-	}
-	s.ids[id] = true
-	return true, nil
-}
-func (s *seen) ClaimSend(context.Context, dedup.Send, time.Time) (*dedup.Send, bool, error) {
-	return nil, false, nil
-}
-func (s *seen) CompleteSend(context.Context, string, string) error { return nil }
-func (s *seen) ReleaseSend(context.Context, string) error          { return nil }
 
 type fifo struct {
 	mu   sync.Mutex
