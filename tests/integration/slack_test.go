@@ -51,7 +51,7 @@ func (e *env) press(action, cardTS string) *http.Response {
 		"type": "block_actions", "user": map[string]string{"id": agent, "username": "maria", "team_id": "T0FRONTDSK"},
 		"api_app_id": "A0FRONTDSK", "container": map[string]any{"type": "message", "message_ts": cardTS, "channel_id": deskChannel},
 		"team": map[string]string{"id": "T0FRONTDSK"}, "channel": map[string]string{"id": deskChannel},
-		"message": map[string]any{"type": "message", "ts": cardTS, "text": "Escalation"},
+		"message":      map[string]any{"type": "message", "ts": cardTS, "text": "Escalation"},
 		"response_url": "https://hooks.slack.com/actions/T0FRONTDSK/1/x",
 		"actions": []map[string]any{{"action_id": action, "block_id": "escalation_actions", "value": action, "type": "button",
 			"action_ts": fmt.Sprintf("%d.%06d", e.clock.Now().Unix(), len(action))}},
