@@ -42,7 +42,8 @@ type Policy struct {
 	// TieRatio: at or above Threshold, still ask back when the runner-up has at least TieRatio
 	// times the best probability (a near tie); 0 never asks above the threshold.
 	TieRatio float64 `json:"tieRatio"`
-	// AskFloor: below AskFloor·Threshold the best candidate is too weak to offer: a miss.
+	// AskFloor: below AskFloor·Threshold the best candidate is too weak to offer: a miss. Below
+	// Threshold the offered candidates must also reach Threshold together.
 	AskFloor float64 `json:"askFloor"`
 }
 
@@ -50,7 +51,7 @@ type Policy struct {
 const (
 	defaultCloseRatio = 0.5
 	defaultTieRatio   = 0.85
-	defaultAskFloor   = 0.5
+	defaultAskFloor   = 0.75
 )
 
 func newPolicy(threshold float64) Policy {
@@ -80,12 +81,16 @@ func (p Policy) decide(top []Scored) Outcome {
 		return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
 	case best.Prob >= p.AskFloor*p.Threshold && p.CloseRatio > 0 && ratio >= p.CloseRatio:
 		var opts []int
+		mass := 0.0
 		for _, s := range top {
 			if s.Prob >= p.CloseRatio*best.Prob {
 				opts = append(opts, s.Class)
+				mass += s.Prob
 			}
 		}
-		return Outcome{Action: AskBack, Class: -1, Options: opts, Conf: best.Prob}
+		if mass >= p.Threshold || best.Prob >= p.Threshold {
+			return Outcome{Action: AskBack, Class: -1, Options: opts, Conf: best.Prob}
+		}
 	case best.Prob >= p.Threshold:
 		return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
 	}
@@ -115,8 +120,8 @@ func policyObjective(preds []prediction, pol Policy) float64 {
 	return (1-oosPrior)*ratio(okIn, nIn) + oosPrior*ratio(okOut, nOut)
 }
 
-// oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %).
-const oosPrior = 0.2
+// oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %; real support traffic is mostly in scope).
+var oosPrior = 0.1
 
 // choosePolicy picks the threshold that maximises policyObjective over the predictions'
 // confidences.
