@@ -120,6 +120,9 @@ func policyObjective(preds []prediction, pol Policy) float64 {
 	return (1-oosPrior)*ratio(okIn, nIn) + oosPrior*ratio(okOut, nOut)
 }
 
+// minNegatives is how many out-of-scope examples cross-validation needs to rely on them alone.
+const minNegatives = 30
+
 // oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %; real support traffic is mostly in scope).
 var oosPrior = 0.1
 
@@ -151,8 +154,18 @@ func choosePolicy(preds []prediction) Policy {
 // phrasings and, crosswise, k groups of classes. Fold i trains on the phrasings outside fold i
 // whose class is outside group i; its held-out phrasings of group-i classes stand in for
 // out-of-scope queries (the model has never seen their topic), the others are in scope.
-// Out-of-scope negatives in the phrasings are split over the folds too.
+// Out-of-scope negatives in the phrasings are split over the folds too; when there are at
+// least minNegatives of them they are the out-of-scope side on their own (real out-of-scope
+// questions are less like the KB's topics than held-out entries, which would set the
+// threshold too high), and no entry is held out.
 func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy {
+	negatives := 0
+	for _, p := range ps {
+		if p.Class < 0 {
+			negatives++
+		}
+	}
+	holdOut := negatives < minNegatives
 	rng := rand.New(rand.NewPCG(cfg.Train.Seed, 7))
 	fold := make([]int, len(ps))
 	for i := range fold {
@@ -162,6 +175,9 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy
 	group := make([]int, nClass)
 	for c := range group {
 		group[c] = c % k
+		if !holdOut {
+			group[c] = -1
+		}
 	}
 	rng.Shuffle(len(group), func(i, j int) { group[i], group[j] = group[j], group[i] })
 	var preds []prediction
