@@ -90,4 +90,3 @@ func topK(p []float64, k int) []Scored {
 	}
 	return out
 }
-
