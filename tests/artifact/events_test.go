@@ -135,7 +135,7 @@ func TestEvents(t *testing.T) {
 }
 
 // invoke sends event to the function and collects what the invocation did.
-func (r *rig) invoke(t *testing.T, trig trigger, event []byte) outcome {
+func (r *rig) invoke(t testing.TB, trig trigger, event []byte) outcome {
 	t.Helper()
 	graphBefore, slackBefore, trapBefore := len(r.graph.Requests()), len(r.slack.Calls()), len(r.trap.requests())
 	got := outcome{raw: r.proc.invoke(t, event)}

@@ -54,34 +54,43 @@ type rig struct {
 	graph    *graphtest.Server
 	slack    *slacktest.Server
 	trap     *trafficTrap
+	environ  []string // the function's whole environment
 	proc     *lambdaProc
 }
 
-// newRig builds the world of function fn and starts its bootstrap; env overrides the
-// function's environment (a value of "" removes the variable).
-func newRig(t *testing.T, fn string, env map[string]string) *rig {
-	t.Helper()
-	bins := artifacts(t)
+// newRig builds the world of function fn and starts its bootstrap under the emulator; env
+// overrides the function's environment (a value of "" removes the variable).
+func newRig(tb testing.TB, fn string, env map[string]string) *rig {
+	tb.Helper()
+	bins := artifacts(tb)
 	bootstrap, ok := bins.bootstrap[fn]
 	if !ok {
-		t.Fatalf("no bootstrap for %s", fn)
+		tb.Fatalf("no bootstrap for %s", fn)
 	}
+	r := prepareRig(tb, fn, env)
+	r.proc = launch(tb, bins.rie, bootstrap, fn, r.environ)
+	r.proc.waitReady(tb)
+	return r
+}
+
+// prepareRig builds the world of function fn without starting it.
+func prepareRig(tb testing.TB, fn string, env map[string]string) *rig {
+	tb.Helper()
 	r := &rig{fn: fn}
-	r.resources(t)
-	r.graph = graphtest.New(t, graphtest.Accounts{
+	r.resources(tb)
+	r.graph = graphtest.New(tb, graphtest.Accounts{
 		WhatsApp:  map[string]string{phoneID: whatsappToken},
 		Pages:     map[string]string{pageID: pageToken},
 		Instagram: map[string]string{instagramID: instagramToken},
 	})
-	r.slack = slacktest.New(t, slackToken, slackChannel)
-	r.trap = newTrafficTrap(t)
-	r.proc = launch(t, bins.rie, bootstrap, fn, r.env(t, env))
-	r.proc.waitReady(t)
+	r.slack = slacktest.New(tb, slackToken, slackChannel)
+	r.trap = newTrafficTrap(tb)
+	r.environ = r.env(tb, env)
 	return r
 }
 
 // resources creates the function's table and queue on moto.
-func (r *rig) resources(t *testing.T) {
+func (r *rig) resources(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
 	cfg := testenv.AWSConfig(t)
@@ -112,7 +121,7 @@ func (r *rig) resources(t *testing.T) {
 // env is the function's whole environment: what the SAM template gives every function, the
 // local secrets, moto as the one AWS endpoint, the fakes, and the trap as the proxy. Nothing
 // comes from the test's own environment (no real credentials, no user config).
-func (r *rig) env(t *testing.T, overrides map[string]string) []string {
+func (r *rig) env(t testing.TB, overrides map[string]string) []string {
 	t.Helper()
 	none := filepath.Join(t.TempDir(), "none")
 	vars := map[string]string{
@@ -169,7 +178,7 @@ func (r *rig) env(t *testing.T, overrides map[string]string) []string {
 // drain receives and deletes every message on the function's queue. moto forgets a FIFO
 // deduplication id once its message is deleted (SQS would remember it for five minutes), so
 // events files that carry the same platform event id each enqueue afresh.
-func (r *rig) drain(t *testing.T) []sqstypes.Message {
+func (r *rig) drain(t testing.TB) []sqstypes.Message {
 	t.Helper()
 	ctx := context.Background()
 	var all []sqstypes.Message
