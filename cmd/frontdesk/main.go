@@ -1,21 +1,71 @@
-// Command frontdesk is the project's command-line tool.
+// Command frontdesk is the developer's tool for the frontdesk backend: it runs the local stack
+// (the Lambda handlers behind one HTTP server, routes read from template.yaml) and talks to it.
 //
-// This main.go only dispatches "faq" on the faq branch; the lead's main.go replaces it.
+//	frontdesk serve [--addr 127.0.0.1:3000]      run the local stack
+//	frontdesk say --channel whatsapp "hello"     send a message as a customer, print the reply
+//	frontdesk faq check KB | faq eval ...        validate a knowledge base, measure the matcher
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] != "faq" {
-		fmt.Fprintln(os.Stderr, "usage: frontdesk faq <check|eval|build> ...")
-		os.Exit(2)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
 	}
-	if err := runFAQ(context.Background(), os.Args[2:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "frontdesk faq:", err)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "frontdesk:", err)
 		os.Exit(1)
 	}
+}
+
+const usage = `frontdesk: the support-bot backend's developer tool
+
+Usage:
+  frontdesk serve [--addr 127.0.0.1:3000] [--template template.yaml]
+        run the local stack: the Lambda handlers behind one HTTP server, embedded store and queue,
+        outbound calls recorded in GET /_local/outbox
+  frontdesk say --channel whatsapp|messenger|instagram|comment [--from ID] [--name NAME] "text"
+        post a signed webhook as Meta would and print the bot's reply
+  frontdesk faq check KB
+        validate a knowledge base (a YAML file or a folder of them)
+  frontdesk faq eval --train TRAIN.jsonl --test TEST.jsonl [--val VAL.jsonl] [--json]
+        train the matcher on TRAIN and measure it on TEST
+`
+
+// run dispatches a subcommand.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmds := map[string]func(context.Context, []string, func(string) string, io.Writer, io.Writer) error{
+		"serve": runServe,
+		"say":   runSay,
+		"faq": func(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+			return runFAQ(ctx, args, stdout, stderr)
+		},
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+	return cmd(ctx, args[1:], getenv, stdout, stderr)
 }

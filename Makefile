@@ -1,0 +1,29 @@
+# frontdesk: `make help` lists the targets. `make test` is what CI runs (.ci/run).
+SHELL := bash
+.DEFAULT_GOAL := help
+
+.PHONY: help run tools test lint fmt moto-start moto-stop
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z0-9_%.-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+run: ## Run the local stack on 127.0.0.1:3000 (embedded store and queue, outbox at /_local/outbox)
+	go run ./cmd/frontdesk serve $(ARGS)
+
+tools: ## Install the pinned test tools into .tools/ (moto, SAM CLI, staticcheck)
+	bash scripts/tools.sh
+
+test: ## Run every check as CI does: tools, moto, lint, go test -race against moto, SAM
+	bash scripts/test.sh
+
+lint: ## Check gofmt, run go vet and staticcheck
+	bash scripts/lint.sh
+
+fmt: ## Format all Go code with gofmt
+	find . -name '*.go' -not -path './.tools/*' -not -path './.aws-sam/*' -not -path './.git/*' -print0 | xargs -0 gofmt -w
+
+moto-start: ## Start moto in the background; scripts/moto.sh endpoint prints its URL for FRONTDESK_MOTO_ENDPOINT
+	bash scripts/moto.sh start
+
+moto-stop: ## Stop the moto started by moto-start
+	bash scripts/moto.sh stop

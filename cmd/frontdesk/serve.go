@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/app"
+	"github.com/frontdesk-app/frontdesk/shared/config"
+	"github.com/frontdesk-app/frontdesk/shared/memqueue"
+	"github.com/frontdesk-app/frontdesk/shared/memstore"
+	"github.com/frontdesk-app/frontdesk/shared/metrics"
+	"github.com/frontdesk-app/frontdesk/shared/outbox"
+	"github.com/frontdesk-app/frontdesk/shared/queue"
+	"github.com/frontdesk-app/frontdesk/shared/samtemplate"
+)
+
+// localSecrets are the fixed development secrets of the local stack; each is overridable by its
+// environment variable.
+var localSecrets = map[string]string{
+	"META_APP_SECRET":      "local-app-secret",
+	"META_VERIFY_TOKEN":    "local-verify-token",
+	"SLACK_SIGNING_SECRET": "local-slack-secret",
+	"CONSENT_API_KEY":      "local-consent-key",
+	"SUBJECT_PEPPER":       "local-subject-pepper",
+}
+
+// localSettings are the local stack's defaults for the rest of the configuration. The tokens
+// are placeholders: a call whose real token is not configured goes to the outbox.
+var localSettings = map[string]string{
+	"SLACK_CHANNEL":         "C0LOCALDESK",
+	"INSTAGRAM_ACCOUNT_IDS": localInstagramID,
+	"WHATSAPP_TEMPLATE":     "agent_reply_waiting",
+	"PUBLIC_BASE_URL":       "http://127.0.0.1:3000",
+	"WHATSAPP_TOKEN":        "local-whatsapp-token",
+	"PAGE_TOKEN":            "local-page-token",
+	"INSTAGRAM_TOKEN":       "local-instagram-token",
+	"SLACK_BOT_TOKEN":       "xoxb-local-bot-token",
+}
+
+// localEnv overlays the local defaults under the real environment.
+func localEnv(getenv func(string) string) func(string) string {
+	return func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		if v, ok := localSecrets[k]; ok {
+			return v
+		}
+		return localSettings[k]
+	}
+}
+
+// realTokens reports, per outbox service, whether the environment configures a real credential:
+// only then do that service's calls leave the machine.
+func realTokens(getenv func(string) string) func(service string) bool {
+	return func(service string) bool {
+		switch service {
+		case outbox.WhatsApp:
+			return getenv("WHATSAPP_TOKEN") != ""
+		case outbox.Messenger, outbox.CAPI:
+			return getenv("PAGE_TOKEN") != ""
+		case outbox.Instagram:
+			return getenv("INSTAGRAM_TOKEN") != "" || getenv("PAGE_TOKEN") != ""
+		case outbox.Slack:
+			return getenv("SLACK_BOT_TOKEN") != ""
+		}
+		return false
+	}
+}
+
+// runServe runs the local stack until ctx is done.
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:3000", "listen address")
+	tmpl := fs.String("template", "template.yaml", "the SAM template whose HTTP routes are mounted")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	st, err := newStack(ctx, localEnv(getenv), realTokens(getenv), *tmpl, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer st.Close()
+
+	fmt.Fprintf(stdout, "frontdesk local stack on http://%s (embedded store and queue; outbound calls in GET /_local/outbox)\n", ln.Addr())
+	for _, r := range st.routes {
+		fmt.Fprintf(stdout, "  %-6s %-32s -> %s\n", r.Method, r.Path, r.Function)
+	}
+	fmt.Fprintln(stdout, "local development secrets (override with these variables):")
+	keys := make([]string, 0, len(localSecrets))
+	for k := range localSecrets {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		src := "default"
+		if getenv(k) != "" {
+			src = "from environment"
+		}
+		fmt.Fprintf(stdout, "  %-22s %s (%s)\n", k, localEnv(getenv)(k), src)
+	}
+
+	srv := &http.Server{Handler: st.mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// stack is the local backend: every function's handler, the queue driving the bot, the outbox.
+type stack struct {
+	mux    *http.ServeMux
+	routes []samtemplate.Route
+	store  *memstore.Store
+	queue  *memqueue.Queue
+	outbox *outbox.Outbox
+}
+
+// newStack builds the local backend and mounts each route of the template on its function's
+// handler. A route whose function has no handler is an error: template and server cannot drift.
+func newStack(ctx context.Context, getenv func(string) string, pass func(string) bool, tmpl string, logger *slog.Logger) (*stack, error) {
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	routes, err := samtemplate.ReadRoutes(tmpl)
+	if err != nil {
+		return nil, err
+	}
+	st := &stack{routes: routes, store: memstore.New(), outbox: outbox.New()}
+	st.outbox.InstagramAccounts = cfg.InstagramIDs
+	st.outbox.Real = http.DefaultTransport
+	st.outbox.Pass = pass
+
+	// The bot consumes the queue and the ingress handlers send to it: the queue is created
+	// with the bot, and the handlers reach it through a forwarding Sender.
+	var q *memqueue.Queue
+	deps := app.Deps{
+		Config:        cfg,
+		Conversations: st.store,
+		Dedup:         st.store,
+		Consent:       st.store,
+		Queue:         queue.SenderFunc(func(ctx context.Context, m queue.Message) error { return q.Send(ctx, m) }),
+		HTTP:          &http.Client{Transport: st.outbox, Timeout: 20 * time.Second},
+		Metrics:       metrics.Discard{},
+		Logger:        logger,
+		Now:           time.Now,
+	}
+	stk, err := app.NewStack(deps)
+	if err != nil {
+		return nil, err
+	}
+	q = memqueue.New(stk.Bot.HandleSQS, memqueue.WithLogger(logger))
+	st.queue = q
+	if st.mux, err = stk.Mux(routes); err != nil {
+		return nil, fmt.Errorf("%s: %w", tmpl, err)
+	}
+	st.mux.Handle("/_local/outbox", st.outbox.Handler())
+	return st, nil
+}
+
+// Close stops the queue.
+func (s *stack) Close() { _ = s.queue.Close() }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# test.sh is the whole check, as CI runs it (make test, .ci/run): install the pinned tools,
+# start moto, check formatting, vet, staticcheck, run every Go test with the race detector
+# against moto, then check the SAM template if scripts/sam-check.sh exists.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() {
+	printf '\n==> %s\n' "$*"
+	step_started=$SECONDS
+}
+done_step() { echo "    (${1:-done} in $((SECONDS - step_started))s)"; }
+
+step "tools"
+bash scripts/tools.sh
+done_step
+
+step "moto"
+bash scripts/moto.sh start
+trap 'bash scripts/moto.sh stop' EXIT
+FRONTDESK_MOTO_ENDPOINT=$(bash scripts/moto.sh endpoint)
+export FRONTDESK_MOTO_ENDPOINT
+done_step
+
+step "lint: gofmt, go vet, staticcheck"
+bash scripts/lint.sh
+done_step
+
+step "store conformance suite (embedded store and DynamoDB on moto)"
+for pkg in memstore dynamo; do
+	log=.tools/conformance-$pkg.log
+	if ! go test -race -count=1 -v -run '^Test(Consent)?Conformance$' "./shared/$pkg" >"$log" 2>&1; then
+		cat "$log"
+		echo "conformance suite failed for $pkg" >&2
+		exit 1
+	fi
+	grep -E -- '^(ok|FAIL)|--- (PASS|FAIL): TestConformance(/[A-Za-z]+)? ' "$log" | sed "s|^ *|  $pkg: |"
+	echo "  $pkg: $(grep -c -- '--- PASS: TestConformance/.*/' "$log") conformance cases passed"
+done
+done_step
+
+step "go test -race ./..."
+go test -race ./...
+done_step
+
+step "SAM template"
+if [[ -f scripts/sam-check.sh ]]; then
+	PATH="$PWD/.tools/venv/bin:$PATH" bash scripts/sam-check.sh
+	done_step
+else
+	echo "    no scripts/sam-check.sh in this tree yet"
+fi
+
+printf '\n==> all checks passed in %ss\n' "$SECONDS"
