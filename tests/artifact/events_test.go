@@ -10,12 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/frontdesk-app/frontdesk/internal/testenv"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/graph/graphtest"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
@@ -28,6 +30,7 @@ type trigger int
 const (
 	apiGateway trigger = iota // HTTP API payload 2.0 -> events.APIGatewayV2HTTPResponse
 	sqsBatch                  // SQS -> events.SQSEventResponse (partial batch failures)
+	schedule                  // EventBridge -> the function's JSON result
 )
 
 // suite is the expectations for every file in events/<function>/.
@@ -36,6 +39,8 @@ type suite struct {
 	// cases run in this order against one emulator, so a case may rely on the ones before it
 	// (get-consent reads what post-consent recorded).
 	cases []eventCase
+	// prepare, if set, turns a stored event into the one sent (Slack's signatures expire).
+	prepare func(t testing.TB, event []byte) []byte
 }
 
 type eventCase struct {
@@ -77,6 +82,8 @@ var suites = map[string]suite{
 	"meta-webhook": metaWebhookSuite,
 	"bot":          botSuite,
 	"consent":      consentSuite,
+	"slack":        slackSuite,
+	"sweeper":      sweeperSuite,
 }
 
 // TestEvents runs every bootstrap under the emulator with every file of its events directory
@@ -119,6 +126,9 @@ func TestEvents(t *testing.T) {
 					raw := readEvent(t, bins.root, fn, c.file)
 					if s.trigger == sqsBatch {
 						checkMD5(t, raw)
+					}
+					if s.prepare != nil {
+						raw = s.prepare(t, raw)
 					}
 					got := r.invoke(t, s.trigger, raw)
 					if len(got.stray) > 0 {
@@ -298,4 +308,26 @@ func dedupID(id string) string {
 		id = "h." + hex.EncodeToString(sum[:])
 	}
 	return sqsqueue.ID(id)
+}
+
+// TestEventsREADME keeps events/README.md listing every events file with its expected result.
+func TestEventsREADME(t *testing.T) {
+	t.Parallel()
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(root, "events", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(root, "events", "*", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no events files (%v)", err)
+	}
+	for _, f := range files {
+		if name := filepath.Base(f); !strings.Contains(string(readme), "`"+name+"`") {
+			t.Errorf("events/README.md does not list %s/%s", filepath.Base(filepath.Dir(f)), name)
+		}
+	}
 }

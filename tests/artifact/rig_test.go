@@ -25,7 +25,8 @@ import (
 )
 
 // The accounts, tokens and secrets of the rig: the local values of events/env.json, so the
-// events files (signatures, the data deletion code) hold for `sam local invoke` too.
+// events files (signatures, the data deletion code) hold for `sam local invoke` too. The Slack
+// channel is the desk of events/slack.
 const (
 	phoneID        = "106540352242922" // WhatsApp phone number id of the events
 	pageID         = "1057330340943421"
@@ -34,7 +35,7 @@ const (
 	pageToken      = "local-page-token"
 	instagramToken = "local-instagram-token"
 	slackToken     = "xoxb-local-bot-token"
-	slackChannel   = "C0LOCAL0001"
+	slackChannel   = "C0DESK"
 	appSecret      = "local-app-secret"
 	verifyToken    = "local-verify-token"
 	slackSecret    = "local-slack-secret"
