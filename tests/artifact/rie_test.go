@@ -98,20 +98,13 @@ func (p *lambdaProc) waitReady(tb testing.TB) {
 // emulator's {"errorType": ...} answer) fails tb.
 func (p *lambdaProc) invoke(tb testing.TB, event []byte) []byte {
 	tb.Helper()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	resp, err := p.client.Post("http://"+p.addr+invokePath, "application/json", bytes.NewReader(event))
+	status, body, err := p.post(event)
 	if err != nil {
 		tb.Fatalf("%s: invoke: %v", p.name, err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatalf("%s: read the result: %v", p.name, err)
-	}
-	if resp.StatusCode != http.StatusOK {
+	if status != http.StatusOK {
 		// 502 with no body: the bootstrap exited, mostly in its init (the output says why).
-		tb.Fatalf("%s: emulator answered %s: %s", p.name, resp.Status, body)
+		tb.Fatalf("%s: emulator answered %d: %s", p.name, status, body)
 	}
 	var fnErr struct {
 		ErrorType    string `json:"errorType"`
@@ -121,6 +114,19 @@ func (p *lambdaProc) invoke(tb testing.TB, event []byte) []byte {
 		tb.Fatalf("%s: function error %s: %s", p.name, fnErr.ErrorType, fnErr.ErrorMessage)
 	}
 	return body
+}
+
+// post sends one event and returns the emulator's status and body.
+func (p *lambdaProc) post(event []byte) (int, []byte, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	resp, err := p.client.Post("http://"+p.addr+invokePath, "application/json", bytes.NewReader(event))
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, body, err
 }
 
 // stop ends the emulator (which ends the function) and, failing that, the whole group.

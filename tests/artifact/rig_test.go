@@ -119,32 +119,13 @@ func (r *rig) resources(t testing.TB) {
 	})
 }
 
-// env is the function's whole environment: what the SAM template gives every function, the
-// local secrets, moto as the one AWS endpoint, the fakes, and the trap as the proxy. Nothing
-// comes from the test's own environment (no real credentials, no user config).
+// env is the function's whole environment: the Lambda platform's part (platformEnv), what the
+// SAM template gives every function, the local secrets, the fakes' URLs, then overrides (a
+// value of "" removes the variable).
 func (r *rig) env(t testing.TB, overrides map[string]string) []string {
 	t.Helper()
-	none := filepath.Join(t.TempDir(), "none")
-	vars := map[string]string{
-		// Lambda's settings as the template has them.
-		"AWS_LAMBDA_FUNCTION_NAME":    "frontdesk-" + r.fn,
-		"AWS_LAMBDA_FUNCTION_TIMEOUT": "30",
-		"AWS_REGION":                  testenv.Region,
-		"AWS_DEFAULT_REGION":          testenv.Region,
-		"AWS_ACCESS_KEY_ID":           "testing",
-		"AWS_SECRET_ACCESS_KEY":       "testing",
-		"AWS_ENDPOINT_URL":            testenv.MotoEndpoint(t),
-		"AWS_CONFIG_FILE":             none,
-		"AWS_SHARED_CREDENTIALS_FILE": none,
-		"AWS_EC2_METADATA_DISABLED":   "true",
-		"HOME":                        filepath.Dir(none),
-		"TZ":                          "UTC",
-		// Everything not on loopback goes to the trap.
-		"HTTPS_PROXY": r.trap.URL(),
-		"HTTP_PROXY":  r.trap.URL(),
-		"https_proxy": r.trap.URL(),
-		"http_proxy":  r.trap.URL(),
-
+	vars := r.platformEnv(t)
+	maps.Copy(vars, map[string]string{
 		"FRONTDESK_TABLE":     r.table,
 		"FRONTDESK_QUEUE_URL": r.queueURL,
 		"GRAPH_API_BASE_URL":  r.graph.URL(),
@@ -165,8 +146,40 @@ func (r *rig) env(t testing.TB, overrides map[string]string) []string {
 		"SLACK_SIGNING_SECRET":  slackSecret,
 		"CONSENT_API_KEY":       consentKey,
 		"SUBJECT_PEPPER":        subjectPepper,
-	}
+	})
 	maps.Copy(vars, overrides)
+	return environ(vars)
+}
+
+// platformEnv is what Lambda and the test rig give every function: the function's name and
+// timeout, region and credentials, moto as the one AWS endpoint, and the trap as the proxy.
+// Nothing comes from the test's own environment (no real credentials, no user config).
+func (r *rig) platformEnv(t testing.TB) map[string]string {
+	t.Helper()
+	none := filepath.Join(t.TempDir(), "none")
+	return map[string]string{
+		"AWS_LAMBDA_FUNCTION_NAME":    "frontdesk-" + r.fn,
+		"AWS_LAMBDA_FUNCTION_TIMEOUT": "30",
+		"AWS_REGION":                  testenv.Region,
+		"AWS_DEFAULT_REGION":          testenv.Region,
+		"AWS_ACCESS_KEY_ID":           "testing",
+		"AWS_SECRET_ACCESS_KEY":       "testing",
+		"AWS_ENDPOINT_URL":            testenv.MotoEndpoint(t),
+		"AWS_CONFIG_FILE":             none,
+		"AWS_SHARED_CREDENTIALS_FILE": none,
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"HOME":                        filepath.Dir(none),
+		"TZ":                          "UTC",
+		// Everything not on loopback goes to the trap.
+		"HTTPS_PROXY": r.trap.URL(),
+		"HTTP_PROXY":  r.trap.URL(),
+		"https_proxy": r.trap.URL(),
+		"http_proxy":  r.trap.URL(),
+	}
+}
+
+// environ turns vars into an environment, sorted, leaving out empty values.
+func environ(vars map[string]string) []string {
 	var env []string
 	for _, k := range slices.Sorted(maps.Keys(vars)) {
 		if vars[k] != "" {
