@@ -5,11 +5,13 @@ package artifact_test
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,6 +76,9 @@ func buildAll() (*binaries, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := trackSources(root); err != nil {
+		return nil, err
+	}
 	mains, err := filepath.Glob(filepath.Join(root, "functions", "*", "main.go"))
 	if err != nil || len(mains) == 0 {
 		return nil, fmt.Errorf("no functions/*/main.go under %s (%v)", root, err)
@@ -120,6 +125,29 @@ func buildAll() (*binaries, error) {
 	}
 	b.took = time.Since(start)
 	return b, nil
+}
+
+// trackSources stats every Go source and module file of the repository. go test caches a
+// package's result keyed on the files the test itself opened or statted; the bootstraps are
+// built by a child go command, so without this a change in, say, shared/bot would leave a
+// cached PASS of this package in place.
+func trackSources(root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", ".tools", ".aws-sam", "node_modules":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if n := d.Name(); strings.HasSuffix(n, ".go") || n == "go.mod" || n == "go.sum" || strings.HasSuffix(n, ".yaml") {
+			_, err = os.Stat(p)
+		}
+		return err
+	})
 }
 
 // goCmd runs the go command (go test puts its own first on PATH) in dir, with the test's

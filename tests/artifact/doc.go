@@ -13,6 +13,14 @@
 // BenchmarkColdStart measures the emulator's cold start of each bootstrap next to a hello-world
 // Go function built in the same run, and reports binary sizes.
 //
+// TestTemplateEnvironment starts each bootstrap with the environment template.yaml gives it in
+// AWS and its secrets in SSM (moto), so a variable the code needs and the template lacks fails
+// here rather than in a deployment.
+//
 // The emulator comes from the tools/rie module, which pins its version outside the main
-// module's dependency graph; the tests build it, no installed binary is used.
+// module's dependency graph; the tests build it, no installed binary is used. The tests run on
+// Linux only: the bootstraps are Linux binaries and run natively, for the host's architecture.
+//
+//	go test ./tests/artifact                                  # moto from make test or .tools
+//	go test -bench ColdStart -run '^$' ./tests/artifact
 package artifact
