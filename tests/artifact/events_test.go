@@ -140,7 +140,31 @@ func TestEvents(t *testing.T) {
 			if got := r.trap.requests(); len(got) > 0 {
 				t.Errorf("requests outside the fakes and moto: %q", got)
 			}
+			checkLogs(t, r.proc.log.tail(8<<20))
 		})
+	}
+}
+
+// secretsAndPersonalData are values the events carry that no log line may show: the secrets,
+// the customers' phone numbers and user ids, and what customers and agents wrote.
+var secretsAndPersonalData = []string{
+	appSecret, verifyToken, whatsappToken, pageToken, instagramToken, slackToken, slackSecret, consentKey, subjectPepper,
+	"491701234567", "491709876543", "4917112345667", "16505551234", deletionUser,
+	"Passwort vergessen", "Zurücksetzen geschickt", "Lieferung kommt morgen", "Does it come in another color",
+}
+
+// checkLogs fails if the function's output (its logs, as CloudWatch would get them) shows any
+// of secretsAndPersonalData.
+func checkLogs(t *testing.T, out string) {
+	t.Helper()
+	for _, s := range secretsAndPersonalData {
+		if i := strings.Index(out, s); i >= 0 {
+			line := out[strings.LastIndex(out[:i], "\n")+1:]
+			if j := strings.IndexByte(line, '\n'); j >= 0 {
+				line = line[:j]
+			}
+			t.Errorf("the logs show %q: %s", s, line)
+		}
 	}
 }
 
