@@ -97,16 +97,16 @@ type harness struct {
 	queueURL, dlqURL string
 	store            *dynamo.Store
 
-	graph    *graphtest.Server
-	slack    *slacktest.Server
-	out      *outbound
-	consent  *countingConsent
-	metrics  *recorder
-	clock    *clock
-	stack    *app.Stack
-	mux      http.Handler
+	graph     *graphtest.Server
+	slack     *slacktest.Server
+	out       *outbound
+	consent   *countingConsent
+	metrics   *recorder
+	clock     *clock
+	stack     *app.Stack
+	mux       http.Handler
 	unmounted []samtemplate.Route
-	esm      *esm
+	esm       *esm
 }
 
 func newHarness(t *testing.T, mods ...func(*options)) *harness {
@@ -389,7 +389,7 @@ func (w tWriter) Write(p []byte) (int, error) {
 // clock is the stack's clock: real time plus an offset a test can move forward.
 type clock struct{ offset atomic.Int64 }
 
-func (c *clock) Now() time.Time         { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *clock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
 func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // recorder is a metrics.Recorder that sums what the stack records.
