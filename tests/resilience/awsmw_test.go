@@ -26,7 +26,14 @@ import (
 // It sits at the end of the Finalize step, after the SDK's retry middleware: each attempt of
 // a retried call passes through it, so a count is what AWS would bill, and an injected
 // throttling error is retried by the SDK exactly as a real one is.
+//
+// It also makes each DynamoDB write atomic, as DynamoDB's conditional writes are: moto checks a
+// condition and writes the item without a lock, so two concurrent conditional writes can both
+// pass (seen under load in TestSameEventTenWorkersAtOnce). Writes through one tap are
+// serialised; reads are not.
 type awsTap struct {
+	writes sync.Mutex
+
 	mu     sync.Mutex
 	counts map[string]int // "DynamoDB.GetItem" -> attempts that reached the server
 	faults []*fault
@@ -80,9 +87,19 @@ func (a *awsTap) addTo(stack *middleware.Stack) error {
 		if err := a.attempt(ctx, op, middleware.GetStackValue(ctx, paramsKey{})); err != nil {
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 		}
+		if dynamoWrites[op] {
+			a.writes.Lock()
+			defer a.writes.Unlock()
+		}
 		return next.HandleFinalize(ctx, in)
 	})
 	return stack.Finalize.Add(tap, middleware.After)
+}
+
+// dynamoWrites are the DynamoDB operations that write items.
+var dynamoWrites = map[string]bool{
+	"DynamoDB.PutItem": true, "DynamoDB.UpdateItem": true, "DynamoDB.DeleteItem": true,
+	"DynamoDB.TransactWriteItems": true, "DynamoDB.BatchWriteItem": true,
 }
 
 // attempt returns the injected error for this attempt, or counts it as sent.
@@ -169,15 +186,6 @@ func conditionalCheckFailed() error {
 	return &ddbtypes.ConditionalCheckFailedException{Message: aws.String("The conditional request failed")}
 }
 
-func transactionCanceled(codes ...string) func() error {
-	return func() error {
-		e := &ddbtypes.TransactionCanceledException{Message: aws.String("Transaction cancelled, please refer cancellation reasons for specific reasons [" + strings.Join(codes, ", ") + "]")}
-		for _, c := range codes {
-			e.CancellationReasons = append(e.CancellationReasons, ddbtypes.CancellationReason{Code: aws.String(c)})
-		}
-		return e
-	}
-}
 
 func sqsUnavailable() error {
 	return &smithy.GenericAPIError{Code: "InternalError", Message: "We encountered an internal error. Please try again.", Fault: smithy.FaultServer}

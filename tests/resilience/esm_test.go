@@ -30,6 +30,8 @@ type esm struct {
 
 	invocations atomic.Int64
 	died        atomic.Int64
+	// busy counts batches received and not yet finished.
+	busy atomic.Int64
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -80,6 +82,10 @@ func (p *esm) poll(ctx context.Context) {
 		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
 		MessageAttributeNames:       []string{"All"},
 	})
+	if err == nil && len(out.Messages) > 0 {
+		p.busy.Add(1)
+		defer p.busy.Add(-1)
+	}
 	if err != nil || len(out.Messages) == 0 {
 		if err != nil && ctx.Err() == nil {
 			// moto is busy or restarting: poll again, as the event source mapping does.
