@@ -31,14 +31,31 @@ func (a Action) String() string {
 	return "none"
 }
 
-// Policy turns a ranking into an outcome. Its thresholds are chosen from data (choosePolicy,
-// crossValidatePolicy).
+// Policy turns a ranking into an outcome. Its threshold is chosen from data (choosePolicy,
+// crossValidatePolicy); the ratios are fixed product choices.
 type Policy struct {
-	// Threshold: answer when the best probability reaches it.
+	// Threshold: answer when the best probability reaches it (and the runner-up is not a tie).
 	Threshold float64 `json:"threshold"`
-	// CloseRatio: below Threshold, ask back with the candidates whose probability is at least
-	// CloseRatio times the best one's, when together they reach Threshold.
+	// CloseRatio: between AskFloor·Threshold and Threshold, ask back with the candidates whose
+	// probability is at least CloseRatio times the best one's, when there are two or more.
 	CloseRatio float64 `json:"closeRatio"`
+	// TieRatio: at or above Threshold, still ask back when the runner-up has at least TieRatio
+	// times the best probability (a near tie); 0 never asks above the threshold.
+	TieRatio float64 `json:"tieRatio"`
+	// AskFloor: below AskFloor·Threshold the best candidate is too weak to offer: a miss. Below
+	// Threshold the offered candidates must also reach Threshold together.
+	AskFloor float64 `json:"askFloor"`
+}
+
+// Default ratios of a Policy.
+const (
+	defaultCloseRatio = 0.5
+	defaultTieRatio   = 0.85
+	defaultAskFloor   = 0.75
+)
+
+func newPolicy(threshold float64) Policy {
+	return Policy{Threshold: threshold, CloseRatio: defaultCloseRatio, TieRatio: defaultTieRatio, AskFloor: defaultAskFloor}
 }
 
 // Outcome is the matcher-level decision: Answer (Class), AskBack (Options), or a miss
@@ -55,22 +72,27 @@ func (p Policy) decide(top []Scored) Outcome {
 		return Outcome{Action: Clarify, Class: -1}
 	}
 	best := top[0]
-	if best.Prob >= p.Threshold {
-		return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
+	ratio := 0.0
+	if len(top) > 1 && best.Prob > 0 {
+		ratio = top[1].Prob / best.Prob
 	}
-	if p.CloseRatio > 0 && len(top) > 1 {
-		sum := 0.0
+	switch {
+	case best.Prob >= p.Threshold && (p.TieRatio <= 0 || ratio < p.TieRatio):
+		return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
+	case best.Prob >= p.AskFloor*p.Threshold && p.CloseRatio > 0 && ratio >= p.CloseRatio:
 		var opts []int
+		mass := 0.0
 		for _, s := range top {
-			if s.Prob < p.CloseRatio*best.Prob {
-				break
+			if s.Prob >= p.CloseRatio*best.Prob {
+				opts = append(opts, s.Class)
+				mass += s.Prob
 			}
-			sum += s.Prob
-			opts = append(opts, s.Class)
 		}
-		if len(opts) > 1 && sum >= p.Threshold {
+		if mass >= p.Threshold || best.Prob >= p.Threshold {
 			return Outcome{Action: AskBack, Class: -1, Options: opts, Conf: best.Prob}
 		}
+	case best.Prob >= p.Threshold:
+		return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
 	}
 	return Outcome{Action: Clarify, Class: -1, Conf: best.Prob}
 }
@@ -98,16 +120,16 @@ func policyObjective(preds []prediction, pol Policy) float64 {
 	return (1-oosPrior)*ratio(okIn, nIn) + oosPrior*ratio(okOut, nOut)
 }
 
-// oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %).
-const oosPrior = 0.2
+// minNegatives is how many out-of-scope examples cross-validation needs to rely on them alone.
+const minNegatives = 30
 
-// defaultCloseRatio: ask back when the runner-up has at least this share of the best score.
-const defaultCloseRatio = 0.5
+// oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %; real support traffic is mostly in scope).
+var oosPrior = 0.1
 
 // choosePolicy picks the threshold that maximises policyObjective over the predictions'
 // confidences.
 func choosePolicy(preds []prediction) Policy {
-	pol := Policy{CloseRatio: defaultCloseRatio}
+	pol := newPolicy(0)
 	var confs []float64
 	for _, p := range preds {
 		if len(p.top) > 0 {
@@ -132,8 +154,18 @@ func choosePolicy(preds []prediction) Policy {
 // phrasings and, crosswise, k groups of classes. Fold i trains on the phrasings outside fold i
 // whose class is outside group i; its held-out phrasings of group-i classes stand in for
 // out-of-scope queries (the model has never seen their topic), the others are in scope.
-// Out-of-scope negatives in the phrasings are split over the folds too.
+// Out-of-scope negatives in the phrasings are split over the folds too; when there are at
+// least minNegatives of them they are the out-of-scope side on their own (real out-of-scope
+// questions are less like the KB's topics than held-out entries, which would set the
+// threshold too high), and no entry is held out.
 func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy {
+	negatives := 0
+	for _, p := range ps {
+		if p.Class < 0 {
+			negatives++
+		}
+	}
+	holdOut := negatives < minNegatives
 	rng := rand.New(rand.NewPCG(cfg.Train.Seed, 7))
 	fold := make([]int, len(ps))
 	for i := range fold {
@@ -143,6 +175,9 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy
 	group := make([]int, nClass)
 	for c := range group {
 		group[c] = c % k
+		if !holdOut {
+			group[c] = -1
+		}
 	}
 	rng.Shuffle(len(group), func(i, j int) { group[i], group[j] = group[j], group[i] })
 	var preds []prediction
