@@ -186,7 +186,6 @@ func conditionalCheckFailed() error {
 	return &ddbtypes.ConditionalCheckFailedException{Message: aws.String("The conditional request failed")}
 }
 
-
 func sqsUnavailable() error {
 	return &smithy.GenericAPIError{Code: "InternalError", Message: "We encountered an internal error. Please try again.", Fault: smithy.FaultServer}
 }
