@@ -3,6 +3,7 @@ package resilience_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
 )
 
 // Issue #8 item 2: every redelivery path produces exactly one message to the customer, by the
@@ -158,4 +160,77 @@ func sqsBatch(t *testing.T, evs ...channel.Event) events.SQSEvent {
 		})
 	}
 	return b
+}
+
+// escalate has the customer ask for a person and returns the escalated conversation.
+func (h *harness) escalate(user, id string) *conversation.Conversation {
+	h.t.Helper()
+	if w := h.webhook(waText(user, id, textHuman, time.Now())); w.Code != http.StatusOK {
+		h.t.Fatalf("webhook = %d %s", w.Code, w.Body)
+	}
+	h.settle()
+	c := h.conversation(waKey(user))
+	if c.Status != conversation.Escalated || c.ThreadTS == "" {
+		h.t.Fatalf("conversation not escalated: status %s thread %q", c.Status, c.ThreadTS)
+	}
+	return c
+}
+
+// TestSlackEventRetriedThreeTimes posts an agent's thread reply and Slack's three retries of
+// it (X-Slack-Retry-Num 1-3) at once: the customer gets the reply once.
+func TestSlackEventRetriedThreeTimes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	user := customer(8)
+	c := h.escalate(user, wamid("slackretry", 1))
+	body := threadReplyEvent("Ev0RETRY0001", c.ThreadTS, "Hallo, ich schaue mir das an.", time.Now())
+	var wg sync.WaitGroup
+	codes := make([]int, 4)
+	for i := range codes {
+		wg.Go(func() {
+			r := h.slackRequest("/slack/events", "application/json", body)
+			if i > 0 {
+				r.Header.Set("X-Slack-Retry-Num", strconv.Itoa(i))
+				r.Header.Set("X-Slack-Retry-Reason", "http_timeout")
+			}
+			codes[i] = h.serve(r).Code
+		})
+	}
+	wg.Wait()
+	for i, code := range codes {
+		if code != http.StatusOK {
+			t.Errorf("delivery %d answered %d, want 200", i, code)
+		}
+	}
+	h.settle()
+	if got := len(h.out.delivered(user)); got != 2 {
+		t.Errorf("messages to the customer = %d, want 2 (hand-over note and the agent's reply)", got)
+	}
+	if c := h.conversation(waKey(user)); !c.HasProcessed("Ev0RETRY0001") || c.Status != conversation.Claimed {
+		t.Errorf("conversation %s processed %v, want claimed with the reply applied", c.Status, c.Processed)
+	}
+}
+
+// TestSlackEnqueueFails answers Slack 503 while the queue refuses the agent's reply; the
+// event id is forgotten, so Slack's retry is queued and delivered once.
+func TestSlackEnqueueFails(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	user := customer(9)
+	c := h.escalate(user, wamid("slackenq", 1))
+	body := threadReplyEvent("Ev0ENQFAIL01", c.ThreadTS, "Ich kümmere mich.", time.Now())
+	h.tap.inject(&fault{op: "SQS.SendMessage", times: 1, err: sqsUnavailable})
+	if w := h.serve(h.slackRequest("/slack/events", "application/json", body)); w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("event with a failing queue = %d %s, want 503", w.Code, w.Body)
+	}
+	r := h.slackRequest("/slack/events", "application/json", body)
+	r.Header.Set("X-Slack-Retry-Num", "1")
+	r.Header.Set("X-Slack-Retry-Reason", "http_error")
+	if w := h.serve(r); w.Code != http.StatusOK {
+		t.Fatalf("Slack's retry = %d %s, want 200", w.Code, w.Body)
+	}
+	h.settle()
+	if got := len(h.out.delivered(user)); got != 2 {
+		t.Errorf("messages to the customer = %d, want 2 (hand-over note and the agent's reply)", got)
+	}
 }

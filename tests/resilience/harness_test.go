@@ -3,7 +3,9 @@ package resilience_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -30,11 +32,9 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/app"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/config"
-	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dynamo"
 	"github.com/frontdesk-app/frontdesk/shared/graph/graphtest"
-	"github.com/frontdesk-app/frontdesk/shared/memstore"
 	"github.com/frontdesk-app/frontdesk/shared/meta"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 	"github.com/frontdesk-app/frontdesk/shared/samtemplate"
@@ -97,16 +97,14 @@ type harness struct {
 	queueURL, dlqURL string
 	store            *dynamo.Store
 
-	graph     *graphtest.Server
-	slack     *slacktest.Server
-	out       *outbound
-	consent   *countingConsent
-	metrics   *recorder
-	clock     *clock
-	stack     *app.Stack
-	mux       http.Handler
-	unmounted []samtemplate.Route
-	esm       *esm
+	graph   *graphtest.Server
+	slack   *slacktest.Server
+	out     *outbound
+	metrics *recorder
+	clock   *clock
+	stack   *app.Stack
+	mux     http.Handler
+	esm     *esm
 }
 
 func newHarness(t *testing.T, mods ...func(*options)) *harness {
@@ -167,14 +165,11 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 	appAWS := h.tap.instrument(base)
 	h.store = dynamo.New(dynamodb.NewFromConfig(appAWS), h.table)
 	h.store.Now = h.clock.Now
-	ms := memstore.New()
-	ms.Now = h.clock.Now
-	h.consent = &countingConsent{Store: ms, calls: map[string]int{}}
 	deps := app.Deps{
 		Config:        cfg,
 		Conversations: h.store,
 		Dedup:         h.store,
-		Consent:       h.consent,
+		Consent:       h.store,
 		Queue:         sqsqueue.New(sqs.NewFromConfig(appAWS), h.queueURL),
 		HTTP:          &http.Client{Transport: h.out.wrap(http.DefaultTransport), Timeout: 20 * time.Second},
 		Metrics:       h.metrics,
@@ -197,7 +192,7 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 	return h
 }
 
-// mountRoutes mounts template.yaml's routes whose function the stack has a handler for.
+// mountRoutes mounts every route of template.yaml on its function's handler.
 func (h *harness) mountRoutes() http.Handler {
 	root, err := testenv.RepoRoot()
 	if err != nil {
@@ -207,15 +202,7 @@ func (h *harness) mountRoutes() http.Handler {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	var mounted []samtemplate.Route
-	for _, r := range routes {
-		if _, ok := h.stack.Handlers[r.CodeURI]; ok {
-			mounted = append(mounted, r)
-		} else {
-			h.unmounted = append(h.unmounted, r)
-		}
-	}
-	mux, err := h.stack.Mux(mounted)
+	mux, err := h.stack.Mux(routes)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -339,6 +326,33 @@ func (h *harness) webhook(body []byte) *httptest.ResponseRecorder {
 	return h.serve(r)
 }
 
+// slackRequest signs body as Slack signs a request to path, at the stack's time.
+func (h *harness) slackRequest(path, contentType string, body []byte) *http.Request {
+	ts := strconv.FormatInt(h.clock.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(slackSigning))
+	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+	r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+	r.Header.Set("Content-Type", contentType)
+	r.Header.Set("X-Slack-Request-Timestamp", ts)
+	r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	return r
+}
+
+// threadReplyEvent is an Events API message event of an agent's reply in a thread.
+func threadReplyEvent(eventID, threadTS, text string, at time.Time) []byte {
+	ts := fmt.Sprintf("%d.%06d", at.Unix(), at.Nanosecond()/1000)
+	body, err := json.Marshal(map[string]any{
+		"token": "unused", "team_id": "T0RESDESK", "api_app_id": "A0RESDESK", "type": "event_callback",
+		"event_id": eventID, "event_time": at.Unix(),
+		"event": map[string]any{"type": "message", "channel": deskChannel, "user": "U0AGENT01", "text": text,
+			"ts": ts, "thread_ts": threadTS, "event_ts": ts, "channel_type": "channel"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	return body
+}
+
 // enqueue puts an event on the queue directly, as an ingress function would.
 func (h *harness) enqueue(e channel.Event, dedupID string) {
 	h.t.Helper()
@@ -431,57 +445,6 @@ func (r *recorder) get(name string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.counts[name]
-}
-
-// countingConsent counts the consent store calls: the consent ledger runs on the embedded
-// store until the DynamoDB consent store is on main, and the cost table needs its calls.
-type countingConsent struct {
-	*memstore.Store
-	mu    sync.Mutex
-	calls map[string]int
-}
-
-var _ consent.Store = (*countingConsent)(nil)
-
-func (c *countingConsent) count(name string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.calls[name]++
-}
-
-func (c *countingConsent) snapshot() map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := map[string]int{}
-	for k, v := range c.calls {
-		out[k] = v
-	}
-	return out
-}
-
-func (c *countingConsent) GetConsent(ctx context.Context, subject string) (*consent.Record, error) {
-	c.count("GetConsent")
-	return c.Store.GetConsent(ctx, subject)
-}
-
-func (c *countingConsent) PutConsent(ctx context.Context, rec *consent.Record, change consent.Change) error {
-	c.count("PutConsent")
-	return c.Store.PutConsent(ctx, rec, change)
-}
-
-func (c *countingConsent) LinkConversation(ctx context.Context, subject string, key channel.Key, expiresAt time.Time) error {
-	c.count("LinkConversation")
-	return c.Store.LinkConversation(ctx, subject, key, expiresAt)
-}
-
-func (c *countingConsent) SubjectConversations(ctx context.Context, subject string) ([]channel.Key, error) {
-	c.count("SubjectConversations")
-	return c.Store.SubjectConversations(ctx, subject)
-}
-
-func (c *countingConsent) EraseSubject(ctx context.Context, subject string) error {
-	c.count("EraseSubject")
-	return c.Store.EraseSubject(ctx, subject)
 }
 
 // outbound records every call the stack makes to the Graph API and Slack, with its outcome:
