@@ -10,8 +10,10 @@ package resilience_test
 // Move a test out of this file (drop "Defect" from its name) with the fix that makes it pass.
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -112,3 +114,20 @@ func TestDefectMetricsCountRedeliveries(t *testing.T) {
 // graphUndeliverable is WhatsApp's 131026 (message undeliverable), which graph maps to
 // ErrUserUnavailable: a decision a retry cannot change.
 var graphUndeliverable = graphtest.Failure{Status: 400, Code: 131026, Type: "OAuthException", Message: "(#131026) Message Undeliverable."}
+
+// TestDefectInvalidUTF8Webhook: a signed webhook whose body is not UTF-8 (RFC 8259 requires
+// it; Meta sends \u escapes) is accepted, the invalid bytes silently become U+FFFD, and the
+// event is queued. Issue #8 item 4 wants a 400 and nothing queued (meta: check utf8.Valid on
+// the raw body after the signature).
+func TestDefectInvalidUTF8Webhook(t *testing.T) {
+	t.Parallel()
+	q := &countingQueue{}
+	mux := lightStack(t, q)
+	wa := waText(customer(36), wamid("utf8", 1), textAnswered, time.Now())
+	body := bytes.Replace(wa, []byte(textAnswered), []byte("Wo ist \xff\xfe meine Bestellung?"), 1)
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, signedMeta(body)())
+	if w.Code != http.StatusBadRequest || q.count() != 0 {
+		t.Errorf("status = %d, queued %d; want 400 and nothing queued", w.Code, q.count())
+	}
+}

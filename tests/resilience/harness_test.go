@@ -571,3 +571,10 @@ func (o *outbound) posted(method, thread string) []outCall {
 	}
 	return out
 }
+
+// slackSignature is X-Slack-Signature for body at the timestamp ts.
+func slackSignature(ts string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(slackSigning))
+	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
