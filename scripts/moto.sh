@@ -10,6 +10,8 @@ pidfile=.tools/moto.pid
 portfile=.tools/moto.port
 logfile=.tools/moto.log
 bin=.tools/venv/bin/moto_server
+# moto_server.py serialises DynamoDB requests, as DynamoDB serialises conditional writes.
+launcher=scripts/moto_server.py
 py=.tools/venv/bin/python
 
 running() {
@@ -46,7 +48,7 @@ start() {
 	local port started
 	port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	started=${EPOCHREALTIME/./}
-	nohup "$bin" -H 127.0.0.1 -p "$port" >"$logfile" 2>&1 &
+	nohup "$py" "$launcher" -H 127.0.0.1 -p "$port" >"$logfile" 2>&1 &
 	echo $! >"$pidfile"
 	echo "$port" >"$portfile"
 	for _ in $(seq 600); do

@@ -29,7 +29,7 @@ done_step
 step "store conformance suite (embedded store and DynamoDB on moto)"
 for pkg in memstore dynamo; do
 	log=.tools/conformance-$pkg.log
-	if ! go test -race -count=1 -v -run '^TestConformance$' "./shared/$pkg" >"$log" 2>&1; then
+	if ! go test -race -count=1 -v -run '^Test(Consent)?Conformance$' "./shared/$pkg" >"$log" 2>&1; then
 		cat "$log"
 		echo "conformance suite failed for $pkg" >&2
 		exit 1

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -14,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/meta"
+	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
 	"github.com/frontdesk-app/frontdesk/shared/outbox"
 )
 
@@ -39,10 +39,15 @@ func runSay(ctx context.Context, args []string, getenv func(string) string, stdo
 	if secret == "" {
 		secret = localSecrets["META_APP_SECRET"]
 	}
-	body, service, recipient, err := webhookPayload(*ch, *from, *name, text, *clid, time.Now())
+	surface := channel.Surface(*ch)
+	if !surface.Valid() {
+		return fmt.Errorf("say: unknown channel %q: want whatsapp, messenger, instagram or comment", *ch)
+	}
+	built, err := metatest.Payload(metatest.Message{Surface: surface, From: *from, Name: *name, Text: text, CtwaClid: *clid})
 	if err != nil {
 		return err
 	}
+	body, service, recipient := built.Body, replyService[surface], built.Recipient
 
 	base := strings.TrimRight(*url, "/")
 	before, err := fetchOutbox(ctx, base)
@@ -94,71 +99,14 @@ func runSay(ctx context.Context, args []string, getenv func(string) string, stdo
 	return fmt.Errorf("no reply within %s (see GET %s/_local/outbox and the server's log)", *wait, base)
 }
 
-// Local test accounts: the ids of Meta's documentation samples.
-const (
-	localWABA          = "102290129340398"
-	localPhoneNumberID = "106540352242922"
-	localPageID        = "112233445566778"
-	localInstagramID   = "17841400000000001"
-)
+// localInstagramID is the local stack's Instagram account.
+const localInstagramID = metatest.InstagramID
 
-func randomID(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// webhookPayload builds the body Meta would post for a customer message, and says which outbox
-// service and recipient the reply will have.
-func webhookPayload(ch, from, name, text, clid string, now time.Time) (body []byte, service, recipient string, err error) {
-	ms := now.UnixMilli()
-	switch ch {
-	case "whatsapp":
-		from = orDefault(from, "491701234567")
-		msg := map[string]any{"from": from, "id": "wamid.LOCAL" + randomID(12), "timestamp": fmt.Sprint(now.Unix()), "type": "text", "text": map[string]string{"body": text}}
-		if clid != "" {
-			msg["referral"] = map[string]any{"source_url": "https://fb.me/local-ad", "source_id": "120210000000000001", "source_type": "ad",
-				"headline": "Spring sale", "body": "Ask us anything", "media_type": "image", "ctwa_clid": clid}
-		}
-		body, err = json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{
-			"id": localWABA, "changes": []any{map[string]any{"field": "messages", "value": map[string]any{
-				"messaging_product": "whatsapp",
-				"metadata":          map[string]string{"display_phone_number": "15550101234", "phone_number_id": localPhoneNumberID},
-				"contacts":          []any{map[string]any{"profile": map[string]string{"name": name}, "wa_id": from}},
-				"messages":          []any{msg},
-			}}}}}})
-		return body, outbox.WhatsApp, from, err
-	case "messenger", "instagram":
-		object, account, service := "page", localPageID, outbox.Messenger
-		if ch == "instagram" {
-			object, account, service = "instagram", localInstagramID, outbox.Instagram
-		}
-		from = orDefault(from, map[string]string{"messenger": "6254170001234567", "instagram": "1789000000000042"}[ch])
-		body, err = json.Marshal(map[string]any{"object": object, "entry": []any{map[string]any{
-			"id": account, "time": ms, "messaging": []any{map[string]any{
-				"sender": map[string]string{"id": from}, "recipient": map[string]string{"id": account}, "timestamp": ms,
-				"message": map[string]any{"mid": "m_LOCAL" + randomID(12), "text": text},
-			}}}}})
-		return body, service, from, err
-	case "comment":
-		from = orDefault(from, "5310000000000099")
-		post := localPageID + "_900000000000001"
-		commentID := "900000000000001_" + randomID(6)
-		body, err = json.Marshal(map[string]any{"object": "page", "entry": []any{map[string]any{
-			"id": localPageID, "time": now.Unix(), "changes": []any{map[string]any{"field": "feed", "value": map[string]any{
-				"from": map[string]string{"id": from, "name": name}, "message": text, "post_id": post, "comment_id": commentID,
-				"created_time": now.Unix(), "item": "comment", "parent_id": post, "verb": "add",
-			}}}}}})
-		return body, outbox.Messenger, commentID, err
-	}
-	return nil, "", "", fmt.Errorf("say: unknown channel %q: want whatsapp, messenger, instagram or comment", ch)
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
+// replyService is the outbox service a reply on the surface goes through (a comment's private
+// reply is a Messenger send).
+var replyService = map[channel.Surface]string{
+	channel.WhatsApp: outbox.WhatsApp, channel.Messenger: outbox.Messenger,
+	channel.Instagram: outbox.Instagram, channel.Comment: outbox.Messenger,
 }
 
 func fetchOutbox(ctx context.Context, base string) ([]outbox.Entry, error) {

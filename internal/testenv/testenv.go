@@ -103,7 +103,10 @@ func startMoto() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	// scripts/moto_server.py serialises DynamoDB requests, as DynamoDB serialises conditional
+	// writes; moto's own threaded server lets two racing conditional writes both win.
+	py := filepath.Join(root, ".tools", "venv", "bin", "python")
+	cmd := exec.Command(py, filepath.Join(root, "scripts", "moto_server.py"), "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	out := new(bytes.Buffer)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = sysProcAttr()

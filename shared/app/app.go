@@ -23,6 +23,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
+	"github.com/frontdesk-app/frontdesk/shared/sweeper"
 )
 
 // Deps are the dependencies of every handler.
@@ -247,4 +248,36 @@ func Consent(d Deps) (http.Handler, error) {
 		Now:           d.now(),
 		Logger:        d.logger(),
 	})
+}
+
+// Slack is the handler of the Slack function's routes: Events API, interactivity, slash command.
+func Slack(d Deps) (http.Handler, error) {
+	if err := d.Config.Require("SLACK_SIGNING_SECRET"); err != nil {
+		return nil, err
+	}
+	return slackapi.NewHandler(slackapi.HandlerConfig{
+		SigningSecret: []byte(d.Config.SlackSigning.Reveal()),
+		Conversations: d.Conversations,
+		Dedup:         d.Dedup,
+		Queue:         d.Queue,
+		Now:           d.now(),
+		Logger:        d.logger(),
+	}), nil
+}
+
+// Sweeper re-announces unclaimed escalations, warns before windows close and closes idle
+// conversations.
+func Sweeper(d Deps) (*sweeper.Sweeper, error) {
+	desk, err := Desk(d)
+	if err != nil {
+		return nil, err
+	}
+	return &sweeper.Sweeper{
+		Conversations:   d.Conversations,
+		Desk:            desk,
+		Now:             d.now(),
+		ReannounceAfter: time.Duration(d.Config.ReannounceMins) * time.Minute,
+		WarnBefore:      time.Hour,
+		CloseIdleAfter:  72 * time.Hour,
+	}, nil
 }

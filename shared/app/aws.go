@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/config"
 	"github.com/frontdesk-app/frontdesk/shared/dynamo"
+	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/sqsqueue"
 )
 
@@ -33,12 +35,14 @@ func AWS(ctx context.Context, getenv func(string) string, logger *slog.Logger) (
 	d := Deps{
 		Config: cfg,
 		HTTP:   &http.Client{Timeout: 20 * time.Second},
-		Logger: logger,
-		Now:    time.Now,
+		// EMF lines on stdout become CloudWatch metrics without an API call.
+		Metrics: metrics.NewEMF(os.Stdout, getenv("AWS_LAMBDA_FUNCTION_NAME")),
+		Logger:  logger,
+		Now:     time.Now,
 	}
 	if cfg.Table != "" {
 		s := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Table)
-		d.Conversations, d.Dedup = s, s
+		d.Conversations, d.Dedup, d.Consent = s, s, s
 	}
 	if cfg.QueueURL != "" {
 		d.Queue = sqsqueue.New(sqs.NewFromConfig(awsCfg), cfg.QueueURL)

@@ -28,6 +28,7 @@ func NewStack(d Deps) (*Stack, error) {
 	for uri, build := range map[string]func(Deps) (http.Handler, error){
 		"functions/meta-webhook/": MetaWebhook,
 		"functions/consent/":      Consent,
+		"functions/slack/":        Slack,
 	} {
 		h, err := build(d)
 		if err != nil {

@@ -33,6 +33,10 @@ type Store interface {
 	// MarkSeen records the event id until expiresAt. It reports true the first time and false
 	// when the id was already recorded and has not expired.
 	MarkSeen(ctx context.Context, id string, expiresAt time.Time) (first bool, err error)
+	// ForgetSeen drops the record of an event id, so a retry of an event whose processing
+	// failed after MarkSeen is not mistaken for a duplicate. Forgetting an unknown id is not an
+	// error.
+	ForgetSeen(ctx context.Context, id string) error
 
 	// ClaimSend reserves s.Key (s.State is ignored and stored as Pending). It succeeds when no
 	// live record exists, or when the existing record is Pending and was reserved before

@@ -52,6 +52,22 @@ func absentOrExpired(now time.Time) expression.ConditionBuilder {
 		Or(expression.Name(attrExpiresAt).LessThanEqual(expression.Value(now.Unix())))
 }
 
+// ForgetSeen deletes the record of id.
+func (s *Store) ForgetSeen(ctx context.Context, id string) error {
+	const op apperr.Op = "dynamo.ForgetSeen"
+	_, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(s.table),
+		Key: map[string]types.AttributeValue{
+			attrPK: &types.AttributeValueMemberS{Value: "EVENT#" + id},
+			attrSK: &types.AttributeValueMemberS{Value: seenSK},
+		},
+	})
+	if err != nil {
+		return apperr.Wrap(op, kindOf(err), err, "forget event")
+	}
+	return nil
+}
+
 // MarkSeen records id until expiresAt and reports whether it was not already recorded.
 func (s *Store) MarkSeen(ctx context.Context, id string, expiresAt time.Time) (bool, error) {
 	const op apperr.Op = "dynamo.MarkSeen"

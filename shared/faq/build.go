@@ -71,7 +71,7 @@ func (kb *KB) Hash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-const modelMagic = "FDQM\x01"
+const modelMagic = "FDQM\x02"
 
 // MarshalBinary encodes the model (little-endian, versioned).
 func (m *Model) MarshalBinary() ([]byte, error) {
@@ -84,6 +84,8 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	w.f64(m.Policy.Threshold)
 	w.f64(m.Policy.CloseRatio)
+	w.f64(m.Policy.TieRatio)
+	w.f64(m.Policy.AskFloor)
 	mt := m.matcher
 	w.f64(mt.invTemp)
 	fc := mt.cfg.Features
@@ -138,6 +140,8 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	}
 	m.Policy.Threshold = r.f64()
 	m.Policy.CloseRatio = r.f64()
+	m.Policy.TieRatio = r.f64()
+	m.Policy.AskFloor = r.f64()
 	mt := &Matcher{cfg: defaultMatcher}
 	mt.invTemp = r.f64()
 	fc := &mt.cfg.Features
@@ -203,9 +207,9 @@ func UnmarshalModel(b []byte) (*Model, error) {
 
 type binWriter struct{ buf bytes.Buffer }
 
-func (w *binWriter) u16(x uint16) { w.buf.Write(binary.LittleEndian.AppendUint16(nil, x)) }
-func (w *binWriter) u32(x uint32) { w.buf.Write(binary.LittleEndian.AppendUint32(nil, x)) }
-func (w *binWriter) u64(x uint64) { w.buf.Write(binary.LittleEndian.AppendUint64(nil, x)) }
+func (w *binWriter) u16(x uint16)  { w.buf.Write(binary.LittleEndian.AppendUint16(nil, x)) }
+func (w *binWriter) u32(x uint32)  { w.buf.Write(binary.LittleEndian.AppendUint32(nil, x)) }
+func (w *binWriter) u64(x uint64)  { w.buf.Write(binary.LittleEndian.AppendUint64(nil, x)) }
 func (w *binWriter) f32(x float32) { w.u32(math.Float32bits(x)) }
 func (w *binWriter) f64(x float64) { w.u64(math.Float64bits(x)) }
 func (w *binWriter) str(s string) {

@@ -152,7 +152,7 @@ func CrossEvaluate(ctx context.Context, train []Example, k int) (Report, error) 
 	}
 	rep.Threshold, rep.ThresholdFrom = thresholds, fmt.Sprintf("cv (mean of %d folds)", k)
 	fillLatency(&rep, lat)
-	fillMetrics(&rep, preds, len(labels), Policy{Threshold: thresholds, CloseRatio: defaultCloseRatio})
+	fillMetrics(&rep, preds, len(labels), newPolicy(thresholds))
 	return rep, nil
 }
 

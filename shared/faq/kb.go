@@ -192,7 +192,7 @@ func LoadKBFS(fsys fs.FS, name, display string) (*KB, error) {
 		entries = append(entries, es...)
 		errs = append(errs, ferrs...)
 	}
-	kb, verrs := newKB(entries)
+	kb, verrs := newKB(entries, display, len(errs) > 0)
 	errs = append(errs, verrs...)
 	if len(errs) > 0 {
 		return nil, errs
@@ -203,7 +203,7 @@ func LoadKBFS(fsys fs.FS, name, display string) (*KB, error) {
 // ParseKB parses one YAML document; file is used in errors.
 func ParseKB(b []byte, file string) (*KB, error) {
 	entries, errs := parseKB(b, file)
-	kb, verrs := newKB(entries)
+	kb, verrs := newKB(entries, file, len(errs) > 0)
 	errs = append(errs, verrs...)
 	if len(errs) > 0 {
 		return nil, errs
@@ -298,13 +298,14 @@ func yamlError(file string, err error) *CheckError {
 	return ce
 }
 
-// keyLine returns the line of key in mapping n, or n's line.
+// keyLine returns the line of the key path in mapping n (the deepest key found), or n's line.
 func keyLine(n *yaml.Node, key ...string) int {
+	line := n.Line
 	for _, k := range key {
 		found := false
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if n.Content[i].Value == k {
-				n = n.Content[i+1]
+				line, n = n.Content[i].Line, n.Content[i+1]
 				found = true
 				break
 			}
@@ -313,7 +314,7 @@ func keyLine(n *yaml.Node, key ...string) int {
 			break
 		}
 	}
-	return n.Line
+	return line
 }
 
 // checkEntryFields validates one entry on its own.
@@ -385,7 +386,8 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // newKB indexes the entries and checks what spans entries: unique ids, follow-up targets.
-func newKB(entries []*Entry) (*KB, CheckErrors) {
+// name locates an empty knowledge base; failed says earlier errors explain missing entries.
+func newKB(entries []*Entry, name string, failed bool) (*KB, CheckErrors) {
 	kb := &KB{Entries: entries, byID: make(map[string]*Entry, len(entries))}
 	var errs CheckErrors
 	for _, e := range entries {
@@ -409,8 +411,8 @@ func newKB(entries []*Entry) (*KB, CheckErrors) {
 			}
 		}
 	}
-	if len(entries) == 0 && len(errs) == 0 {
-		errs = append(errs, &CheckError{Msg: "no entries"})
+	if len(entries) == 0 && len(errs) == 0 && !failed {
+		errs = append(errs, &CheckError{File: name, Msg: "no entries"})
 	}
 	return kb, errs
 }

@@ -31,14 +31,30 @@ func (a Action) String() string {
 	return "none"
 }
 
-// Policy turns a ranking into an outcome. Its thresholds are chosen from data (choosePolicy,
-// crossValidatePolicy).
+// Policy turns a ranking into an outcome. Its threshold is chosen from data (choosePolicy,
+// crossValidatePolicy); the ratios are fixed product choices.
 type Policy struct {
-	// Threshold: answer when the best probability reaches it.
+	// Threshold: answer when the best probability reaches it (and the runner-up is not a tie).
 	Threshold float64 `json:"threshold"`
-	// CloseRatio: below Threshold, ask back with the candidates whose probability is at least
-	// CloseRatio times the best one's, when together they reach Threshold.
+	// CloseRatio: between AskFloor·Threshold and Threshold, ask back with the candidates whose
+	// probability is at least CloseRatio times the best one's, when there are two or more.
 	CloseRatio float64 `json:"closeRatio"`
+	// TieRatio: at or above Threshold, still ask back when the runner-up has at least TieRatio
+	// times the best probability (a near tie); 0 never asks above the threshold.
+	TieRatio float64 `json:"tieRatio"`
+	// AskFloor: below AskFloor·Threshold the best candidate is too weak to offer: a miss.
+	AskFloor float64 `json:"askFloor"`
+}
+
+// Default ratios of a Policy.
+const (
+	defaultCloseRatio = 0.5
+	defaultTieRatio   = 0.85
+	defaultAskFloor   = 0.5
+)
+
+func newPolicy(threshold float64) Policy {
+	return Policy{Threshold: threshold, CloseRatio: defaultCloseRatio, TieRatio: defaultTieRatio, AskFloor: defaultAskFloor}
 }
 
 // Outcome is the matcher-level decision: Answer (Class), AskBack (Options), or a miss
@@ -55,22 +71,23 @@ func (p Policy) decide(top []Scored) Outcome {
 		return Outcome{Action: Clarify, Class: -1}
 	}
 	best := top[0]
-	if best.Prob >= p.Threshold {
-		return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
+	ratio := 0.0
+	if len(top) > 1 && best.Prob > 0 {
+		ratio = top[1].Prob / best.Prob
 	}
-	if p.CloseRatio > 0 && len(top) > 1 {
-		sum := 0.0
+	switch {
+	case best.Prob >= p.Threshold && (p.TieRatio <= 0 || ratio < p.TieRatio):
+		return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
+	case best.Prob >= p.AskFloor*p.Threshold && p.CloseRatio > 0 && ratio >= p.CloseRatio:
 		var opts []int
 		for _, s := range top {
-			if s.Prob < p.CloseRatio*best.Prob {
-				break
+			if s.Prob >= p.CloseRatio*best.Prob {
+				opts = append(opts, s.Class)
 			}
-			sum += s.Prob
-			opts = append(opts, s.Class)
 		}
-		if len(opts) > 1 && sum >= p.Threshold {
-			return Outcome{Action: AskBack, Class: -1, Options: opts, Conf: best.Prob}
-		}
+		return Outcome{Action: AskBack, Class: -1, Options: opts, Conf: best.Prob}
+	case best.Prob >= p.Threshold:
+		return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
 	}
 	return Outcome{Action: Clarify, Class: -1, Conf: best.Prob}
 }
@@ -101,13 +118,10 @@ func policyObjective(preds []prediction, pol Policy) float64 {
 // oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %).
 const oosPrior = 0.2
 
-// defaultCloseRatio: ask back when the runner-up has at least this share of the best score.
-const defaultCloseRatio = 0.5
-
 // choosePolicy picks the threshold that maximises policyObjective over the predictions'
 // confidences.
 func choosePolicy(preds []prediction) Policy {
-	pol := Policy{CloseRatio: defaultCloseRatio}
+	pol := newPolicy(0)
 	var confs []float64
 	for _, p := range preds {
 		if len(p.top) > 0 {

@@ -26,6 +26,14 @@ func (s *Store) MarkSeen(_ context.Context, id string, expiresAt time.Time) (boo
 	return true, nil
 }
 
+// ForgetSeen drops the record of id.
+func (s *Store) ForgetSeen(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.seen, id)
+	return nil
+}
+
 // ClaimSend reserves s.Key as Pending unless a live record exists that is Sent or was
 // reserved at or after staleBefore; then it returns a copy of that record and ok=false.
 // A zero s.ReservedAt is set to the store's clock.

@@ -224,12 +224,6 @@ var statusEmoji = map[conversation.Status]string{
 
 // CardBlocks renders the escalation card.
 func CardBlocks(a Announcement) []slack.Block {
-	md := func(s string) *slack.TextBlockObject {
-		return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
-	}
-	plain := func(s string) *slack.TextBlockObject {
-		return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
-	}
 	if a.Status == "" {
 		a.Status = conversation.Escalated
 	}
@@ -278,12 +272,6 @@ func CardBlocks(a Announcement) []slack.Block {
 
 // DetailBlocks renders the details reply: the recent messages and the suggested answers.
 func DetailBlocks(a Announcement) []slack.Block {
-	md := func(s string) *slack.TextBlockObject {
-		return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
-	}
-	plain := func(s string) *slack.TextBlockObject {
-		return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
-	}
 	var blocks []slack.Block
 	msgs := a.Messages
 	if len(msgs) > maxMessages {
@@ -317,6 +305,14 @@ func DetailBlocks(a Announcement) []slack.Block {
 		blocks = append(blocks, slack.NewSectionBlock(md(text), nil, slack.NewAccessory(btn), slack.SectionBlockOptionBlockID(blockSuggestion+strconv.Itoa(i))))
 	}
 	return blocks
+}
+
+func md(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
 }
 
 // A section's text may hold 3000 characters; counting bytes keeps well inside.

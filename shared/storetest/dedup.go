@@ -18,6 +18,7 @@ func testDedup(t *testing.T, newStore NewStore) {
 	}{
 		{"MarkSeen", dedupMarkSeen},
 		{"MarkSeenAfterExpiry", dedupMarkSeenExpired},
+		{"ForgetSeenLetsRetry", dedupForgetSeen},
 		{"ClaimCompleteClaim", dedupClaimComplete},
 		{"FreshPendingClaimRefused", dedupFreshPending},
 		{"StalePendingClaimTakenOver", dedupStalePending},
@@ -93,6 +94,21 @@ func dedupMarkSeen(t *testing.T, s Store, clk *Clock) {
 	for _, tt := range tests {
 		markSeen(t, s, tt.id, exp, tt.want)
 	}
+}
+
+func dedupForgetSeen(t *testing.T, s Store, clk *Clock) {
+	ctx := context.Background()
+	exp := clk.Now().Add(7 * 24 * time.Hour)
+	markSeen(t, s, "slack:Ev01", exp, true)
+	markSeen(t, s, "slack:Ev02", exp, true)
+	if err := s.ForgetSeen(ctx, "slack:Ev01"); err != nil {
+		t.Fatalf("ForgetSeen: %v", err)
+	}
+	if err := s.ForgetSeen(ctx, "slack:never-seen"); err != nil {
+		t.Fatalf("ForgetSeen of an unknown id: %v", err)
+	}
+	markSeen(t, s, "slack:Ev01", exp, true)  // forgotten: first again
+	markSeen(t, s, "slack:Ev02", exp, false) // the other one is still remembered
 }
 
 func dedupMarkSeenExpired(t *testing.T, s Store, clk *Clock) {

@@ -152,7 +152,7 @@ func (s *Server) Calls() []Call {
 func (s *Server) CallsTo(method string) []Call {
 	var out []Call
 	for _, c := range s.Calls() {
-		if c.Method == method && c.Error == "" {
+		if c.Method == method && c.Status == http.StatusOK && c.Error == "" {
 			out = append(out, c)
 		}
 	}

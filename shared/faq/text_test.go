@@ -1,0 +1,81 @@
+package faq
+
+import "testing"
+
+func TestGermanStem(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"bestellungen", "bestell"},
+		{"bestellung", "bestell"},
+		{"häuser", "haus"},
+		{"haeuser", "haus"},
+		{"lieferung", "liefer"},
+		{"zurückschicken", "zuruckschick"},
+		{"zurueckschicken", "zuruckschick"},
+		{"größe", "gross"},
+		{"möglichkeiten", "moglich"},
+		{"neue", "neu"},
+		{"aufeinanderfolgenden", "aufeinanderfolg"},
+		{"kategorischen", "kategor"},
+	}
+	for _, tt := range tests {
+		if got := germanStem(tt.in); got != tt.want {
+			t.Errorf("germanStem(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"Wo ist mein Paket?!? 📦", "wo ist mein paket"},
+		{"Don't   worry — café", "dont worry cafe"},
+		{"GRÖSSE ẞ", "grösse ß"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := normalize(tt.in); got != tt.want {
+			t.Errorf("normalize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestDetectLanguage(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"Wo ist meine Bestellung?", German},
+		{"Ich möchte mit einem Mitarbeiter sprechen", German},
+		{"Rücksendung", German},
+		{"Where is my order?", English},
+		{"how do i return something", English},
+		{"PayPal", ""},
+	}
+	for _, tt := range tests {
+		if got := DetectLanguage(tt.in); got != tt.want {
+			t.Errorf("DetectLanguage(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestAsksForHuman(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"Ich möchte mit einem Mitarbeiter sprechen", true},
+		{"Kann ich mit einem Menschen reden?", true},
+		{"echter Mensch bitte", true},
+		{"I want to speak to someone", true},
+		{"human", true},
+		{"connect me to an agent", true},
+		{"Wo ist mein Paket?", false},
+		{"Can I send the parcel to another person?", false},
+		{"When is customer support available?", false},
+	}
+	for _, tt := range tests {
+		if got := asksForHuman(tt.in); got != tt.want {
+			t.Errorf("asksForHuman(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package slackapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+)
+
+// NotePrefix starts an agent's thread reply that stays internal (case does not matter).
+const NotePrefix = "note:"
+
+// IsNote reports whether an agent's thread reply is an internal note.
+func IsNote(text string) bool {
+	t := strings.TrimSpace(text)
+	return len(t) >= len(NotePrefix) && strings.EqualFold(t[:len(NotePrefix)], NotePrefix)
+}
+
+// events serves the Events API: url_verification and agent replies in escalation threads.
+//
+// Slack retries an event it got no 2xx for (after about 0 s, 1 min and 5 min); every delivery
+// carries the same event_id, which is remembered for SeenFor, so each reply is enqueued once.
+func (h *handler) events(w http.ResponseWriter, r *http.Request, body []byte) {
+	const op apperr.Op = "slackapi.events"
+	ctx := r.Context()
+	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+	if err != nil {
+		if !isJSONObject(body) {
+			apperr.WriteJSON(w, apperr.Wrap(op, apperr.Invalid, err, "malformed event: want a JSON object"))
+			return
+		}
+		// A signed event slack-go cannot parse (an inner type it does not know, a null event):
+		// nothing for frontdesk, and a retry would not parse either.
+		h.log.InfoContext(ctx, "slack event ignored", "reason", "unparsed event type")
+		writeOK(w)
+		return
+	}
+	switch ev.Type {
+	case slackevents.URLVerification:
+		uv, ok := ev.Data.(*slackevents.EventsAPIURLVerificationEvent)
+		if !ok || uv.Challenge == "" {
+			apperr.WriteJSON(w, apperr.E(op, apperr.Invalid, "url_verification without a challenge"))
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte(uv.Challenge))
+		return
+	case slackevents.CallbackEvent:
+	case slackevents.AppRateLimited:
+		h.log.WarnContext(ctx, "slack app_rate_limited: Slack is dropping events for this app")
+		writeOK(w)
+		return
+	default:
+		writeOK(w)
+		return
+	}
+
+	cb, _ := ev.Data.(*slackevents.EventsAPICallbackEvent)
+	msg, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent)
+	if cb == nil || !ok {
+		writeOK(w) // subscribed to more than messages: nothing for frontdesk
+		return
+	}
+	log := h.log.With("event_id", cb.EventID, "retry", r.Header.Get("X-Slack-Retry-Num"))
+	if skip := skipReason(msg); skip != "" {
+		log.DebugContext(ctx, "slack message ignored", "reason", skip)
+		writeOK(w)
+		return
+	}
+	conv, err := h.lookup(ctx, msg.Channel, msg.ThreadTimeStamp)
+	if err != nil {
+		log.ErrorContext(ctx, "slack thread lookup failed", "err", err)
+		apperr.WriteJSON(w, err)
+		return
+	}
+	if conv == nil {
+		log.InfoContext(ctx, "slack reply ignored", "reason", "thread is not an open escalation", "channel", msg.Channel)
+		writeOK(w)
+		return
+	}
+	id := cb.EventID
+	if id == "" { // Slack always sends one; keep replays of a hand-made event idempotent anyway
+		id = "msg:" + msg.Channel + ":" + msg.TimeStamp
+	}
+	seenID := "slack:" + id
+	first, err := h.cfg.Dedup.MarkSeen(ctx, seenID, h.now().Add(h.cfg.SeenFor))
+	if err != nil {
+		log.ErrorContext(ctx, "slack dedup failed", "err", err)
+		apperr.WriteJSON(w, apperr.Wrap(op, apperr.Transient, err, "cannot record event"))
+		return
+	}
+	if !first {
+		log.InfoContext(ctx, "slack event ignored", "reason", "already seen")
+		writeOK(w)
+		return
+	}
+	agent := &channel.AgentEvent{
+		ID:        id,
+		Action:    channel.ActionReply,
+		Key:       conv.Key,
+		Channel:   msg.Channel,
+		ThreadTS:  msg.ThreadTimeStamp,
+		MessageTS: msg.TimeStamp,
+		User:      msg.User,
+		Text:      msg.Text,
+		At:        h.at(msg.TimeStamp),
+	}
+	if err := h.enqueue(ctx, conv.Key, agent); err != nil {
+		// Forget the event id, so Slack's retry of this event is not taken for a replay.
+		if ferr := h.cfg.Dedup.ForgetSeen(ctx, seenID); ferr != nil {
+			log.ErrorContext(ctx, "slack dedup release failed: Slack's retry will be dropped", "err", ferr)
+		}
+		log.ErrorContext(ctx, "slack enqueue failed", "err", err)
+		apperr.WriteJSON(w, err)
+		return
+	}
+	log.InfoContext(ctx, "slack agent reply queued", "surface", string(conv.Key.Surface))
+	writeOK(w)
+}
+
+// Message subtypes that are still an agent writing to the customer. thread_broadcast is a
+// thread reply also sent to the channel. Everything else (bot_message, message_changed,
+// message_deleted, file_share, channel_join, ...) is ignored: edits and deletions cannot be
+// carried over to WhatsApp or Messenger, files are not forwarded.
+var replySubtypes = map[string]bool{"": true, "thread_broadcast": true}
+
+// skipReason says why a message event is not an agent reply for the customer, or "".
+func skipReason(m *slackevents.MessageEvent) string {
+	switch {
+	case m.BotID != "" || (m.Message != nil && m.Message.BotID != ""):
+		return "bot message" // ours included: no echo loops
+	case !replySubtypes[m.SubType]:
+		return "subtype " + m.SubType
+	case m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp:
+		return "not a thread reply"
+	case m.User == "":
+		return "no user"
+	case IsNote(m.Text):
+		return "internal note"
+	case strings.TrimSpace(m.Text) == "":
+		return "no text"
+	}
+	return ""
+}
+
+func isJSONObject(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) > 0 && b[0] == '{' && json.Valid(b)
+}

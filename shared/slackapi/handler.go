@@ -1,0 +1,196 @@
+package slackapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/queue"
+)
+
+// MaxBodyBytes bounds a Slack request body. Events and interaction payloads are a few KB;
+// anything near this is not from Slack.
+const MaxBodyBytes = 1 << 20
+
+// DefaultSeenFor is how long event ids are remembered. Slack retries for minutes, not days, but
+// a week also catches replays of captured requests long after the signature window.
+const DefaultSeenFor = 7 * 24 * time.Hour
+
+// HandlerConfig holds the handler's dependencies.
+type HandlerConfig struct {
+	// SigningSecret is the Slack app's signing secret.
+	SigningSecret []byte
+	// Conversations finds the conversation of a thread (ConversationByThread) and lists open
+	// escalations (ConversationsByStatus).
+	Conversations conversation.Store
+	// Dedup remembers Slack event ids, so a retried or replayed event is enqueued once; a failed
+	// enqueue forgets the id, so Slack's retry gets through.
+	Dedup dedup.Store
+	// Queue takes the AgentEvents for the bot.
+	Queue queue.Sender
+	// Now is the clock of the signature check and of event times; time.Now when nil. Stored
+	// fixtures (events/slack) are checked with a fixed clock.
+	Now func() time.Time
+	// Logger logs ignored and failed requests, never message text or Slack user ids.
+	Logger *slog.Logger
+	// SeenFor is how long event ids are remembered; DefaultSeenFor when zero.
+	SeenFor time.Duration
+	// OpenLimit bounds the /frontdesk open list; 20 when zero.
+	OpenLimit int
+}
+
+// Validate reports a missing dependency as an Internal error, for main to fail fast.
+func (cfg HandlerConfig) Validate() error {
+	const op apperr.Op = "slackapi.HandlerConfig"
+	switch {
+	case len(cfg.SigningSecret) == 0:
+		return apperr.E(op, apperr.Internal, "SLACK_SIGNING_SECRET is not set")
+	case cfg.Conversations == nil:
+		return apperr.E(op, apperr.Internal, "no conversation store")
+	case cfg.Dedup == nil:
+		return apperr.E(op, apperr.Internal, "no dedup store")
+	case cfg.Queue == nil:
+		return apperr.E(op, apperr.Internal, "no queue")
+	}
+	return nil
+}
+
+type handler struct {
+	cfg HandlerConfig
+	log *slog.Logger
+	now func() time.Time
+}
+
+// NewHandler returns the Slack endpoints: POST /slack/events, POST /slack/interactions and
+// POST /slack/commands. Each bounds the body (413), verifies the signature on the raw bytes
+// (401), parses with slack-go (400 when malformed) and answers within Slack's 3 seconds: it only
+// looks up the thread's conversation and enqueues a channel.AgentEvent for the bot. When
+// enqueueing fails it answers 503, so Slack retries events.
+//
+// A configuration missing a dependency (see Validate) answers 500 to every request.
+func NewHandler(cfg HandlerConfig) http.Handler {
+	h := &handler{cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.cfg.SeenFor == 0 {
+		h.cfg.SeenFor = DefaultSeenFor
+	}
+	if h.cfg.OpenLimit == 0 {
+		h.cfg.OpenLimit = 20
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST /slack/events", h.verified(h.events))
+	mux.Handle("POST /slack/interactions", h.verified(h.interactions))
+	mux.Handle("POST /slack/commands", h.verified(h.commands))
+	return h.recover(mux)
+}
+
+// recover turns a panic into a logged 500 instead of a crashed Lambda.
+func (h *handler) recover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				h.log.ErrorContext(r.Context(), "slack handler panic", "panic", fmt.Sprint(p), "path", r.URL.Path)
+				apperr.WriteJSON(w, apperr.E("slackapi.Handler", apperr.Internal, "internal error"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// verified reads the bounded raw body and checks Slack's signature before next sees it.
+func (h *handler) verified(next func(http.ResponseWriter, *http.Request, []byte)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		const op apperr.Op = "slackapi.Handler"
+		if err := h.cfg.Validate(); err != nil {
+			h.log.ErrorContext(r.Context(), "slack handler misconfigured", "err", err)
+			apperr.WriteJSON(w, err)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				apperr.WriteJSON(w, apperr.E(op, apperr.TooLarge, "request body over 1 MB"))
+				return
+			}
+			apperr.WriteJSON(w, apperr.Wrap(op, apperr.Invalid, err, "cannot read request body"))
+			return
+		}
+		if err := Verify(r.Header, body, h.cfg.SigningSecret, h.now()); err != nil {
+			h.log.WarnContext(r.Context(), "slack request refused", "path", r.URL.Path, "err", apperr.Message(err))
+			apperr.WriteJSON(w, err)
+			return
+		}
+		next(w, r, body)
+	})
+}
+
+// lookup finds the conversation escalated into the thread; a nil conversation with a nil error
+// means the thread is not (or no longer) an escalation.
+func (h *handler) lookup(ctx context.Context, ch, threadTS string) (*conversation.Conversation, error) {
+	if ch == "" || threadTS == "" {
+		return nil, nil
+	}
+	c, err := h.cfg.Conversations.ConversationByThread(ctx, ch, threadTS)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, apperr.Wrap("slackapi.lookup", apperr.Other, err, "cannot look up the thread's conversation")
+	}
+	return c, nil
+}
+
+// enqueue sends ev to the bot in the conversation's FIFO group, so agent replies keep their
+// order with the customer's messages.
+func (h *handler) enqueue(ctx context.Context, key channel.Key, ev *channel.AgentEvent) error {
+	const op apperr.Op = "slackapi.enqueue"
+	body, err := json.Marshal(channel.Event{Agent: ev})
+	if err != nil {
+		return apperr.Wrap(op, apperr.Internal, err, "cannot encode agent event")
+	}
+	m := queue.Message{GroupID: key.String(), DeduplicationID: ev.ID, Body: body}
+	if err := h.cfg.Queue.Send(ctx, m); err != nil {
+		return apperr.Wrap(op, apperr.Transient, err, "cannot enqueue agent event")
+	}
+	return nil
+}
+
+// slackTime turns a Slack ts ("1767225600.000100") into a time, or zero.
+func slackTime(ts string) time.Time {
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil || s <= 0 {
+		return time.Time{}
+	}
+	var us int64
+	if len(frac) == 6 {
+		us, _ = strconv.ParseInt(frac, 10, 64)
+	}
+	return time.Unix(s, us*1000).UTC()
+}
+
+func (h *handler) at(ts string) time.Time {
+	if t := slackTime(ts); !t.IsZero() {
+		return t
+	}
+	return h.now().UTC()
+}
+
+func writeOK(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }
