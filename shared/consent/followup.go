@@ -130,3 +130,12 @@ func (l *Ledger) recordPurpose(ctx context.Context, op apperr.Op, subject string
 		}
 	}
 }
+
+// WithdrawFollowUp records that the customer of key took the WhatsApp follow-up back (for
+// instance "kein WhatsApp" in the chat). Withdrawing what was never granted is not an error.
+func (l *Ledger) WithdrawFollowUp(ctx context.Context, key channel.Key, source string, at time.Time) error {
+	if key.IsZero() || source == "" {
+		return apperr.E("consent.WithdrawFollowUp", apperr.Invalid, "conversation key and source are required")
+	}
+	return l.withdrawFollowUp(ctx, l.Subjects.Key(key), source, ActorCustomer, key.Surface, at)
+}

@@ -140,3 +140,19 @@ func onlyDigits(s string) string {
 	}
 	return b.String()
 }
+
+// ParseDialled is Parse for a message that was not an answer to "what is your number?": it
+// accepts only a number written the way one is dialled, with "+", "00" or a trunk "0" in front,
+// so an order number or a bare amount of digits is never taken for a phone number.
+func ParseDialled(text, defaultCountry string) (Number, error) {
+	var dialled bool
+	for _, run := range candidateRE.FindAllString(text, -1) {
+		if countDigits(run) >= 6 && (run[0] == '+' || run[0] == '0' || strings.HasPrefix(run, "(0")) {
+			dialled = true
+		}
+	}
+	if !dialled {
+		return "", ErrNoNumber
+	}
+	return Parse(text, defaultCountry)
+}
