@@ -19,6 +19,9 @@ const faqUsage = `usage:
       validate a knowledge base (a YAML file or a folder of them)
   frontdesk faq build KB -o MODEL
       train the matcher and choose its thresholds once, write the model for FAQ_MODEL / go:embed
+  frontdesk faq ask [--kb KB] MESSAGE...
+      talk to the bot: each argument is one customer message of one conversation (FAQ_KB or
+      the sample KB by default); prints the decision for each
   frontdesk faq eval --train TRAIN.jsonl --test TEST.jsonl [--val VAL.jsonl] [--json]
   frontdesk faq eval --train TRAIN.jsonl --cv K [--json]
       measure the bot: one KB entry per intent of TRAIN ("intent": null lines are negatives);
@@ -38,6 +41,8 @@ func runFAQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return faqBuild(args[1:], stdout, stderr)
 	case "eval":
 		return faqEval(ctx, args[1:], stdout, stderr)
+	case "ask":
+		return faqAsk(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, faqUsage)
 		return nil
@@ -191,5 +196,44 @@ per query          p50 %.0f µs, p99 %.0f µs
 `, rep.NTest, rep.NInScope, rep.NOOS, 100*rep.Top1Accuracy, 100*rep.InScopeAccuracy, 100*rep.OOSRecall, 100*rep.OOSPrecision,
 		100*rep.Accuracy, rep.MCC, rep.BestMCC, rep.BestMCCThreshold, 100*rep.AskBackRate, rep.Threshold, rep.ThresholdFrom,
 		rep.BuildMS, rep.HeapMB, rep.P50US, rep.P99US)
+	return nil
+}
+
+func faqAsk(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("faq ask", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	kbPath := fs.String("kb", os.Getenv("FAQ_KB"), "knowledge base (default: FAQ_KB, else the sample)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, faqUsage)
+		return errors.New("ask: want at least one message")
+	}
+	bot, err := faq.Load(*kbPath)
+	if err != nil {
+		return fmt.Errorf("ask: %w", err)
+	}
+	var locale string
+	var misses int
+	var pending []string
+	for _, msg := range fs.Args() {
+		d := bot.Decide(faq.Input{Text: msg, Locale: locale, Misses: misses, Pending: pending})
+		locale, misses, pending = d.Locale, d.Misses, nil
+		fmt.Fprintf(stdout, "> %s\n  %s", msg, d.Action)
+		if d.EntryID != "" {
+			fmt.Fprintf(stdout, " %s", d.EntryID)
+		}
+		if d.Reason != "" {
+			fmt.Fprintf(stdout, " (%s)", d.Reason)
+		}
+		fmt.Fprintf(stdout, " [%s, confidence %.2f, misses %d]\n  %s\n", d.Locale, d.Confidence, d.Misses, d.Text)
+		for _, o := range d.Options {
+			fmt.Fprintf(stdout, "  [%s] %s\n", o.ID, o.Title)
+			if d.Action == faq.AskBack {
+				pending = append(pending, o.ID)
+			}
+		}
+	}
 	return nil
 }

@@ -132,3 +132,29 @@ func TestRunFAQBuild(t *testing.T) {
 		t.Errorf("model hash/classes do not match the knowledge base")
 	}
 }
+
+func TestRunFAQAsk(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	args := []string{"ask", "--kb", "", "Wie lange dauert die Lieferung?", "How long does delivery take?",
+		"Ich möchte mit einem Mitarbeiter sprechen", "Quarkbällchen Zebrastreifen", "Xylophon Kuckucksuhr Mondlandschaft"}
+	if err := runFAQ(context.Background(), args, &stdout, &stderr); err != nil {
+		t.Fatalf("runFAQ ask: %v (%s)", err, stderr.String())
+	}
+	want := []string{
+		"answer delivery-time [de", "Innerhalb Deutschlands liefern wir",
+		"answer delivery-time [en", "Within Germany we deliver",
+		"escalate (asked_for_human) [de", "Ich verbinde dich mit einem Mitarbeiter",
+		"clarify [de", "misses 1]",
+		"escalate (no_match) [de", "misses 2]",
+	}
+	out := stdout.String()
+	pos := 0
+	for _, w := range want {
+		i := strings.Index(out[pos:], w)
+		if i < 0 {
+			t.Fatalf("output lacks %q after position %d:\n%s", w, pos, out)
+		}
+		pos += i + len(w)
+	}
+}

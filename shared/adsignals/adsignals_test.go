@@ -16,7 +16,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/consent/consenttest"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
-	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/memstore"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -52,39 +52,6 @@ func (c *counter) Milliseconds(string, time.Duration) {}
 func (c *counter) get(name string) int                { c.mu.Lock(); defer c.mu.Unlock(); return c.n[name] }
 
 // sends is a minimal dedup.Store for the idempotency tests.
-type sends struct {
-	mu sync.Mutex
-	m  map[string]dedup.Send
-}
-
-func (s *sends) MarkSeen(context.Context, string, time.Time) (bool, error) { return true, nil }
-func (s *sends) ClaimSend(_ context.Context, d dedup.Send, staleBefore time.Time) (*dedup.Send, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if cur, ok := s.m[d.Key]; ok && (cur.State == dedup.Sent || !cur.ReservedAt.Before(staleBefore)) {
-		return &cur, false, nil
-	}
-	d.State = dedup.Pending
-	s.m[d.Key] = d
-	return nil, true, nil
-}
-func (s *sends) CompleteSend(_ context.Context, key, id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d := s.m[key]
-	d.State, d.MessageID = dedup.Sent, id
-	s.m[key] = d
-	return nil
-}
-func (s *sends) ReleaseSend(_ context.Context, key string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m[key].State == dedup.Pending {
-		delete(s.m, key)
-	}
-	return nil
-}
-
 type fixture struct {
 	fake    *capitest.Server
 	ledger  *consent.Ledger
@@ -255,7 +222,9 @@ func TestSignalIdempotent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := setup(t, consent.OptOut)
-	f.sig.Sends = &sends{m: map[string]dedup.Send{}}
+	sends := memstore.New()
+	sends.Now = f.sig.Now // the store decides expiry on the flow's clock
+	f.sig.Sends = sends
 	c := conv(waKey, &channel.Referral{Source: "ad", CtwaClid: ctwaClid})
 	for i, want := range []adsignals.Outcome{adsignals.Sent, adsignals.Duplicate} {
 		if got, err := f.sig.Signal(ctx, adsignals.FirstAdMessage, c, "wamid.1", t0); got != want || err != nil {

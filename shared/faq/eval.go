@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"time"
 )
@@ -186,13 +187,13 @@ func evalRun(cfg matcherConfig, nClass int, lang string, tr, te, va []Phrasing) 
 	for i := range tr {
 		tr[i].Lang = lang
 	}
-	runtime.GC()
+	debug.FreeOSMemory()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	t0 := time.Now()
 	m := trainMatcher(cfg, tr, nClass)
 	res.buildMS = float64(time.Since(t0).Microseconds()) / 1000
-	runtime.GC()
+	debug.FreeOSMemory()
 	runtime.ReadMemStats(&after)
 	res.heapMB = max(0, float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20))
 	if len(va) > 0 {

@@ -42,7 +42,8 @@ type Policy struct {
 	// TieRatio: at or above Threshold, still ask back when the runner-up has at least TieRatio
 	// times the best probability (a near tie); 0 never asks above the threshold.
 	TieRatio float64 `json:"tieRatio"`
-	// AskFloor: below AskFloor·Threshold the best candidate is too weak to offer: a miss.
+	// AskFloor: below AskFloor·Threshold the best candidate is too weak to offer: a miss. Below
+	// Threshold the offered candidates must also reach Threshold together.
 	AskFloor float64 `json:"askFloor"`
 }
 
@@ -50,7 +51,7 @@ type Policy struct {
 const (
 	defaultCloseRatio = 0.5
 	defaultTieRatio   = 0.85
-	defaultAskFloor   = 0.5
+	defaultAskFloor   = 0.75
 )
 
 func newPolicy(threshold float64) Policy {
@@ -80,12 +81,16 @@ func (p Policy) decide(top []Scored) Outcome {
 		return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
 	case best.Prob >= p.AskFloor*p.Threshold && p.CloseRatio > 0 && ratio >= p.CloseRatio:
 		var opts []int
+		mass := 0.0
 		for _, s := range top {
 			if s.Prob >= p.CloseRatio*best.Prob {
 				opts = append(opts, s.Class)
+				mass += s.Prob
 			}
 		}
-		return Outcome{Action: AskBack, Class: -1, Options: opts, Conf: best.Prob}
+		if mass >= p.Threshold || best.Prob >= p.Threshold {
+			return Outcome{Action: AskBack, Class: -1, Options: opts, Conf: best.Prob}
+		}
 	case best.Prob >= p.Threshold:
 		return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
 	}
@@ -115,8 +120,11 @@ func policyObjective(preds []prediction, pol Policy) float64 {
 	return (1-oosPrior)*ratio(okIn, nIn) + oosPrior*ratio(okOut, nOut)
 }
 
-// oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %).
-const oosPrior = 0.2
+// minNegatives is how many out-of-scope examples cross-validation needs to rely on them alone.
+const minNegatives = 30
+
+// oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %; real support traffic is mostly in scope).
+var oosPrior = 0.1
 
 // choosePolicy picks the threshold that maximises policyObjective over the predictions'
 // confidences.
@@ -146,8 +154,18 @@ func choosePolicy(preds []prediction) Policy {
 // phrasings and, crosswise, k groups of classes. Fold i trains on the phrasings outside fold i
 // whose class is outside group i; its held-out phrasings of group-i classes stand in for
 // out-of-scope queries (the model has never seen their topic), the others are in scope.
-// Out-of-scope negatives in the phrasings are split over the folds too.
+// Out-of-scope negatives in the phrasings are split over the folds too; when there are at
+// least minNegatives of them they are the out-of-scope side on their own (real out-of-scope
+// questions are less like the KB's topics than held-out entries, which would set the
+// threshold too high), and no entry is held out.
 func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy {
+	negatives := 0
+	for _, p := range ps {
+		if p.Class < 0 {
+			negatives++
+		}
+	}
+	holdOut := negatives < minNegatives
 	rng := rand.New(rand.NewPCG(cfg.Train.Seed, 7))
 	fold := make([]int, len(ps))
 	for i := range fold {
@@ -157,6 +175,9 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy
 	group := make([]int, nClass)
 	for c := range group {
 		group[c] = c % k
+		if !holdOut {
+			group[c] = -1
+		}
 	}
 	rng.Shuffle(len(group), func(i, j int) { group[i], group[j] = group[j], group[i] })
 	var preds []prediction

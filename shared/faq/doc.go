@@ -1,0 +1,25 @@
+// Package faq is frontdesk's FAQ bot: the knowledge base, the matcher and the decision to
+// answer, ask back or hand over to a person. It does no I/O beyond reading the knowledge base.
+//
+// A knowledge base (KB) is YAML: entries with an id, phrasings and an answer per language
+// (German, English), a short title for buttons, tags, follow-ups, and human: true for topics
+// that always go to a person. LoadKB reports every problem with file, line and entry.
+//
+// The matcher is pure Go and needs no model download: normalised text (case, umlauts and ß,
+// accents, punctuation, emoji), Snowball stems (English from kljensen/snowball, German
+// implemented here), TF-IDF over stemmed word uni- and bigrams plus character 2–5-grams inside
+// word boundaries (which carry typos), and a softmax regression trained by averaged SGD. Its
+// answer threshold is chosen from the KB itself by cross-validation that holds out whole
+// entries as stand-ins for out-of-scope questions, because a business has no out-of-scope
+// examples to tune on. Build precomputes model and thresholds for a fast cold start.
+//
+// Bot.Decide turns one customer message plus the conversation's state (language, misses in a
+// row, options offered) into a Decision: Answer, AskBack (two or three close candidates as
+// WhatsApp buttons or Messenger quick replies), Clarify (first miss: please rephrase) or
+// Escalate with a reason (asked for a person, second miss, human topic, unreadable media).
+//
+// The evaluation contract of "frontdesk faq eval" is Evaluate and CrossEvaluate; see
+// docs/faq.md for the measured results. Reply limits follow the platforms:
+// https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-reply-buttons-messages
+// and https://developers.facebook.com/docs/messenger-platform/send-messages/quick-replies.
+package faq

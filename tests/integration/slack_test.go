@@ -1,0 +1,174 @@
+package integration_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
+)
+
+const agent = "U0AGENT1"
+
+// escalated has a customer on surface ask for a person and returns the conversation.
+func (e *env) escalated(surface channel.Surface, from string) (metatest.Built, *conversation.Conversation) {
+	e.t.Helper()
+	text := "Ich möchte mit einem Mitarbeiter sprechen"
+	m := e.say(metatest.Message{Surface: surface, From: from, Text: text})
+	c, err := e.store.GetConversation(e.t.Context(), m.Key)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if c.Status != conversation.Escalated || c.ThreadTS == "" {
+		e.t.Fatalf("not escalated: status %s thread %q", c.Status, c.ThreadTS)
+	}
+	return m, c
+}
+
+// threadReply posts an agent's message in the thread as Slack's Events API would.
+func (e *env) threadReply(eventID, threadTS, text string) *http.Response {
+	e.t.Helper()
+	ts := fmt.Sprintf("%d.%06d", e.clock.Now().Unix(), len(eventID))
+	body, _ := json.Marshal(map[string]any{
+		"token": "unused", "team_id": "T0FRONTDSK", "api_app_id": "A0FRONTDSK", "type": "event_callback",
+		"event_id": eventID, "event_time": e.clock.Now().Unix(),
+		"event": map[string]any{"type": "message", "channel": deskChannel, "user": agent, "text": text,
+			"ts": ts, "thread_ts": threadTS, "event_ts": ts, "channel_type": "channel"},
+	})
+	return e.do(e.slackRequest("/slack/events", "application/json", body)).Result()
+}
+
+// press presses a button of the escalation card as Slack's interactivity would.
+func (e *env) press(action, cardTS string) *http.Response {
+	e.t.Helper()
+	payload, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "user": map[string]string{"id": agent, "username": "maria", "team_id": "T0FRONTDSK"},
+		"api_app_id": "A0FRONTDSK", "container": map[string]any{"type": "message", "message_ts": cardTS, "channel_id": deskChannel},
+		"team": map[string]string{"id": "T0FRONTDSK"}, "channel": map[string]string{"id": deskChannel},
+		"message":      map[string]any{"type": "message", "ts": cardTS, "text": "Escalation"},
+		"response_url": "https://hooks.slack.com/actions/T0FRONTDSK/1/x",
+		"actions": []map[string]any{{"action_id": action, "block_id": "escalation_actions", "value": action, "type": "button",
+			"action_ts": fmt.Sprintf("%d.%06d", e.clock.Now().Unix(), len(action))}},
+	})
+	form := url.Values{"payload": {string(payload)}}.Encode()
+	return e.do(e.slackRequest("/slack/interactions", "application/x-www-form-urlencoded", []byte(form))).Result()
+}
+
+// thread returns the texts posted into the card's thread.
+func (e *env) thread(cardTS string) string {
+	var b strings.Builder
+	for _, m := range e.slack.Thread(deskChannel, cardTS) {
+		b.WriteString(m.Text)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func TestAgentRepliesInTheThread(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		m, c := e.escalated(channel.WhatsApp, "4915100000010")
+		before := len(e.sent(m.Recipient)) // the hand-over notice
+
+		// While escalated the bot is silent and mirrors the customer into the thread.
+		e.clock.Advance(time.Minute)
+		e.say(metatest.Message{Surface: channel.WhatsApp, From: "4915100000010", Text: "Meine Nummer ist +49 170 9876543"})
+		if n := len(e.sent(m.Recipient)); n != before {
+			t.Errorf("the bot answered while escalated (%d sends, want %d)", n, before)
+		}
+		if th := e.thread(c.ThreadTS); !strings.Contains(th, "Meine Nummer ist") || strings.Contains(th, "9876543") {
+			t.Errorf("thread = %q, want the mirrored message with the phone number masked", th)
+		}
+
+		// An agent's reply reaches the customer on WhatsApp.
+		if resp := e.threadReply("Ev0REPLY1", c.ThreadTS, "Hallo, ich bin Maria und kümmere mich darum."); resp.StatusCode != 200 {
+			t.Fatalf("event status = %d", resp.StatusCode)
+		}
+		sends := e.sent(m.Recipient)
+		if len(sends) != before+1 || text(sends[len(sends)-1]) != "Hallo, ich bin Maria und kümmere mich darum." {
+			t.Fatalf("customer sends = %d, last %q; want the agent's text", len(sends), text(sends[len(sends)-1]))
+		}
+		// note: stays internal; a replayed event and a forged one send nothing.
+		e.threadReply("Ev0NOTE", c.ThreadTS, "note: Kunde ist VIP")
+		e.threadReply("Ev0REPLY1", c.ThreadTS, "Hallo, ich bin Maria und kümmere mich darum.")
+		forged := e.slackRequest("/slack/events", "application/json", []byte(`{"type":"event_callback","event_id":"Ev0FORGED","event":{"type":"message","channel":"C0DESK","user":"U1","text":"x","ts":"1.2","thread_ts":"`+c.ThreadTS+`"}}`))
+		forged.Header.Set("X-Slack-Signature", "v0="+strings.Repeat("ab", 32))
+		if rec := e.do(forged); rec.Code != http.StatusUnauthorized {
+			t.Errorf("forged event status = %d, want 401", rec.Code)
+		}
+		if n := len(e.sent(m.Recipient)); n != before+1 {
+			t.Errorf("customer sends after note, replay and forgery = %d, want %d", n, before+1)
+		}
+
+		// Claim and Resolve change the conversation and the card.
+		e.press("claim", c.ThreadTS)
+		c, _ = e.store.GetConversation(t.Context(), m.Key)
+		if c.Status != conversation.Claimed || c.Agent != agent {
+			t.Errorf("after Claim: status %s agent %q", c.Status, c.Agent)
+		}
+		e.press("resolve", c.ThreadTS)
+		c, _ = e.store.GetConversation(t.Context(), m.Key)
+		if c.Status != conversation.Closed {
+			t.Errorf("after Resolve: status %s, want closed", c.Status)
+		}
+		card, _ := e.slack.Message(deskChannel, c.ThreadTS)
+		if !strings.Contains(card.Text, "Resolved") {
+			t.Errorf("card after Resolve = %q, want it to say resolved", card.Text)
+		}
+		if th := e.thread(c.ThreadTS); !strings.Contains(th, "Claimed by") || !strings.Contains(th, "Resolved by") {
+			t.Errorf("thread status lines = %q", th)
+		}
+		// Resolved: the customer's next message goes to the bot again.
+		e.say(metatest.Message{Surface: channel.WhatsApp, From: "4915100000010", Text: "Wie lange dauert die Lieferung?"})
+		if got := text(e.sent(m.Recipient)[len(e.sent(m.Recipient))-1]); !strings.Contains(got, "Werktag") {
+			t.Errorf("after resolve the bot answered %q", got)
+		}
+	})
+}
+
+func TestAgentRepliesAfterTheWindow(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		wa, waConv := e.escalated(channel.WhatsApp, "4915100000020")
+		ms, msConv := e.escalated(channel.Messenger, "6254170000000020")
+		waBefore, msBefore := len(e.sent(wa.Recipient)), len(e.sent(ms.Recipient))
+		for _, r := range append(e.sent(wa.Recipient), e.sent(ms.Recipient)...) {
+			if r.JSON["tag"] != nil {
+				t.Errorf("a bot reply carried tag %v", r.JSON["tag"])
+			}
+		}
+
+		// WhatsApp, 25 h after the customer's last message: the template instead, said in the thread.
+		e.clock.Advance(25 * time.Hour)
+		e.threadReply("Ev0LATEWA", waConv.ThreadTS, "Sorry for the wait!")
+		sends := e.sent(wa.Recipient)
+		if len(sends) != waBefore+1 {
+			t.Fatalf("WhatsApp sends = %d, want %d", len(sends), waBefore+1)
+		}
+		tmpl, _ := sends[len(sends)-1].JSON["template"].(map[string]any)
+		if sends[len(sends)-1].JSON["type"] != "template" || tmpl["name"] != agentTemplate {
+			t.Errorf("late WhatsApp reply = %v, want the %s template", sends[len(sends)-1].JSON, agentTemplate)
+		}
+		if th := e.thread(waConv.ThreadTS); !strings.Contains(th, "template sent instead") {
+			t.Errorf("thread = %q, want the template status line", th)
+		}
+
+		// Messenger, 30 h later (within 7 days): sent with HUMAN_AGENT.
+		e.clock.Advance(5 * time.Hour)
+		e.threadReply("Ev0LATEMS", msConv.ThreadTS, "Sorry for the wait!")
+		sends = e.sent(ms.Recipient)
+		if len(sends) != msBefore+1 {
+			t.Fatalf("Messenger sends = %d, want %d", len(sends), msBefore+1)
+		}
+		last := sends[len(sends)-1].JSON
+		if last["messaging_type"] != "MESSAGE_TAG" || last["tag"] != "HUMAN_AGENT" {
+			t.Errorf("late Messenger reply = %v, want MESSAGE_TAG HUMAN_AGENT", last)
+		}
+	})
+}
