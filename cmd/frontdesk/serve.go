@@ -16,6 +16,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/config"
 	"github.com/frontdesk-app/frontdesk/shared/memqueue"
 	"github.com/frontdesk-app/frontdesk/shared/memstore"
+	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/outbox"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
@@ -43,6 +44,10 @@ var localSettings = map[string]string{
 	"PAGE_TOKEN":            "local-page-token",
 	"INSTAGRAM_TOKEN":       "local-instagram-token",
 	"SLACK_BOT_TOKEN":       "xoxb-local-bot-token",
+
+	// The cross-channel follow-up (docs/followup.md): the local WhatsApp number sends it.
+	"WHATSAPP_PHONE_NUMBER_ID": metatest.PhoneNumberID,
+	"DEFAULT_COUNTRY_CODE":     "49",
 }
 
 // localEnv overlays the local defaults under the real environment.
