@@ -44,6 +44,10 @@ var localSettings = map[string]string{
 	"PAGE_TOKEN":            "local-page-token",
 	"INSTAGRAM_TOKEN":       "local-instagram-token",
 	"SLACK_BOT_TOKEN":       "xoxb-local-bot-token",
+	// The local stack shares ad signals unless refused, so the Conversions API flow shows in
+	// the outbox; deployments default to opt-in.
+	"CONSENT_REGIME": "opt-out",
+	"CAPI_DATASETS":  metatest.PhoneNumberID + "=900100200300/" + metatest.WABA + "," + metatest.PageID + "=900100200301," + metatest.InstagramID + "=900100200302",
 
 	// The cross-channel follow-up (docs/followup.md): the local WhatsApp number sends it.
 	"WHATSAPP_PHONE_NUMBER_ID": metatest.PhoneNumberID,

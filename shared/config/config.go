@@ -119,7 +119,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		WhatsAppTmpl:  getenv("WHATSAPP_TEMPLATE"),
 		WhatsAppLang:  or(getenv("WHATSAPP_TEMPLATE_LANGUAGE"), "en_US"),
 		FAQPath:       getenv("FAQ_KB"),
-		ConsentRegime: or(getenv("CONSENT_REGIME"), "opt-out"),
+		// Privacy by default: nothing goes to Meta's ad systems until the customer agreed.
+		ConsentRegime: or(getenv("CONSENT_REGIME"), "opt-in"),
 		PublicBaseURL: strings.TrimRight(getenv("PUBLIC_BASE_URL"), "/"),
 		DefaultLocale: or(getenv("DEFAULT_LOCALE"), "de"),
 		CAPIDatasets:  getenv("CAPI_DATASETS"),

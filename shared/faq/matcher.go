@@ -2,7 +2,6 @@ package faq
 
 import (
 	"cmp"
-	"math"
 	"slices"
 )
 
@@ -90,27 +89,4 @@ func topK(p []float64, k int) []Scored {
 		}
 	}
 	return out
-}
-
-// fitTemperature picks the softmax temperature that minimises the negative log-likelihood of
-// held-out (logit-scale) predictions; see Guo et al. 2017, "On Calibration of Modern Neural
-// Networks". logits[i] are raw scores, ys[i] the true class.
-func fitTemperature(logits [][]float64, ys []int) float64 {
-	best, bestNLL := 1.0, math.Inf(1)
-	z := []float64{}
-	for t := 0.05; t <= 3.0; t *= 1.1 {
-		nll := 0.0
-		for i, l := range logits {
-			z = append(z[:0], l...)
-			for c := range z {
-				z[c] /= t
-			}
-			softmax(z)
-			nll -= math.Log(max(z[ys[i]], 1e-12))
-		}
-		if nll < bestNLL {
-			best, bestNLL = t, nll
-		}
-	}
-	return 1 / best
 }
