@@ -75,7 +75,15 @@ func (b *Bot) texts(c *conversation.Conversation) followUpTexts {
 // message allowed until the customer writes back, and without quick replies); elsewhere
 // offerFollowUp asks after the escalation notice.
 func (b *Bot) withFollowUpOffer(c *conversation.Conversation, r channel.Reply, at time.Time) (channel.Reply, bool) {
-	if !b.followUpOn(c.Key.Surface) || c.FollowUp != nil {
+	if !b.followUpOn(c.Key.Surface) {
+		return r, false
+	}
+	if c.FollowUp.Granted() {
+		// A new escalation opens a new thread: the permission stands, the follow-up is due
+		// again there.
+		c.FollowUp.NotifiedAt, c.Linked = time.Time{}, nil
+	}
+	if c.FollowUp != nil {
 		return r, false
 	}
 	c.FollowUp = &conversation.FollowUp{State: conversation.FollowUpOffered, At: at}

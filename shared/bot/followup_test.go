@@ -475,3 +475,34 @@ func TestFollowUpErasedWithTheCustomer(t *testing.T) {
 		t.Errorf("FollowUpAllowed after erasure = %v, %v; want false", ok, err)
 	}
 }
+
+// A second escalation of the same conversation opens a new thread: the permission stands, and
+// the WhatsApp conversation follows into the new thread when the agent answers late again.
+func TestFollowUpAgainAfterReescalation(t *testing.T) {
+	t.Parallel()
+	r := newFollowRig(t)
+	escalateAndGrant(t, r, messengerKey)
+	r.advance(30 * time.Hour)
+	r.agent(messengerKey, channel.ActionReply, "Erste Antwort")
+	r.agent(messengerKey, channel.ActionResolve, "")
+	first := r.conv(messengerKey).ThreadTS
+
+	r.advance(24 * time.Hour)
+	r.say(messengerKey, "Ich möchte nochmal mit einem Mitarbeiter sprechen", "")
+	second := r.conv(messengerKey).ThreadTS
+	if second == first {
+		t.Fatalf("second escalation reused thread %s", first)
+	}
+	r.advance(30 * time.Hour)
+	r.agent(messengerKey, channel.ActionReply, "Zweite Antwort")
+	if n := len(r.sends(number)); n != 2 {
+		t.Errorf("templates = %d, want 2 (one per escalation)", n)
+	}
+	w := r.conv(channel.Key{Surface: channel.WhatsApp, Account: phoneID, User: number})
+	if w.ThreadTS != second || !w.Escalated() {
+		t.Errorf("WhatsApp conversation in thread %s (%s), want the new thread %s", w.ThreadTS, w.Status, second)
+	}
+	if c := r.conv(messengerKey); c.Linked == nil || c.FollowUp.NotifiedAt.IsZero() {
+		t.Errorf("Messenger conversation linked %v follow-up %+v, want linked again", c.Linked, c.FollowUp)
+	}
+}
