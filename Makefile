@@ -2,7 +2,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run tools test lint fmt moto-start moto-stop
+.PHONY: help run tools test lint fmt fuzz bench moto-start moto-stop
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_%.-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -15,6 +15,12 @@ tools: ## Install the pinned test tools into .tools/ (moto, SAM CLI, staticcheck
 
 test: ## Run every check as CI does: tools, moto, lint, go test -race against moto, SAM
 	bash scripts/test.sh
+
+fuzz: ## Fuzz every Fuzz* target for FUZZTIME each (default 30s): make fuzz FUZZTIME=5m
+	FUZZTIME=$(or $(FUZZTIME),30s) bash scripts/fuzz.sh
+
+bench: ## Run the benchmarks (ingress, bot, FAQ; see docs/cost.md)
+	go test -bench . -benchmem -run '^$$' ./tests/resilience/ ./shared/...
 
 lint: ## Check gofmt, run go vet and staticcheck
 	bash scripts/lint.sh

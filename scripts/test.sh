@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh is the whole check, as CI runs it (make test, .ci/run): install the pinned tools,
 # start moto, check formatting, vet, staticcheck, run every Go test with the race detector
-# against moto, then check the SAM template if scripts/sam-check.sh exists.
+# against moto, fuzz every Fuzz* target briefly, then check the SAM template if
+# scripts/sam-check.sh exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +42,10 @@ done_step
 
 step "go test -race ./..."
 go test -race ./...
+done_step
+
+step "fuzz: every Fuzz* target for 2s (make fuzz runs them longer)"
+FUZZTIME=2s bash scripts/fuzz.sh
 done_step
 
 step "SAM template"
