@@ -225,6 +225,7 @@ func Bot(d Deps) (*bot.Bot, error) {
 		DefaultLocale:    d.Config.DefaultLocale,
 		Template:         d.Config.WhatsAppTmpl,
 		TemplateLanguage: d.Config.WhatsAppLang,
+		FollowUp:         followUp(d, ledger),
 		Metrics:          d.metrics(),
 		Logger:           d.logger(),
 		Now:              d.now(),
