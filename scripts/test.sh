@@ -35,8 +35,8 @@ for pkg in memstore dynamo; do
 		echo "conformance suite failed for $pkg" >&2
 		exit 1
 	fi
-	grep -E -- '^(ok|FAIL)|--- (PASS|FAIL): TestConformance(/[A-Za-z]+)? ' "$log" | sed "s|^ *|  $pkg: |"
-	echo "  $pkg: $(grep -c -- '--- PASS: TestConformance/.*/' "$log") conformance cases passed"
+	grep -E -- '^(ok|FAIL)|--- (PASS|FAIL): Test(Consent)?Conformance(/[A-Za-z]+)? ' "$log" | sed "s|^ *|  $pkg: |"
+	echo "  $pkg: $(grep -cE -- '--- PASS: Test(Consent)?Conformance/.*/|--- PASS: TestConsentConformance/' "$log") conformance cases passed"
 done
 done_step
 

@@ -28,6 +28,8 @@ else
 	echo "$want" >"$stamp"
 fi
 
-# Build the Go tools once so the first lint run does not pay for it.
+# Build the Go tools once so the first lint run does not pay for it; the Lambda Runtime
+# Interface Emulator (tools/rie, its own module) too, for tests/artifact.
 go build -o /dev/null tool
+go build -C tools/rie -o /dev/null github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 echo "tools: ready"

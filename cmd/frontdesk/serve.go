@@ -16,6 +16,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/config"
 	"github.com/frontdesk-app/frontdesk/shared/memqueue"
 	"github.com/frontdesk-app/frontdesk/shared/memstore"
+	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/outbox"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
@@ -43,6 +44,10 @@ var localSettings = map[string]string{
 	"PAGE_TOKEN":            "local-page-token",
 	"INSTAGRAM_TOKEN":       "local-instagram-token",
 	"SLACK_BOT_TOKEN":       "xoxb-local-bot-token",
+	// The local stack shares ad signals unless refused, so the Conversions API flow shows in
+	// the outbox; deployments default to opt-in.
+	"CONSENT_REGIME": "opt-out",
+	"CAPI_DATASETS":  metatest.PhoneNumberID + "=900100200300/" + metatest.WABA + "," + metatest.PageID + "=900100200301," + metatest.InstagramID + "=900100200302",
 }
 
 // localEnv overlays the local defaults under the real environment.

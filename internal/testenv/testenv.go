@@ -67,9 +67,15 @@ func MotoEndpoint(t testing.TB) string {
 //
 //	func TestMain(m *testing.M) { testenv.Main(m) }
 func Main(m *testing.M) {
+	os.Exit(Run(m))
+}
+
+// Run is Main for a TestMain that has clean-up of its own: it runs the tests, stops the moto
+// server MotoEndpoint started and returns the exit code instead of exiting.
+func Run(m *testing.M) int {
 	code := m.Run()
 	stopMoto()
-	os.Exit(code)
+	return code
 }
 
 // RepoRoot returns the directory of the go.mod above the working directory.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/adsignals"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 )
@@ -26,6 +27,8 @@ type Consent interface {
 	HandlePreference(ctx context.Context, key channel.Key, p *channel.Preference, at time.Time) (changed bool, err error)
 	// Track links the conversation to its subject until it expires, for erasure.
 	Track(ctx context.Context, c *conversation.Conversation) error
+	// AllowedKey reports whether the customer's data may go to Meta's ad systems.
+	AllowedKey(ctx context.Context, key channel.Key) (bool, *consent.Record, error)
 }
 
 // Signals sends Conversions API events through the consent gate (*adsignals.Signaler).

@@ -75,6 +75,18 @@ func (b *Bot) update(ctx context.Context, in channel.Inbound, apply func(*conver
 		return nil
 	}
 	fromAd := in.Referral.FromAd() && c.Referral == nil
+	if fromAd && b.Consent != nil {
+		// A customer who refused ad-data sharing (or, opt-in, never agreed) has no click ids
+		// kept at all: they could only ever serve an event that must not be sent.
+		ok, _, err := b.Consent.AllowedKey(ctx, in.Key)
+		if err != nil {
+			return fmt.Errorf("ad consent: %w", err)
+		}
+		if !ok {
+			fromAd = false
+			b.metrics().Count(metrics.ConsentSuppressions, 1)
+		}
+	}
 	if fromAd {
 		c.Referral = in.Referral
 	}

@@ -105,16 +105,17 @@ type SSMAPI interface {
 // FromEnv reads the configuration from getenv alone (no secrets from SSM).
 func FromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
-		Table:         getenv("FRONTDESK_TABLE"),
-		QueueURL:      getenv("FRONTDESK_QUEUE_URL"),
-		GraphBaseURL:  or(getenv("GRAPH_API_BASE_URL"), "https://graph.facebook.com"),
-		GraphVersion:  or(getenv("GRAPH_API_VERSION"), "v25.0"),
-		SlackAPIURL:   or(getenv("SLACK_API_URL"), "https://slack.com/api/"),
-		SlackChannel:  getenv("SLACK_CHANNEL"),
-		WhatsAppTmpl:  getenv("WHATSAPP_TEMPLATE"),
-		WhatsAppLang:  or(getenv("WHATSAPP_TEMPLATE_LANGUAGE"), "en_US"),
-		FAQPath:       getenv("FAQ_KB"),
-		ConsentRegime: or(getenv("CONSENT_REGIME"), "opt-out"),
+		Table:        getenv("FRONTDESK_TABLE"),
+		QueueURL:     getenv("FRONTDESK_QUEUE_URL"),
+		GraphBaseURL: or(getenv("GRAPH_API_BASE_URL"), "https://graph.facebook.com"),
+		GraphVersion: or(getenv("GRAPH_API_VERSION"), "v25.0"),
+		SlackAPIURL:  or(getenv("SLACK_API_URL"), "https://slack.com/api/"),
+		SlackChannel: getenv("SLACK_CHANNEL"),
+		WhatsAppTmpl: getenv("WHATSAPP_TEMPLATE"),
+		WhatsAppLang: or(getenv("WHATSAPP_TEMPLATE_LANGUAGE"), "en_US"),
+		FAQPath:      getenv("FAQ_KB"),
+		// Privacy by default: nothing goes to Meta's ad systems until the customer agreed.
+		ConsentRegime: or(getenv("CONSENT_REGIME"), "opt-in"),
 		PublicBaseURL: strings.TrimRight(getenv("PUBLIC_BASE_URL"), "/"),
 		DefaultLocale: or(getenv("DEFAULT_LOCALE"), "de"),
 		CAPIDatasets:  getenv("CAPI_DATASETS"),

@@ -40,7 +40,7 @@ func TestFromEnvDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.GraphVersion != "v25.0" || c.GraphBaseURL != "https://graph.facebook.com" || c.Retention != 30*24*time.Hour || c.ConsentRegime != "opt-out" {
+	if c.GraphVersion != "v25.0" || c.GraphBaseURL != "https://graph.facebook.com" || c.Retention != 30*24*time.Hour || c.ConsentRegime != "opt-in" {
 		t.Errorf("defaults = %+v", c)
 	}
 }

@@ -33,7 +33,9 @@ type HandlerConfig struct {
 	AppSecret []byte
 	Ledger    *Ledger
 	// StatusBaseURL is the public base URL of this API; the data deletion answer points to
-	// <StatusBaseURL>/meta/data-deletion/<code>.
+	// <StatusBaseURL>/meta/data-deletion/<code>. Empty means the URL the request came in on
+	// (its Host, and X-Forwarded-Proto as API Gateway sets it), so a stack needs no second
+	// deploy to learn its own URL.
 	StatusBaseURL string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -69,9 +71,11 @@ func NewHandler(cfg HandlerConfig) (http.Handler, error) {
 	case len(cfg.Ledger.Subjects.Pepper) < MinPepperLen:
 		return nil, apperr.E(op, apperr.Invalid, "subject pepper must be at least 16 bytes")
 	}
-	u, err := url.Parse(cfg.StatusBaseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, apperr.E(op, apperr.Invalid, "status base URL must be an absolute http(s) URL")
+	if cfg.StatusBaseURL != "" {
+		u, err := url.Parse(cfg.StatusBaseURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, apperr.E(op, apperr.Invalid, "status base URL must be an absolute http(s) URL")
+		}
 	}
 	h := &handler{cfg: cfg, keySum: sha256.Sum256([]byte(cfg.APIKey)),
 		base: strings.TrimRight(cfg.StatusBaseURL, "/"), log: cfg.Logger}
@@ -308,7 +312,7 @@ func (h *handler) postDeletion(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.InfoContext(r.Context(), "data deletion", "code", d.Code, "status", d.Status, "subjects", len(d.Subjects))
-	writeJSON(w, http.StatusOK, deletionAnswer{URL: h.base + "/meta/data-deletion/" + d.Code, ConfirmationCode: d.Code})
+	writeJSON(w, http.StatusOK, deletionAnswer{URL: h.baseURL(r) + "/meta/data-deletion/" + d.Code, ConfirmationCode: d.Code})
 }
 
 // deletionStatus is the answer of GET /meta/data-deletion/{code}.
@@ -358,4 +362,18 @@ func prefersHTML(accept string) bool {
 	h := strings.Index(accept, "text/html")
 	j := strings.Index(accept, "json")
 	return h >= 0 && (j < 0 || h < j)
+}
+
+// baseURL is the configured public base URL, or the one the request came in on.
+func (h *handler) baseURL(r *http.Request) string {
+	if h.base != "" {
+		return h.base
+	}
+	scheme := "https"
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+		scheme = p
+	} else if r.TLS == nil && (strings.HasPrefix(r.Host, "127.0.0.1") || strings.HasPrefix(r.Host, "localhost")) {
+		scheme = "http"
+	}
+	return scheme + "://" + r.Host
 }

@@ -357,3 +357,30 @@ func TestHandlerLogsNoPersonalData(t *testing.T) {
 		}
 	}
 }
+
+func TestDataDeletionURLFromRequest(t *testing.T) {
+	t.Parallel()
+	l, _, clk := newLedger(t, consent.OptOut)
+	h, err := consent.NewHandler(consent.HandlerConfig{APIKey: apiKey, AppSecret: []byte(appSecret), Ledger: l, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := map[string]any{"algorithm": "HMAC-SHA256", "issued_at": clk.Now().Unix(), "user_id": "4242"}
+	body := signedForm(t, payload, appSecret)
+	r := httptest.NewRequest("POST", "/meta/data-deletion", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Host = "abc123.execute-api.eu-central-1.amazonaws.com"
+	r.Header.Set("X-Forwarded-Proto", "https")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	var got struct {
+		URL  string `json:"url"`
+		Code string `json:"confirmation_code"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || w.Code != http.StatusOK {
+		t.Fatalf("status %d body %s (%v)", w.Code, w.Body, err)
+	}
+	if want := "https://abc123.execute-api.eu-central-1.amazonaws.com/meta/data-deletion/" + got.Code; got.URL != want {
+		t.Errorf("url = %q, want %q", got.URL, want)
+	}
+}

@@ -1,0 +1,100 @@
+//go:build linux
+
+package artifact_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/graph/graphtest"
+)
+
+var (
+	customer = channel.Key{Surface: channel.WhatsApp, Account: phoneID, User: "491701234567"}
+	// escalated is the customer of events/bot/sqs-agent-reply.json, whose conversation an agent
+	// has in Slack.
+	escalated = channel.Key{Surface: channel.WhatsApp, Account: phoneID, User: "491709876543"}
+)
+
+const (
+	sendPath    = "/v25.0/" + phoneID + "/messages"
+	threadTS    = "1767225600.000100" // the first ts slacktest gives out
+	agentUser   = "U0AGENTMIA"
+	customerMsg = "wamid.HBgMNDkxNzAxMjM0NTY3FQIAEhgWM0VCMEFSVElGQUNUVEVYVDAwMDAxAA=="
+)
+
+// botSuite: a customer's question is answered from the knowledge base through the Graph API;
+// an agent's reply in Slack goes to the customer. No batch failures.
+var botSuite = suite{trigger: sqsBatch, cases: []eventCase{
+	{"sqs-whatsapp-text", want{
+		graph: []string{"POST " + sendPath},
+		check: func(t *testing.T, r *rig, got outcome) {
+			kb, err := faq.SampleKB()
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, ok := kb.Entry("password-reset")
+			if !ok {
+				t.Fatal("the sample knowledge base has no password-reset entry")
+			}
+			answer, _ := e.AnswerIn("de")
+			checkWhatsAppText(t, got.graph[0], customer.User, answer)
+			c := conversationOf(t, r, customer)
+			if c.Status != conversation.Bot || c.Locale != "de" || !c.HasProcessed(customerMsg) {
+				t.Errorf("stored conversation: status %q, locale %q, processed %q; want bot, de, the message", c.Status, c.Locale, c.Processed)
+			}
+		},
+	}},
+	{"sqs-agent-reply", want{
+		setup: func(t *testing.T, r *rig) {
+			if ts := r.slack.Post(slackChannel, "escalation card"); ts != threadTS {
+				t.Fatalf("thread ts = %s, want %s (the one in sqs-agent-reply.json)", ts, threadTS)
+			}
+			now := time.Now()
+			c := &conversation.Conversation{
+				Key: escalated, Status: conversation.Escalated, Locale: "de",
+				LastInboundAt: now.Add(-time.Hour), SlackChannel: slackChannel, ThreadTS: threadTS,
+				EscalationReason: "asked for a person", EscalatedAt: now.Add(-50 * time.Minute),
+				CreatedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-50 * time.Minute), ExpiresAt: now.Add(30 * 24 * time.Hour),
+			}
+			if err := r.store.PutConversation(context.Background(), c); err != nil {
+				t.Fatalf("seed the escalated conversation: %v", err)
+			}
+		},
+		// Inside the window, with more than an hour left: sent, and no note in the thread.
+		graph: []string{"POST " + sendPath},
+		check: func(t *testing.T, r *rig, got outcome) {
+			checkWhatsAppText(t, got.graph[0], escalated.User, "Hallo! Ich habe dir gerade einen neuen Link zum Zurücksetzen geschickt.")
+			c := conversationOf(t, r, escalated)
+			if c.Status != conversation.Claimed || c.Agent != agentUser || !c.HasProcessed("Ev0ARTIFACT0REPLY") {
+				t.Errorf("stored conversation: status %q, agent %q, processed %q; want claimed by %s", c.Status, c.Agent, c.Processed, agentUser)
+			}
+		},
+	}},
+}}
+
+// checkWhatsAppText checks a Cloud API text message send.
+func checkWhatsAppText(t *testing.T, q graphtest.Request, to, text string) {
+	t.Helper()
+	if q.Surface != "whatsapp" || q.Token != whatsappToken {
+		t.Errorf("sent to surface %q with token %q, want whatsapp with WHATSAPP_TOKEN", q.Surface, q.Token)
+	}
+	body, _ := q.JSON["text"].(map[string]any)
+	if q.JSON["to"] != to || q.JSON["type"] != "text" || body["body"] != text {
+		t.Errorf("sent %s, want a text to %s: %q", q.Body, to, text)
+	}
+}
+
+// conversationOf reads the conversation the function stored in DynamoDB.
+func conversationOf(t *testing.T, r *rig, k channel.Key) *conversation.Conversation {
+	t.Helper()
+	c, err := r.store.GetConversation(context.Background(), k)
+	if err != nil {
+		t.Fatalf("read the conversation from DynamoDB: %v", err)
+	}
+	return c
+}

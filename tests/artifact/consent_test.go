@@ -1,0 +1,89 @@
+//go:build linux
+
+package artifact_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/consent"
+)
+
+// The data deletion request of events/consent/meta-data-deletion.json: Meta's app-scoped user
+// id and issued_at, signed with the local app secret.
+const (
+	deletionUser   = "10229876543210987"
+	deletionIssued = 1795860000
+)
+
+// consentSuite: the privacy API records and reads a decision with the API key and refuses a
+// wrong one; Meta's data deletion callback answers the status URL and confirmation code, and
+// the status page shows the request done.
+var consentSuite = suite{trigger: apiGateway, cases: []eventCase{
+	{"post-consent", want{status: 200, check: consentView("denied", 1)}},
+	{"post-consent-bad-key", want{status: 401, check: func(t *testing.T, _ *rig, got outcome) {
+		var e struct{ Kind string }
+		if err := json.Unmarshal([]byte(got.http.Body), &e); err != nil || e.Kind != "unauthorized" {
+			t.Errorf("body = %s, want an unauthorized error", got.http.Body)
+		}
+	}}},
+	// After post-consent: the decision and its history.
+	{"get-consent", want{status: 200, check: consentView("denied", 1)}},
+	{"meta-data-deletion", want{status: 200, check: func(t *testing.T, _ *rig, got outcome) {
+		code := deletionCode()
+		var a struct {
+			URL              string `json:"url"`
+			ConfirmationCode string `json:"confirmation_code"`
+		}
+		if err := json.Unmarshal([]byte(got.http.Body), &a); err != nil {
+			t.Fatalf("body %s: %v", got.http.Body, err)
+		}
+		if a.ConfirmationCode != code || a.URL != publicBaseURL+"/meta/data-deletion/"+code {
+			t.Errorf("answer = %+v, want code %s at %s/meta/data-deletion/%s", a, code, publicBaseURL, code)
+		}
+	}}},
+	// After meta-data-deletion: its status page.
+	{"get-data-deletion-status", want{status: 200, check: func(t *testing.T, _ *rig, got outcome) {
+		code := deletionCode()
+		if ct := got.http.Headers["Content-Type"]; !strings.HasPrefix(ct, "text/html") {
+			t.Errorf("Content-Type = %q, want text/html", ct)
+		}
+		if !strings.Contains(got.http.Body, code) || !strings.Contains(got.http.Body, string(consent.DeletionDone)) {
+			t.Errorf("status page %s, want code %s and status %s", got.http.Body, code, consent.DeletionDone)
+		}
+	}}},
+}}
+
+// deletionCode is the confirmation code the consent function derives for the request; the
+// path of get-data-deletion-status.json must carry it.
+func deletionCode() string {
+	l := consent.Ledger{Subjects: consent.Subjects{Pepper: []byte(subjectPepper)}}
+	return l.DeletionCode(deletionUser, time.Unix(deletionIssued, 0))
+}
+
+// consentView checks the consent API's answer for whatsapp:491701234567.
+func consentView(state string, history int) func(*testing.T, *rig, outcome) {
+	return func(t *testing.T, _ *rig, got outcome) {
+		t.Helper()
+		var v struct {
+			Subject  string
+			State    string
+			Explicit bool
+			Source   string
+			Actor    string
+			History  []struct{ State, Source string }
+		}
+		if err := json.Unmarshal([]byte(got.http.Body), &v); err != nil {
+			t.Fatalf("body %s: %v", got.http.Body, err)
+		}
+		subjects := consent.Subjects{Pepper: []byte(subjectPepper)}
+		if want := subjects.ID("whatsapp", "491701234567"); v.Subject != want {
+			t.Errorf("subject = %q, want %q", v.Subject, want)
+		}
+		if v.State != state || !v.Explicit || v.Source != consent.SourceAPI || v.Actor != "privacy-center" || len(v.History) != history {
+			t.Errorf("view = %+v, want state %s, explicit, from the API by privacy-center, %d history entries", v, state, history)
+		}
+	}
+}
