@@ -73,6 +73,8 @@ type options struct {
 	workers    int
 	// manual leaves the event source stopped: the test starts it.
 	manual bool
+	// logs, when set, counts the bytes of the functions' logs and EMF metric lines.
+	logs *roleWriter
 }
 
 func defaults() options {
@@ -175,6 +177,9 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 		Metrics:       h.metrics,
 		Logger:        testLogger(t),
 		Now:           h.clock.Now,
+	}
+	if o.logs != nil {
+		deps.Logger, deps.Metrics = costObservability(o.logs)
 	}
 	if h.stack, err = app.NewStack(deps); err != nil {
 		t.Fatalf("app.NewStack: %v", err)
