@@ -41,7 +41,7 @@ type awsTap struct {
 	byRole map[string]map[string]int
 	// units are DynamoDB's billed request units, estimated from item sizes, by role and
 	// "RRU"/"WRU".
-	units map[string]map[string]float64
+	units  map[string]map[string]float64
 	faults []*fault
 }
 

@@ -81,7 +81,9 @@ type usage struct {
 
 func (u usage) ingressRequests() int { return sum(u.Ingress) }
 func (u usage) botRequests() int     { return sum(u.Bot) }
-func (u usage) awsRequests() int     { return u.ingressRequests() + u.botRequests() + u.Batches + u.Deletes }
+func (u usage) awsRequests() int {
+	return u.ingressRequests() + u.botRequests() + u.Batches + u.Deletes
+}
 
 func sum(m map[string]int) int {
 	n := 0
