@@ -28,7 +28,7 @@ import (
 //	go test -bench . -benchmem -run '^$' ./tests/resilience/
 
 // metaFixture reads a webhook body from shared/meta/testdata.
-func metaFixture(b *testing.B, name string) []byte {
+func metaFixture(b testing.TB, name string) []byte {
 	b.Helper()
 	root, err := testenv.RepoRoot()
 	if err != nil {
