@@ -3,7 +3,6 @@ package resilience_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -280,26 +279,6 @@ func (a *awsTap) snapshot() map[string]int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return maps.Clone(a.counts)
-}
-
-// since returns the counts added after before.
-func (a *awsTap) since(before map[string]int) map[string]int {
-	out := map[string]int{}
-	for op, n := range a.snapshot() {
-		if d := n - before[op]; d > 0 {
-			out[op] = d
-		}
-	}
-	return out
-}
-
-// formatCounts prints counts as "DynamoDB.GetItem=1 SQS.SendMessage=1".
-func formatCounts(c map[string]int) string {
-	var parts []string
-	for _, op := range slices.Sorted(maps.Keys(c)) {
-		parts = append(parts, fmt.Sprintf("%s=%d", op, c[op]))
-	}
-	return strings.Join(parts, " ")
 }
 
 // Errors as AWS answers them.

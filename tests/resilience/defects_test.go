@@ -24,6 +24,9 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
 )
 
+// advance moves the stack's clock forward.
+func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
+
 // templateVisibility is EventQueue's VisibilityTimeout in template.yaml: a failed message comes
 // back this much later in AWS.
 const templateVisibility = 180 * time.Second
