@@ -538,5 +538,13 @@ func (b botWriter) Write(p []byte) (int, error) {
 func costObservability(w *roleWriter) (*slog.Logger, metrics.Recorder) {
 	e := metrics.NewEMF(botWriter{w}, "bot")
 	e.Now = func() time.Time { return time.UnixMilli(1795000000000) }
-	return slog.New(roleHandler{w: w}), e
+	return slog.New(roleHandler{w: w}), fixedDurations{e}
+}
+
+// fixedDurations records every duration as five minutes, so the length of an EMF line does
+// not depend on how fast the test ran.
+type fixedDurations struct{ metrics.Recorder }
+
+func (f fixedDurations) Milliseconds(name string, _ time.Duration) {
+	f.Recorder.Milliseconds(name, 5*time.Minute)
 }
