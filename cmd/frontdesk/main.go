@@ -38,6 +38,8 @@ Usage:
         outbound calls recorded in GET /_local/outbox
   frontdesk say --channel whatsapp|messenger|instagram|comment [--from ID] [--name NAME] "text"
         post a signed webhook as Meta would and print the bot's reply
+  frontdesk slack reply [--thread TS] "text" | slack press claim|resolve|handback|lead
+        act as an agent in the latest (or the given) escalation thread: a signed Slack event
   frontdesk faq check KB
         validate a knowledge base (a YAML file or a folder of them)
   frontdesk faq eval --train TRAIN.jsonl --test TEST.jsonl [--val VAL.jsonl] [--json]
@@ -53,6 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cmds := map[string]func(context.Context, []string, func(string) string, io.Writer, io.Writer) error{
 		"serve": runServe,
 		"say":   runSay,
+		"slack": runSlack,
 		"faq": func(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
 			return runFAQ(ctx, args, stdout, stderr)
 		},

@@ -28,6 +28,7 @@ func runSay(ctx context.Context, args []string, getenv func(string) string, stdo
 	clid := fs.String("ctwa-clid", "", "make the message arrive from a click-to-WhatsApp ad with this click id")
 	url := fs.String("url", "http://127.0.0.1:3000", "the local stack's base URL")
 	wait := fs.Duration("timeout", 10*time.Second, "how long to wait for the reply")
+	ago := fs.Duration("ago", 0, "date the message this long back (e.g. 30h: the agent then answers after the window)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ func runSay(ctx context.Context, args []string, getenv func(string) string, stdo
 	if !surface.Valid() {
 		return fmt.Errorf("say: unknown channel %q: want whatsapp, messenger, instagram or comment", *ch)
 	}
-	built, err := metatest.Payload(metatest.Message{Surface: surface, From: *from, Name: *name, Text: text, CtwaClid: *clid})
+	built, err := metatest.Payload(metatest.Message{Surface: surface, From: *from, Name: *name, Text: text, CtwaClid: *clid, At: time.Now().Add(-*ago)})
 	if err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func runSay(ctx context.Context, args []string, getenv func(string) string, stdo
 			before = nil // the outbox was emptied meanwhile
 		}
 		fresh := entries[len(before):]
-		if hasReplyTo(fresh, service, recipient) {
+		if hasReplyTo(fresh, service, recipient) || mirrored(fresh) {
 			time.Sleep(300 * time.Millisecond) // let trailing calls (a Slack post) land
 			if entries, err = fetchOutbox(ctx, base); err != nil {
 				return err

@@ -48,6 +48,10 @@ var localSettings = map[string]string{
 	// the outbox; deployments default to opt-in.
 	"CONSENT_REGIME": "opt-out",
 	"CAPI_DATASETS":  metatest.PhoneNumberID + "=900100200300/" + metatest.WABA + "," + metatest.PageID + "=900100200301," + metatest.InstagramID + "=900100200302",
+
+	// The cross-channel follow-up (docs/followup.md): the local WhatsApp number sends it.
+	"WHATSAPP_PHONE_NUMBER_ID": metatest.PhoneNumberID,
+	"DEFAULT_COUNTRY_CODE":     "49",
 }
 
 // localEnv overlays the local defaults under the real environment.

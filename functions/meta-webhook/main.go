@@ -2,39 +2,8 @@
 // webhooks (WhatsApp, Messenger, Instagram, Page feed), queues their events and answers 200.
 package main
 
-import (
-	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
-
-	"github.com/frontdesk-app/frontdesk/shared/app"
-)
+import "github.com/frontdesk-app/frontdesk/shared/app"
 
 func main() {
-	logger := lambdacontext.NewLogger()
-	slog.SetDefault(logger)
-	if err := run(context.Background(), os.Getenv, logger); err != nil {
-		logger.Error("meta-webhook cannot start", "err", err)
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context, getenv func(string) string, logger *slog.Logger) error {
-	deps, err := app.AWS(ctx, getenv, logger)
-	if err != nil {
-		return err
-	}
-	if err := deps.Config.Require("FRONTDESK_QUEUE_URL"); err != nil {
-		return err
-	}
-	h, err := app.MetaWebhook(deps)
-	if err != nil {
-		return err
-	}
-	lambda.StartWithOptions(httpadapter.NewV2(h).ProxyWithContext, lambda.WithContext(ctx))
-	return nil
+	app.Main("meta-webhook", []string{"FRONTDESK_QUEUE_URL"}, app.HTTP(app.MetaWebhook))
 }

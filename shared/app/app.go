@@ -161,21 +161,14 @@ func Signals(d Deps, gate adsignals.Gate) (*adsignals.Signaler, error) {
 	}, nil
 }
 
-// Brain loads the knowledge base (FAQ_KB, else the embedded sample shop) and builds the matcher.
+// Brain loads the knowledge base (FAQ_KB, else the embedded sample shop) with its model trained
+// ahead of time (frontdesk faq build), so a cold start loads a model instead of training one.
 func Brain(d Deps) (*faq.Bot, error) {
-	var (
-		kb  *faq.KB
-		err error
-	)
-	if d.Config.FAQPath != "" {
-		kb, err = faq.LoadKB(d.Config.FAQPath)
-	} else {
-		kb, err = faq.SampleKB()
-	}
+	b, err := faq.Load(d.Config.FAQPath)
 	if err != nil {
 		return nil, fmt.Errorf("knowledge base: %w", err)
 	}
-	return faq.New(kb)
+	return b, nil
 }
 
 // kbAnswers serves an agent's "send this answer" from the knowledge base.
@@ -225,6 +218,7 @@ func Bot(d Deps) (*bot.Bot, error) {
 		DefaultLocale:    d.Config.DefaultLocale,
 		Template:         d.Config.WhatsAppTmpl,
 		TemplateLanguage: d.Config.WhatsAppLang,
+		FollowUp:         followUp(d, ledger),
 		Metrics:          d.metrics(),
 		Logger:           d.logger(),
 		Now:              d.now(),

@@ -38,7 +38,7 @@ func (b *Bot) handleAgent(ctx context.Context, a channel.AgentEvent) error {
 	switch a.Action {
 	case channel.ActionReply:
 		b.claim(c, a.User, now)
-		if note, err = b.deliver(ctx, c, a, channel.Reply{Text: a.Text, Human: true}); err != nil {
+		if note, err = b.deliverToThread(ctx, c, a, channel.Reply{Text: a.Text, Human: true}); err != nil {
 			return err
 		}
 	case channel.ActionSendAnswer:
@@ -51,7 +51,7 @@ func (b *Bot) handleAgent(ctx context.Context, a channel.AgentEvent) error {
 			break
 		}
 		b.claim(c, a.User, now)
-		if note, err = b.deliver(ctx, c, a, channel.Reply{Text: text, Human: true}); err != nil {
+		if note, err = b.deliverToThread(ctx, c, a, channel.Reply{Text: text, Human: true}); err != nil {
 			return err
 		}
 		if note == "" {
@@ -67,6 +67,14 @@ func (b *Bot) handleAgent(ctx context.Context, a channel.AgentEvent) error {
 		if err := b.signal(ctx, adsignals.Resolved, c, a); err != nil {
 			return err
 		}
+		// Resolved after the window with a WhatsApp follow-up: the template goes out, and the
+		// WhatsApp conversation joins the thread, claimed, to receive the customer's reply
+		// (syncLinked below leaves it: it has already applied this event).
+		fnote, _, err := b.followUpNotify(ctx, c, a)
+		if err != nil {
+			return err
+		}
+		note = joinNotes(note, fnote)
 	case channel.ActionHandBack:
 		c.Status = conversation.Bot
 		c.Misses = 0
@@ -83,6 +91,9 @@ func (b *Bot) handleAgent(ctx context.Context, a channel.AgentEvent) error {
 	}
 	if a.Action != channel.ActionReply && a.Action != channel.ActionSendAnswer && a.Action != channel.ActionLead {
 		if err := b.updateCard(ctx, c, a); err != nil {
+			return err
+		}
+		if err := b.syncLinked(ctx, c, a); err != nil {
 			return err
 		}
 	}
@@ -157,7 +168,7 @@ func (b *Bot) updateCard(ctx context.Context, c *conversation.Conversation, a ch
 		return nil
 	}
 	card := slackapi.Announcement{Key: c.Key, Locale: c.Locale, Reason: c.EscalationReason,
-		Status: c.Status, Agent: c.Agent, At: c.EscalatedAt}
+		Status: c.Status, Agent: c.Agent, At: c.EscalatedAt, FollowUp: followUpLine(c)}
 	_, err := b.once(ctx, a.ID+"#update", func(ctx context.Context) (string, error) {
 		return "", b.Desk.Update(ctx, c.SlackChannel, c.ThreadTS, card)
 	})

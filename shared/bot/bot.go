@@ -40,6 +40,8 @@ type Bot struct {
 	Consent       Consent
 	Signals       Signals
 	Answers       Answers
+	// FollowUp, when set, offers customers outside WhatsApp to be told there (followup.go).
+	FollowUp *FollowUp
 
 	// Retention is how long a conversation outlives its last activity.
 	Retention time.Duration

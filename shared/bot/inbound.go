@@ -53,8 +53,14 @@ func (b *Bot) handleInbound(ctx context.Context, in channel.Inbound) error {
 				return fmt.Errorf("consent command: %w", err)
 			}
 			if handled {
+				if err := b.followUpOptedOut(ctx, c, in); err != nil {
+					return err
+				}
 				return b.reply(ctx, c, in.ID+"#reply", channel.Reply{Text: reply, CommentID: in.CommentID})
 			}
+		}
+		if handled, err := b.followUpAnswer(ctx, c, in); handled || err != nil {
+			return err
 		}
 		if c.Escalated() {
 			return b.mirror(ctx, c, in)
@@ -128,12 +134,17 @@ func (b *Bot) answer(ctx context.Context, c *conversation.Conversation, in chann
 		}
 	case faq.Escalate:
 		b.metrics().Count(metrics.Escalated, 1)
+		var offered bool
+		r, offered = b.withFollowUpOffer(c, r, in.At)
 		if r.Text != "" {
 			if err := b.reply(ctx, c, in.ID+"#reply", r); err != nil {
 				return err
 			}
 		}
-		return b.escalate(ctx, c, in, d)
+		if err := b.escalate(ctx, c, in, d); err != nil || !offered {
+			return err
+		}
+		return b.offerFollowUp(ctx, c, in)
 	}
 	if r.Text == "" && len(r.Options) == 0 {
 		return nil
@@ -154,7 +165,7 @@ func (b *Bot) escalate(ctx context.Context, c *conversation.Conversation, in cha
 	}
 	a := slackapi.Announcement{
 		Key: c.Key, Name: in.Name, Locale: c.Locale, Reason: d.Reason,
-		Messages: messageLines(in), Status: conversation.Escalated, At: now,
+		Messages: messageLines(in), Status: conversation.Escalated, At: now, FollowUp: followUpLine(c),
 	}
 	for _, s := range d.Suggestions {
 		a.Suggestions = append(a.Suggestions, slackapi.Suggestion{EntryID: s.EntryID, Title: s.Title, Answer: s.Answer, Score: s.Score})

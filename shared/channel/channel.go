@@ -1,6 +1,8 @@
 package channel
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -62,6 +64,17 @@ func (k Key) IsZero() bool { return k == Key{} }
 // LogValue implements slog.LogValuer: the user id is personal data and is left out.
 func (k Key) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("surface", string(k.Surface)), slog.String("account", k.Account))
+}
+
+// LogID is how an event id appears in logs: a short hash. Platform ids are not opaque — a
+// WhatsApp message id is base64 of a record that contains the customer's phone number — so the
+// id itself never reaches a log, while the same event still shows the same LogID everywhere.
+func LogID(id string) string {
+	if id == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(id))
+	return "ev_" + hex.EncodeToString(sum[:6])
 }
 
 func redact(s string) string {
@@ -133,7 +146,7 @@ type Inbound struct {
 // LogValue implements slog.LogValuer: no text, no user id.
 func (in Inbound) LogValue() slog.Value {
 	attrs := []slog.Attr{
-		slog.String("id", in.ID),
+		slog.String("id", LogID(in.ID)),
 		slog.String("surface", string(in.Key.Surface)),
 		slog.String("kind", string(in.Kind)),
 	}

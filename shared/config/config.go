@@ -61,6 +61,11 @@ type Config struct {
 	ReannounceMins int    // REANNOUNCE_MINUTES
 	CAPIDatasets   string // CAPI_DATASETS: "<account>=<dataset>[/<business id>],..."
 
+	// WHATSAPP_PHONE_NUMBER_ID: the business's WhatsApp number that sends follow-ups to
+	// customers who started elsewhere; empty turns the cross-channel follow-up off.
+	WhatsAppPhoneID string
+	CountryCode     string // DEFAULT_COUNTRY_CODE: completes national numbers customers type ("49")
+
 	AppSecret      Secret // META_APP_SECRET / meta-app-secret
 	VerifyToken    Secret // META_VERIFY_TOKEN / meta-verify-token
 	WhatsAppToken  Secret // WHATSAPP_TOKEN / whatsapp-token
@@ -120,6 +125,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		DefaultLocale: or(getenv("DEFAULT_LOCALE"), "de"),
 		CAPIDatasets:  getenv("CAPI_DATASETS"),
 	}
+	c.WhatsAppPhoneID = getenv("WHATSAPP_PHONE_NUMBER_ID")
+	c.CountryCode = strings.TrimPrefix(strings.TrimSpace(getenv("DEFAULT_COUNTRY_CODE")), "+")
 	if ids := getenv("INSTAGRAM_ACCOUNT_IDS"); ids != "" {
 		for _, id := range strings.Split(ids, ",") {
 			if id = strings.TrimSpace(id); id != "" {

@@ -61,6 +61,9 @@ type Record struct {
 	Actor   string          `json:"actor"`
 	At      time.Time       `json:"at"`
 	Surface channel.Surface `json:"surface,omitempty"`
+	// Target is the subject a permission for a purpose points to: for the WhatsApp follow-up
+	// (see FollowUpSubject), the subject id of the WhatsApp number given. Empty otherwise.
+	Target string `json:"target,omitempty"`
 
 	UpdatedAt time.Time `json:"updatedAt"`
 	// Version is the optimistic-locking counter: 0 for a record not yet stored.
@@ -81,6 +84,8 @@ type Change struct {
 	Actor   string          `json:"actor"`
 	At      time.Time       `json:"at"`
 	Surface channel.Surface `json:"surface,omitempty"`
+	// Target is Record.Target as of this change.
+	Target string `json:"target,omitempty"`
 	// Version is the record version this change produced; with At it keys the history item
 	// (SUBJECT#<id> / CONSENT#<At, fixed-width RFC 3339>#<Version>), so two changes within one
 	// second (WhatsApp timestamps are whole seconds) never collide.

@@ -137,6 +137,10 @@ func (l *Ledger) Decide(ctx context.Context, d Decision) (rec *Record, changed b
 		if err := l.eraseAdData(ctx, d.Subject, d.Keys, d.Skip); err != nil {
 			return rec, changed, apperr.Wrap(op, apperr.Other, err, "")
 		}
+		// Any opt-out also withdraws the WhatsApp follow-up (followup.go).
+		if err := l.withdrawFollowUp(ctx, d.Subject, d.Source, d.Actor, d.Surface, at); err != nil {
+			return rec, changed, apperr.Wrap(op, apperr.Other, err, "")
+		}
 	}
 	return rec, changed, nil
 }
@@ -222,6 +226,13 @@ func (l *Ledger) Track(ctx context.Context, c *conversation.Conversation) error 
 	}
 	if err := l.Store.LinkConversation(ctx, l.Subjects.Key(c.Key), c.Key, c.ExpiresAt); err != nil {
 		return apperr.Wrap(op, apperr.Other, err, "")
+	}
+	// A WhatsApp follow-up belongs to the customer it follows up too: erasing that customer
+	// deletes it (followup.go).
+	if c.Linked != nil && !c.Linked.IsZero() && c.Key.Surface == channel.WhatsApp {
+		if err := l.Store.LinkConversation(ctx, l.Subjects.Key(*c.Linked), c.Key, c.ExpiresAt); err != nil {
+			return apperr.Wrap(op, apperr.Other, err, "")
+		}
 	}
 	return nil
 }
@@ -378,6 +389,9 @@ func (l *Ledger) Erase(ctx context.Context, source string, subjects ...string) e
 			return apperr.E(op, apperr.Invalid, "subject id is malformed")
 		}
 		if err := l.Store.EraseSubject(ctx, s); err != nil {
+			return apperr.Wrap(op, apperr.Other, err, "")
+		}
+		if err := l.Store.EraseSubject(ctx, l.Subjects.FollowUpSubject(s)); err != nil {
 			return apperr.Wrap(op, apperr.Other, err, "")
 		}
 		if _, _, err := l.Decide(ctx, Decision{Subject: s, State: Denied, Source: source, Actor: ActorMeta}); err != nil {

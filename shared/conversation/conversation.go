@@ -58,6 +58,14 @@ type Conversation struct {
 	// Referral is the ad that started the conversation (ctwa_clid): erased on opt-out.
 	Referral *channel.Referral `json:"referral,omitempty"`
 
+	// FollowUp is the customer's answer to the offer of a WhatsApp follow-up (conversations
+	// outside WhatsApp); nil when it was never offered.
+	FollowUp *FollowUp `json:"followUp,omitempty"`
+	// Linked is the other conversation in the same Slack thread: on a conversation that was
+	// followed up on WhatsApp, the WhatsApp conversation; on that one, the conversation it
+	// follows up. nil for an ordinary conversation.
+	Linked *channel.Key `json:"linked,omitempty"`
+
 	// Processed holds the ids of the last events applied to this record, so a redelivered
 	// event is recognised and not applied twice.
 	Processed []string `json:"processed,omitempty"`
@@ -110,6 +118,10 @@ type Store interface {
 	// leaves c unchanged. An expired record counts as absent.
 	PutConversation(ctx context.Context, c *Conversation) error
 	// ConversationByThread finds the conversation escalated into a Slack thread, or NotFound.
+	// When several share the thread (a conversation and its WhatsApp follow-up, see Linked),
+	// it returns the one with the smallest key (Key.String() order, the thread index's order):
+	// the conversation that was escalated first, because follow-ups are on WhatsApp and
+	// "whatsapp" sorts after "comment", "instagram" and "messenger".
 	ConversationByThread(ctx context.Context, slackChannel, threadTS string) (*Conversation, error)
 	// ConversationsByStatus lists up to limit live conversations with the status, least
 	// recently updated first.

@@ -60,6 +60,7 @@ type recordItem struct {
 	Actor     string          `dynamodbav:"actor,omitempty"`
 	At        time.Time       `dynamodbav:"at"`
 	Surface   channel.Surface `dynamodbav:"surface,omitempty"`
+	Target    string          `dynamodbav:"target,omitempty"`
 	UpdatedAt time.Time       `dynamodbav:"updatedAt"`
 	Version   int64           `dynamodbav:"version"`
 }
@@ -73,6 +74,7 @@ type historyItem struct {
 	Actor     string          `dynamodbav:"actor,omitempty"`
 	At        time.Time       `dynamodbav:"at"`
 	Surface   channel.Surface `dynamodbav:"surface,omitempty"`
+	Target    string          `dynamodbav:"target,omitempty"`
 	Version   int64           `dynamodbav:"version"`
 	ExpiresAt time.Time       `dynamodbav:"expiresAt,unixtime"`
 }
@@ -131,7 +133,7 @@ func (s *Store) GetConsent(ctx context.Context, subject string) (*consent.Record
 		return nil, apperr.Wrap(op, apperr.Internal, err, "decode consent")
 	}
 	return &consent.Record{Subject: it.Subject, State: it.State, Source: it.Source, Actor: it.Actor, At: it.At,
-		Surface: it.Surface, UpdatedAt: it.UpdatedAt, Version: it.Version}, nil
+		Surface: it.Surface, Target: it.Target, UpdatedAt: it.UpdatedAt, Version: it.Version}, nil
 }
 
 // PutConsent writes the record and its history entry in one TransactWriteItems: the record on
@@ -148,13 +150,13 @@ func (s *Store) PutConsent(ctx context.Context, rec *consent.Record, change cons
 	}
 	pk := subjectPK(rec.Subject)
 	recAV, err := attributevalue.MarshalMap(recordItem{PK: pk, SK: consentSK, Subject: rec.Subject, State: rec.State,
-		Source: rec.Source, Actor: rec.Actor, At: rec.At.UTC(), Surface: rec.Surface, UpdatedAt: rec.UpdatedAt.UTC(), Version: rec.Version + 1})
+		Source: rec.Source, Actor: rec.Actor, At: rec.At.UTC(), Surface: rec.Surface, Target: rec.Target, UpdatedAt: rec.UpdatedAt.UTC(), Version: rec.Version + 1})
 	if err != nil {
 		return apperr.Wrap(op, apperr.Internal, err, "encode consent")
 	}
 	histAV, err := attributevalue.MarshalMap(historyItem{PK: pk, SK: historySK(change.At, change.Version), Subject: change.Subject,
 		State: change.State, Source: change.Source, Actor: change.Actor, At: change.At.UTC(), Surface: change.Surface,
-		Version: change.Version, ExpiresAt: change.ExpiresAt})
+		Target: change.Target, Version: change.Version, ExpiresAt: change.ExpiresAt})
 	if err != nil {
 		return apperr.Wrap(op, apperr.Internal, err, "encode consent history")
 	}
@@ -261,7 +263,7 @@ func (s *Store) ConsentHistory(ctx context.Context, subject string) ([]consent.C
 	for _, h := range hist {
 		if live(h.ExpiresAt, now) {
 			out = append(out, consent.Change{Subject: h.Subject, State: h.State, Source: h.Source, Actor: h.Actor,
-				At: h.At, Surface: h.Surface, Version: h.Version, ExpiresAt: h.ExpiresAt})
+				At: h.At, Surface: h.Surface, Target: h.Target, Version: h.Version, ExpiresAt: h.ExpiresAt})
 		}
 	}
 	return out, nil

@@ -51,6 +51,10 @@ type conversationItem struct {
 	UpdatedAt        time.Time           `dynamodbav:"updatedAt"`
 	ExpiresAt        time.Time           `dynamodbav:"expiresAt,unixtime"`
 	Version          int64               `dynamodbav:"version"`
+
+	// The cross-channel follow-up (shared/conversation/followup.go).
+	FollowUp *conversation.FollowUp `dynamodbav:"followUp,omitempty"`
+	Linked   *channel.Key           `dynamodbav:"linked,omitempty"`
 }
 
 func conversationPK(k channel.Key) string { return "CONV#" + k.String() }
@@ -81,6 +85,7 @@ func toItem(c *conversation.Conversation, version int64) conversationItem {
 		Pending: c.Pending, SlackChannel: c.SlackChannel, ThreadTS: c.ThreadTS, Agent: c.Agent,
 		CommentID: c.CommentID, EscalationReason: c.EscalationReason, EscalatedAt: c.EscalatedAt, ClaimedAt: c.ClaimedAt,
 		AnnouncedAt: c.AnnouncedAt, WarnedAt: c.WarnedAt, Referral: c.Referral, Processed: c.Processed,
+		FollowUp: c.FollowUp, Linked: c.Linked,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ExpiresAt: c.ExpiresAt, Version: version,
 	}
 	// Empty lists are left out, so they read back as nil (as the embedded store's do).
@@ -103,6 +108,7 @@ func (it *conversationItem) conversation() *conversation.Conversation {
 		Pending: it.Pending, SlackChannel: it.SlackChannel, ThreadTS: it.ThreadTS, Agent: it.Agent,
 		CommentID: it.CommentID, EscalationReason: it.EscalationReason, EscalatedAt: it.EscalatedAt, ClaimedAt: it.ClaimedAt,
 		AnnouncedAt: it.AnnouncedAt, WarnedAt: it.WarnedAt, Referral: it.Referral, Processed: it.Processed,
+		FollowUp: it.FollowUp, Linked: it.Linked,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, ExpiresAt: it.ExpiresAt, Version: it.Version,
 	}
 }

@@ -82,6 +82,7 @@ func consentCreateAndGet(t *testing.T, s ConsentStore, clk *Clock) {
 	sub := subjectOf(key("491700000002"))
 	now := clk.Now()
 	rec, ch := decision(sub, consent.Denied, 0, now.Add(-123456789), now)
+	rec.Target, ch.Target = subjectOf(key("491700000022")), subjectOf(key("491700000022"))
 	must(t, "PutConsent", s.PutConsent(ctx, rec, ch))
 	if rec.Version != 1 {
 		t.Errorf("Version after create = %d, want 1", rec.Version)

@@ -28,6 +28,7 @@ func testConversation(t *testing.T, newStore NewStore) {
 		{"ExpiryKeptToTheSecond", convExpirySecond},
 		{"ThreadLookup", convThreadLookup},
 		{"ThreadLookupAfterExpiry", convThreadExpired},
+		{"ThreadSharedByFollowUp", convThreadShared},
 		{"ListByStatus", convListByStatus},
 		{"DeleteIsIdempotent", convDelete},
 		{"CopiesInAndOut", convCopies},
@@ -60,9 +61,12 @@ func newConversation(k channel.Key, now time.Time) *conversation.Conversation {
 		CommentID:     "900000000000001_42",
 		Referral:      &channel.Referral{Source: "ad", Type: "image", AdID: "120208", CtwaClid: "ARAkLkA8", SourceURL: "https://fb.me/x"},
 		Processed:     []string{"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA="},
-		CreatedAt:     now.Add(-time.Hour),
-		UpdatedAt:     now.Add(987654321),
-		ExpiresAt:     now.Add(30 * 24 * time.Hour),
+		FollowUp: &conversation.FollowUp{State: conversation.FollowUpGranted, Number: "491701234567",
+			At: now.Add(-30*time.Second + 42), Tries: 2, NotifiedAt: now.Add(-time.Second + 7)},
+		Linked:    &channel.Key{Surface: channel.Messenger, Account: "112233445566778", User: "6254170001234567"},
+		CreatedAt: now.Add(-time.Hour),
+		UpdatedAt: now.Add(987654321),
+		ExpiresAt: now.Add(30 * 24 * time.Hour),
 	}
 }
 
@@ -254,6 +258,30 @@ func convThreadExpired(t *testing.T, s Store, clk *Clock) {
 	wantKind(t, "ConversationByThread after expiry", err, apperr.NotFound)
 }
 
+// convThreadShared: a conversation and its WhatsApp follow-up share one thread; the lookup
+// returns the one with the smallest key (the Messenger conversation, escalated first), and the
+// follow-up once the other is gone.
+func convThreadShared(t *testing.T, s Store, clk *Clock) {
+	ctx := context.Background()
+	const ch, ts = "C0FRONTDESK", "1733000000.000100"
+	wa := newConversation(key("491701234567"), clk.Now())
+	escalate(wa, ch, ts, clk.Now())
+	origin := newConversation(channel.Key{Surface: channel.Messenger, Account: "112233445566778", User: "6254170001234567"}, clk.Now())
+	escalate(origin, ch, ts, clk.Now())
+	wa.Linked, origin.Linked = &origin.Key, &wa.Key
+	put(t, s, wa) // written first: the order of writing must not matter
+	put(t, s, origin)
+
+	got, err := s.ConversationByThread(ctx, ch, ts)
+	must(t, "ConversationByThread", err)
+	wantConversation(t, "ConversationByThread with two conversations", got, origin)
+
+	must(t, "DeleteConversation", s.DeleteConversation(ctx, origin.Key))
+	got, err = s.ConversationByThread(ctx, ch, ts)
+	must(t, "ConversationByThread", err)
+	wantConversation(t, "ConversationByThread after the first is gone", got, wa)
+}
+
 func convListByStatus(t *testing.T, s Store, clk *Clock) {
 	ctx := context.Background()
 	t0 := clk.Now()
@@ -356,8 +384,10 @@ func convCopies(t *testing.T, s Store, clk *Clock) {
 
 	// Changing what was put, or what was read, does not change what is stored.
 	c.Pending[0], c.Referral.CtwaClid, c.Processed[0] = "changed", "changed", "changed"
+	c.FollowUp.Number, c.Linked.User = "changed", "changed"
 	got := get(t, s, c.Key)
 	got.Pending[0], got.Referral.AdID = "changed", "changed"
+	got.FollowUp.State, got.Linked.Account = "changed", "changed"
 	byThread, err := s.ConversationByThread(ctx, "C0FRONTDESK", "1733000000.000100")
 	must(t, "ConversationByThread", err)
 	byThread.Pending[1], byThread.Processed[0] = "changed", "changed"

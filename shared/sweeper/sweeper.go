@@ -208,6 +208,11 @@ func (s *Sweeper) closeIdle(ctx context.Context, c *conversation.Conversation, n
 		return false, err
 	}
 	r.Closed++
+	if followUp(c) {
+		// The thread and its card belong to the conversation the customer started on; that
+		// one posts when it closes. Closing its WhatsApp follow-up says nothing.
+		return true, nil
+	}
 	var errs []error
 	if err := s.Desk.Note(ctx, c.SlackChannel, c.ThreadTS, slackapi.NoteClosedIdle(idle)); err != nil {
 		errs = append(errs, err)
@@ -221,6 +226,12 @@ func (s *Sweeper) closeIdle(ctx context.Context, c *conversation.Conversation, n
 		return true, fmt.Errorf("close idle %s: %w", c.ThreadTS, errors.Join(errs...))
 	}
 	return true, nil
+}
+
+// followUp reports whether c is a WhatsApp follow-up of a conversation that started on another
+// surface and shares its thread.
+func followUp(c *conversation.Conversation) bool {
+	return c.Linked != nil && c.Key.Surface == channel.WhatsApp && c.Linked.Surface != channel.WhatsApp
 }
 
 func firstTime(ts ...time.Time) time.Time {

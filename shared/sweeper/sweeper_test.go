@@ -277,6 +277,28 @@ func TestCloseIdle(t *testing.T) {
 	}
 }
 
+func TestCloseIdleFollowUpQuietly(t *testing.T) {
+	t.Parallel()
+	const thread = "1772460000.000300"
+	messenger := channel.Key{Surface: channel.Messenger, Account: "1122", User: "6254"}
+	followUp := conv("491700000003", conversation.Claimed, thread, func(c *conversation.Conversation) {
+		c.Agent, c.ClaimedAt = "U0AGENT1", now.Add(-80*time.Hour)
+		c.UpdatedAt, c.LastInboundAt = now.Add(-50*time.Hour), now.Add(-60*time.Hour)
+		c.Linked = &messenger
+	})
+	s, d := newStore(t, followUp), &desk{}
+	r, err := newSweeper(s, d).Run(t.Context())
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if r.Closed != 1 || get(t, s, followUp.Key).Status != conversation.Closed {
+		t.Errorf("Closed = %d, status %s; want the follow-up closed", r.Closed, get(t, s, followUp.Key).Status)
+	}
+	if got := d.got(); len(got) != 0 {
+		t.Errorf("posts = %q, want none: the card and the thread belong to the Messenger conversation", got)
+	}
+}
+
 func TestRunFailures(t *testing.T) {
 	t.Parallel()
 	t.Run("desk down: counted, others still swept", func(t *testing.T) {

@@ -31,19 +31,7 @@ var consentSuite = suite{trigger: apiGateway, cases: []eventCase{
 	}}},
 	// After post-consent: the decision and its history.
 	{"get-consent", want{status: 200, check: consentView("denied", 1)}},
-	{"meta-data-deletion", want{status: 200, check: func(t *testing.T, _ *rig, got outcome) {
-		code := deletionCode()
-		var a struct {
-			URL              string `json:"url"`
-			ConfirmationCode string `json:"confirmation_code"`
-		}
-		if err := json.Unmarshal([]byte(got.http.Body), &a); err != nil {
-			t.Fatalf("body %s: %v", got.http.Body, err)
-		}
-		if a.ConfirmationCode != code || a.URL != publicBaseURL+"/meta/data-deletion/"+code {
-			t.Errorf("answer = %+v, want code %s at %s/meta/data-deletion/%s", a, code, publicBaseURL, code)
-		}
-	}}},
+	{"meta-data-deletion", want{status: 200, check: deletionAnswer(publicBaseURL)}},
 	// After meta-data-deletion: its status page.
 	{"get-data-deletion-status", want{status: 200, check: func(t *testing.T, _ *rig, got outcome) {
 		code := deletionCode()
@@ -55,6 +43,25 @@ var consentSuite = suite{trigger: apiGateway, cases: []eventCase{
 		}
 	}}},
 }}
+
+// deletionAnswer checks the answer to Meta's data deletion callback: the confirmation code
+// and its status URL under base.
+func deletionAnswer(base string) func(*testing.T, *rig, outcome) {
+	return func(t *testing.T, _ *rig, got outcome) {
+		t.Helper()
+		code := deletionCode()
+		var a struct {
+			URL              string `json:"url"`
+			ConfirmationCode string `json:"confirmation_code"`
+		}
+		if err := json.Unmarshal([]byte(got.http.Body), &a); err != nil {
+			t.Fatalf("body %s: %v", got.http.Body, err)
+		}
+		if want := base + "/meta/data-deletion/" + code; a.ConfirmationCode != code || a.URL != want {
+			t.Errorf("answer = %+v, want code %s at %s", a, code, want)
+		}
+	}
+}
 
 // deletionCode is the confirmation code the consent function derives for the request; the
 // path of get-data-deletion-status.json must carry it.

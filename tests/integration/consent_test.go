@@ -2,7 +2,9 @@ package integration_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -142,8 +144,12 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 		const phone = "491705554433"
 		texts := []string{"Wo ist meine Bestellung 12345?", "Werbung stoppen", "Ich möchte mit einem Mitarbeiter sprechen", "Meine Adresse ist Hauptstraße 5"}
 		var m metatest.Built
-		for _, tx := range texts {
-			m = e.say(metatest.Message{Surface: channel.WhatsApp, From: phone, Name: "Erika Geheim", Text: tx, CtwaClid: "ARAsecretclick"})
+		var ids []string
+		for i, tx := range texts {
+			// Real wamids are base64 of a record holding the sender's number.
+			id := "wamid." + base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf("\x1c\x18\x0c%s\x15\x02\x00\x12\x18\x14%020d", phone, i)))
+			ids = append(ids, id)
+			m = e.say(metatest.Message{Surface: channel.WhatsApp, From: phone, Name: "Erika Geheim", Text: tx, CtwaClid: "ARAsecretclick", ID: id})
 		}
 		c, err := e.store.GetConversation(t.Context(), m.Key)
 		if err != nil {
@@ -154,7 +160,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 		if !strings.Contains(logs, `"msg"`) {
 			t.Fatal("no logs captured: the test would prove nothing")
 		}
-		secrets := append([]string{phone, "Erika Geheim", "ARAsecretclick", waToken, slackToken, appSecret, slackSecret,
+		secrets := append([]string{phone, ids[0], ids[1], base64.StdEncoding.EncodeToString([]byte(phone))[:12], "Erika Geheim", "ARAsecretclick", waToken, slackToken, appSecret, slackSecret,
 			"Frau Geheim", "Hauptstraße"}, texts...)
 		for _, s := range secrets {
 			if strings.Contains(logs, s) {

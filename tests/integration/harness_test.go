@@ -188,8 +188,9 @@ func newEnv(t *testing.T, backend string) *env {
 		"INSTAGRAM_ACCOUNT_IDS": metatest.InstagramID,
 		"GRAPH_API_BASE_URL":    graphFront.URL, "SLACK_API_URL": e.slack.URL(), "SLACK_BOT_TOKEN": slackToken,
 		"SLACK_CHANNEL": deskChannel, "WHATSAPP_TEMPLATE": agentTemplate, "PUBLIC_BASE_URL": "https://support.example.com",
-		"CONSENT_REGIME": "opt-out",
-		"CAPI_DATASETS":  metatest.PhoneNumberID + "=" + dataset + "/" + metatest.WABA,
+		"CONSENT_REGIME":           "opt-out",
+		"CAPI_DATASETS":            metatest.PhoneNumberID + "=" + dataset + "/" + metatest.WABA,
+		"WHATSAPP_PHONE_NUMBER_ID": metatest.PhoneNumberID, "DEFAULT_COUNTRY_CODE": "49",
 	}
 	cfg, err := config.FromEnv(func(k string) string { return vars[k] })
 	if err != nil {

@@ -273,6 +273,14 @@ func clone(c conversation.Conversation) *conversation.Conversation {
 		r := *c.Referral
 		n.Referral = &r
 	}
+	if c.FollowUp != nil {
+		f := *c.FollowUp
+		n.FollowUp = &f
+	}
+	if c.Linked != nil {
+		k := *c.Linked
+		n.Linked = &k
+	}
 	n.Pending = slices.Clone(c.Pending)
 	n.Processed = slices.Clone(c.Processed)
 	return &n

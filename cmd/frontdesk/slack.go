@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/outbox"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi"
+)
+
+const slackUsage = `frontdesk slack: play the agent's side of Slack against the local stack
+
+  frontdesk slack reply [--thread TS] [--channel C] [--user U] "text"
+        post an agent's reply in an escalation thread (Events API message event, signed)
+  frontdesk slack press claim|resolve|handback|lead [--thread TS] [--channel C] [--user U]
+        press a button of the escalation card (interactivity block_actions, signed)
+
+--thread defaults to the thread of the latest escalation in GET /_local/outbox.
+Requests are signed with SLACK_SIGNING_SECRET (default local-slack-secret).
+`
+
+// runSlack posts signed Slack requests to the local stack as Slack would, and prints what
+// frontdesk sent out in response.
+func runSlack(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, slackUsage)
+		if len(args) == 0 {
+			return errors.New("slack: no subcommand given")
+		}
+		return nil
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("slack "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	thread := fs.String("thread", "", "the escalation thread's ts (default: the latest escalation in the outbox)")
+	ch := fs.String("channel", "", "the Slack channel id (default: the thread's channel in the outbox)")
+	user := fs.String("user", "U0LOCALAGENT", "the agent's Slack user id")
+	base := fs.String("url", "http://127.0.0.1:3000", "the local stack's base URL")
+	wait := fs.Duration("timeout", 10*time.Second, "how long to wait for frontdesk's calls")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	secret := getenv("SLACK_SIGNING_SECRET")
+	if secret == "" {
+		secret = localSecrets["SLACK_SIGNING_SECRET"]
+	}
+	u := strings.TrimRight(*base, "/")
+	before, err := fetchOutbox(ctx, u)
+	if err != nil {
+		return fmt.Errorf("is the local stack running (make run)? %w", err)
+	}
+	if *thread == "" || *ch == "" {
+		c, ts, ok := latestThread(before)
+		if !ok {
+			return errors.New("slack: no escalation thread in the outbox; pass --thread and --channel")
+		}
+		*thread = or(*thread, ts)
+		*ch = or(*ch, c)
+	}
+	now := time.Now()
+	var path, contentType string
+	var body []byte
+	switch sub {
+	case "reply":
+		text := strings.Join(fs.Args(), " ")
+		if text == "" {
+			return errors.New(`slack reply: no text given (frontdesk slack reply "Your parcel left today")`)
+		}
+		path, contentType = "/slack/events", "application/json"
+		body, err = slackMessageEvent(*ch, *thread, *user, text, now)
+	case "press":
+		if fs.NArg() != 1 {
+			return errors.New("slack press: name one button: claim, resolve, handback or lead")
+		}
+		path, contentType = "/slack/interactions", "application/x-www-form-urlencoded"
+		body, err = slackButtonPress(*ch, *thread, *user, fs.Arg(0), now)
+	default:
+		fmt.Fprint(stderr, slackUsage)
+		return fmt.Errorf("slack: unknown subcommand %q", sub)
+	}
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	for k, v := range slackapi.SignedHeader([]byte(secret), now, body) {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", contentType)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("post %s: %w", path, err)
+	}
+	respBody, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %s: %s", path, resp.Status, strings.TrimSpace(string(respBody)))
+	}
+	fmt.Fprintf(stdout, "posted to %s in thread %s/%s\n", path, *ch, *thread)
+	return printNewCalls(ctx, u, before, *wait, stdout)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// slackTS is a message ts at now, unique enough for a local run.
+func slackTS(now time.Time) string {
+	return fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
+}
+
+// slackMessageEvent is the Events API body of an agent's reply in a thread
+// (https://docs.slack.dev/reference/events/message).
+func slackMessageEvent(ch, threadTS, user, text string, now time.Time) ([]byte, error) {
+	ts := slackTS(now)
+	return json.Marshal(map[string]any{
+		"token": "local", "team_id": "T0LOCAL", "api_app_id": "A0LOCAL", "type": "event_callback",
+		"event_id": "Ev" + randomHex(8), "event_time": now.Unix(),
+		"event": map[string]any{"type": "message", "channel": ch, "user": user, "text": text, "ts": ts,
+			"thread_ts": threadTS, "event_ts": ts, "channel_type": "channel"},
+	})
+}
+
+// slackButtonPress is the interactivity body of a button on the escalation card
+// (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload).
+func slackButtonPress(ch, cardTS, user, action string, now time.Time) ([]byte, error) {
+	switch action {
+	case slackapi.ActionIDClaim, slackapi.ActionIDResolve, slackapi.ActionIDHandBack, slackapi.ActionIDLead:
+	default:
+		return nil, fmt.Errorf("slack press: unknown button %q: want claim, resolve, handback or lead", action)
+	}
+	payload, err := json.Marshal(map[string]any{
+		"type": "block_actions", "user": map[string]string{"id": user, "username": "local-agent", "team_id": "T0LOCAL"},
+		"api_app_id": "A0LOCAL", "container": map[string]any{"type": "message", "message_ts": cardTS, "channel_id": ch},
+		"team": map[string]string{"id": "T0LOCAL"}, "channel": map[string]string{"id": ch},
+		"message":      map[string]any{"type": "message", "ts": cardTS, "text": "Escalation"},
+		"response_url": "https://hooks.slack.com/actions/T0LOCAL/1/local",
+		"actions": []map[string]any{{"action_id": action, "block_id": "escalation_actions", "value": action,
+			"type": "button", "action_ts": slackTS(now)}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []byte(url.Values{"payload": {string(payload)}}.Encode()), nil
+}
+
+// threadPost is the part of a Slack chat.postMessage body that locates it.
+type threadPost struct {
+	Channel  string `json:"channel"`
+	ThreadTS string `json:"thread_ts"`
+	Text     string `json:"text"`
+}
+
+// latestThread finds the thread of the latest escalation in the outbox: the thread_ts of the
+// last Slack post into a thread (the card's details and every status line are thread replies).
+func latestThread(entries []outbox.Entry) (ch, ts string, ok bool) {
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if e.Service != outbox.Slack {
+			continue
+		}
+		var b threadPost
+		if json.Unmarshal(e.Body, &b) == nil && b.ThreadTS != "" && b.Channel != "" {
+			return b.Channel, b.ThreadTS, true
+		}
+	}
+	return "", "", false
+}
+
+// printNewCalls waits until frontdesk's outbound calls after before have settled (nothing new
+// for half a second, or timeout) and prints them.
+func printNewCalls(ctx context.Context, base string, before []outbox.Entry, timeout time.Duration, stdout io.Writer) error {
+	deadline := time.Now().Add(timeout)
+	seen, quiet := len(before), time.Time{}
+	var entries []outbox.Entry
+	for time.Now().Before(deadline) {
+		var err error
+		if entries, err = fetchOutbox(ctx, base); err != nil {
+			return err
+		}
+		if len(entries) < len(before) {
+			before = nil // the outbox was emptied meanwhile
+		}
+		switch {
+		case len(entries) != seen:
+			seen, quiet = len(entries), time.Now()
+		case len(entries) > len(before) && time.Since(quiet) > 500*time.Millisecond:
+			for _, e := range entries[len(before):] {
+				fmt.Fprintln(stdout, describeAll(e))
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("no outbound call within %s (see GET %s/_local/outbox and the server's log)", timeout, base)
+}
+
+// mirrored reports whether entries hold a customer message mirrored into a Slack thread: the
+// bot's answer to a message while a conversation is with the agents.
+func mirrored(entries []outbox.Entry) bool {
+	for _, e := range entries {
+		var b threadPost
+		if e.Service == outbox.Slack && json.Unmarshal(e.Body, &b) == nil && b.ThreadTS != "" &&
+			strings.HasPrefix(b.Text, ":speech_balloon:") {
+			return true
+		}
+	}
+	return false
+}
+
+// describeAll is describe with every line of a Slack post: the bot's status lines in a thread
+// often come as several lines joined.
+func describeAll(e outbox.Entry) string {
+	var b threadPost
+	if e.Service != outbox.Slack || json.Unmarshal(e.Body, &b) != nil || b.ThreadTS == "" || !strings.Contains(b.Text, "\n") {
+		return describe(e)
+	}
+	return "[slack postMessage] " + strings.ReplaceAll(b.Text, "\n", "\n    ")
+}
