@@ -3,7 +3,6 @@ package resilience_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -36,6 +35,12 @@ type awsTap struct {
 
 	mu     sync.Mutex
 	counts map[string]int // "DynamoDB.GetItem" -> attempts that reached the server
+	// byRole splits counts by who made the request: "bot" for calls inside an invocation of
+	// the emulated event source, "ingress" for the rest (the HTTP handlers).
+	byRole map[string]map[string]int
+	// units are DynamoDB's billed request units, estimated from item sizes, by role and
+	// "RRU"/"WRU".
+	units  map[string]map[string]float64
 	faults []*fault
 }
 
@@ -59,7 +64,17 @@ type fault struct {
 
 type paramsKey struct{}
 
-func newAWSTap() *awsTap { return &awsTap{counts: map[string]int{}} }
+func newAWSTap() *awsTap {
+	return &awsTap{counts: map[string]int{}, byRole: map[string]map[string]int{}, units: map[string]map[string]float64{}}
+}
+
+// role is "bot" inside an invocation of the event source, "ingress" otherwise.
+func role(ctx context.Context) string {
+	if _, ok := ctx.Value(invocationKey{}).(*invocation); ok {
+		return "bot"
+	}
+	return "ingress"
+}
 
 // instrument adds the tap to cfg's clients and makes the SDK's retries fast: the standard
 // retryer with its usual attempts (3) and retryable errors, a 1 ms backoff and no client-side
@@ -91,7 +106,9 @@ func (a *awsTap) addTo(stack *middleware.Stack) error {
 			a.writes.Lock()
 			defer a.writes.Unlock()
 		}
-		return next.HandleFinalize(ctx, in)
+		out, md, err := next.HandleFinalize(ctx, in)
+		a.account(role(ctx), middleware.GetStackValue(ctx, paramsKey{}), out.Result, err)
+		return out, md, err
 	})
 	return stack.Finalize.Add(tap, middleware.After)
 }
@@ -119,6 +136,11 @@ func (a *awsTap) attempt(ctx context.Context, op string, params any) error {
 	}
 	if fired == nil {
 		a.counts[op]++
+		r := role(ctx)
+		if a.byRole[r] == nil {
+			a.byRole[r] = map[string]int{}
+		}
+		a.byRole[r][op]++
 	}
 	a.mu.Unlock()
 	if fired == nil {
@@ -128,6 +150,113 @@ func (a *awsTap) attempt(ctx context.Context, op string, params any) error {
 		fired.onFire(ctx)
 	}
 	return fired.err()
+}
+
+// account adds the request units DynamoDB bills for one request: a strongly consistent read
+// is 1 RRU per 4 KB (eventually consistent half that), a write 1 WRU per 1 KB of the item
+// written (a write whose condition fails too), a transactional write twice that per item.
+// Sizes follow DynamoDB's item size rules closely enough for whole units.
+func (a *awsTap) account(role string, params, result any, err error) {
+	var rru, wru float64
+	read := func(size int, consistent *bool) float64 {
+		u := float64(max(1, (size+4095)/4096))
+		if consistent == nil || !*consistent {
+			u /= 2
+		}
+		return u
+	}
+	write := func(size int) float64 { return float64(max(1, (size+1023)/1024)) }
+	var condFailed *ddbtypes.ConditionalCheckFailedException
+	switch in := params.(type) {
+	case *dynamodb.GetItemInput:
+		if out, ok := result.(*dynamodb.GetItemOutput); ok {
+			rru = read(itemSize(out.Item), in.ConsistentRead)
+		}
+	case *dynamodb.QueryInput:
+		if out, ok := result.(*dynamodb.QueryOutput); ok {
+			size := 0
+			for _, it := range out.Items {
+				size += itemSize(it)
+			}
+			rru = read(size, in.ConsistentRead)
+		}
+	case *dynamodb.PutItemInput:
+		if err == nil || errors.As(err, &condFailed) {
+			wru = write(itemSize(in.Item))
+		}
+	case *dynamodb.UpdateItemInput, *dynamodb.DeleteItemInput:
+		// The items updated and deleted in place (send records) are far below 1 KB.
+		if err == nil || errors.As(err, &condFailed) {
+			wru = 1
+		}
+	case *dynamodb.TransactWriteItemsInput:
+		for _, it := range in.TransactItems {
+			switch {
+			case it.Put != nil:
+				wru += 2 * write(itemSize(it.Put.Item))
+			default:
+				wru += 2
+			}
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.units[role] == nil {
+		a.units[role] = map[string]float64{}
+	}
+	a.units[role]["RRU"] += rru
+	a.units[role]["WRU"] += wru
+}
+
+// itemSize is an item's size as DynamoDB counts it: attribute names plus values.
+func itemSize(item map[string]ddbtypes.AttributeValue) int {
+	n := 0
+	for k, v := range item {
+		n += len(k) + valueSize(v)
+	}
+	return n
+}
+
+func valueSize(v ddbtypes.AttributeValue) int {
+	switch v := v.(type) {
+	case *ddbtypes.AttributeValueMemberS:
+		return len(v.Value)
+	case *ddbtypes.AttributeValueMemberN:
+		return (len(strings.TrimLeft(v.Value, "-0"))+1)/2 + 1
+	case *ddbtypes.AttributeValueMemberB:
+		return len(v.Value)
+	case *ddbtypes.AttributeValueMemberBOOL, *ddbtypes.AttributeValueMemberNULL:
+		return 1
+	case *ddbtypes.AttributeValueMemberSS:
+		n := 0
+		for _, s := range v.Value {
+			n += len(s)
+		}
+		return n
+	case *ddbtypes.AttributeValueMemberL:
+		n := 3
+		for _, e := range v.Value {
+			n += 1 + valueSize(e)
+		}
+		return n
+	case *ddbtypes.AttributeValueMemberM:
+		return 3 + itemSize(v.Value)
+	}
+	return 0
+}
+
+// unitsSnapshot returns the request units of role so far.
+func (a *awsTap) unitsSnapshot(role string) map[string]float64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return maps.Clone(a.units[role])
+}
+
+// roleSnapshot returns the request counts of role so far.
+func (a *awsTap) roleSnapshot(role string) map[string]int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return maps.Clone(a.byRole[role])
 }
 
 // inject adds a fault.
@@ -150,26 +279,6 @@ func (a *awsTap) snapshot() map[string]int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return maps.Clone(a.counts)
-}
-
-// since returns the counts added after before.
-func (a *awsTap) since(before map[string]int) map[string]int {
-	out := map[string]int{}
-	for op, n := range a.snapshot() {
-		if d := n - before[op]; d > 0 {
-			out[op] = d
-		}
-	}
-	return out
-}
-
-// formatCounts prints counts as "DynamoDB.GetItem=1 SQS.SendMessage=1".
-func formatCounts(c map[string]int) string {
-	var parts []string
-	for _, op := range slices.Sorted(maps.Keys(c)) {
-		parts = append(parts, fmt.Sprintf("%s=%d", op, c[op]))
-	}
-	return strings.Join(parts, " ")
 }
 
 // Errors as AWS answers them.

@@ -14,6 +14,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +23,9 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
 )
+
+// advance moves the stack's clock forward.
+func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // templateVisibility is EventQueue's VisibilityTimeout in template.yaml: a failed message comes
 // back this much later in AWS.
@@ -129,5 +133,23 @@ func TestDefectInvalidUTF8Webhook(t *testing.T) {
 	mux.ServeHTTP(w, signedMeta(body)())
 	if w.Code != http.StatusBadRequest || q.count() != 0 {
 		t.Errorf("status = %d, queued %d; want 400 and nothing queued", w.Code, q.count())
+	}
+}
+
+// TestDefectSignaturesRejected: metrics.SignaturesRejected is declared (issue #8 item 7 lists
+// it) but nothing records it: meta.WebhookConfig and slackapi.HandlerConfig take no
+// metrics.Recorder, and app.MetaWebhook/app.Slack pass none.
+func TestDefectSignaturesRejected(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(o *options) { o.manual = true })
+	body := waText(customer(37), wamid("forged", 1), textAnswered, time.Now())
+	r := httptest.NewRequest(http.MethodPost, "/webhooks/meta", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("X-Hub-Signature-256", "sha256="+strings.Repeat("00", 32))
+	if w := h.serve(r); w.Code != http.StatusUnauthorized {
+		t.Fatalf("forged webhook = %d, want 401", w.Code)
+	}
+	if got := h.metrics.get(metrics.SignaturesRejected); got != 1 {
+		t.Errorf("SignaturesRejected = %d, want 1", got)
 	}
 }

@@ -32,6 +32,9 @@ type esm struct {
 	died        atomic.Int64
 	// busy counts batches received and not yet finished.
 	busy atomic.Int64
+	// batches counts non-empty receives, deletes the DeleteMessageBatch calls: what the event
+	// source bills per message, without its idle long polls.
+	batches, deletes atomic.Int64
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -83,6 +86,7 @@ func (p *esm) poll(ctx context.Context) {
 		MessageAttributeNames:       []string{"All"},
 	})
 	if err == nil && len(out.Messages) > 0 {
+		p.batches.Add(1)
 		p.busy.Add(1)
 		defer p.busy.Add(-1)
 	}
@@ -144,6 +148,7 @@ func (p *esm) poll(ctx context.Context) {
 	// The deletion must not be lost to a test's stop: it uses its own context.
 	dctx, dcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer dcancel()
+	p.deletes.Add(1)
 	if _, err := p.api.DeleteMessageBatch(dctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(p.url), Entries: entries}); err != nil && !errors.Is(err, context.Canceled) {
 		// Undeleted messages reappear: at-least-once, as with the real event source.
 		return

@@ -73,6 +73,8 @@ type options struct {
 	workers    int
 	// manual leaves the event source stopped: the test starts it.
 	manual bool
+	// logs, when set, counts the bytes of the functions' logs and EMF metric lines.
+	logs *roleWriter
 }
 
 func defaults() options {
@@ -175,6 +177,9 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 		Metrics:       h.metrics,
 		Logger:        testLogger(t),
 		Now:           h.clock.Now,
+	}
+	if o.logs != nil {
+		deps.Logger, deps.Metrics = costObservability(o.logs)
 	}
 	if h.stack, err = app.NewStack(deps); err != nil {
 		t.Fatalf("app.NewStack: %v", err)
@@ -328,14 +333,7 @@ func (h *harness) webhook(body []byte) *httptest.ResponseRecorder {
 
 // slackRequest signs body as Slack signs a request to path, at the stack's time.
 func (h *harness) slackRequest(path, contentType string, body []byte) *http.Request {
-	ts := strconv.FormatInt(h.clock.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(slackSigning))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-	r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
-	r.Header.Set("Content-Type", contentType)
-	r.Header.Set("X-Slack-Request-Timestamp", ts)
-	r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	return r
+	return slackPost(path, contentType, body, h.clock.Now())()
 }
 
 // threadReplyEvent is an Events API message event of an agent's reply in a thread.
@@ -422,8 +420,7 @@ func (w tWriter) Write(p []byte) (int, error) {
 // clock is the stack's clock: real time plus an offset a test can move forward.
 type clock struct{ offset atomic.Int64 }
 
-func (c *clock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
-func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
+func (c *clock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
 
 // recorder is a metrics.Recorder that sums what the stack records.
 type recorder struct {
@@ -552,20 +549,6 @@ func (o *outbound) attempts(to string) []outCall {
 	var out []outCall
 	for _, c := range o.calls {
 		if c.Service == "graph" && c.To == to {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// posted returns the Slack calls of method that Slack accepted, in thread ("" for top level,
-// "*" for any).
-func (o *outbound) posted(method, thread string) []outCall {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	var out []outCall
-	for _, c := range o.calls {
-		if c.Service == "slack" && c.OK && c.Method == method && (thread == "*" || c.Thread == thread) {
 			out = append(out, c)
 		}
 	}

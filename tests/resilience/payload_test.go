@@ -53,25 +53,6 @@ func waTexts(from string, at time.Time, msgs ...[2]string) []byte {
 	return body
 }
 
-// messengerText is a Messenger webhook with one text message.
-func messengerText(psid, mid, text string, at time.Time) []byte {
-	body, err := json.Marshal(map[string]any{
-		"object": "page",
-		"entry": []any{map[string]any{
-			"id": pageID, "time": at.UnixMilli(),
-			"messaging": []any{map[string]any{
-				"sender": map[string]any{"id": psid}, "recipient": map[string]any{"id": pageID},
-				"timestamp": at.UnixMilli(),
-				"message":   map[string]any{"mid": mid, "text": text},
-			}},
-		}},
-	})
-	if err != nil {
-		panic(err)
-	}
-	return body
-}
-
 // waKey is the conversation key of a WhatsApp customer.
 func waKey(user string) channel.Key {
 	return channel.Key{Surface: channel.WhatsApp, Account: waPhoneID, User: user}
