@@ -1,13 +1,7 @@
-//go:build resilience_defects
-
 package resilience_test
 
-// Known defects, each a test of what issue #8 asks that fails on the current code. They are
-// behind the build tag resilience_defects so the suite stays green until they are fixed:
-//
-//	go test -tags resilience_defects -run Defect ./tests/resilience/
-//
-// Move a test out of this file (drop "Defect" from its name) with the fix that makes it pass.
+// Guarantees that were once defects found by this suite, each kept as a test of what issue #8
+// asks: nothing lost, everything counted once, hostile bodies refused.
 
 import (
 	"bytes"
@@ -31,11 +25,10 @@ func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 // back this much later in AWS.
 const templateVisibility = 180 * time.Second
 
-// TestDefectCompleteSendFails: the answer is sent, then recording it (CompleteSend) fails
-// beyond the SDK's retries. The reservation stays Pending; the redelivery comes after the
-// queue's 180 s visibility timeout, when the 2-minute send lease (bot.sendLease) has run out,
-// so the bot takes the reservation over and sends the answer a second time.
-func TestDefectCompleteSendFails(t *testing.T) {
+// TestCompleteSendFails: the answer is sent, then recording the event fails beyond the SDK's
+// retries while the queue's 180 s visibility timeout passes. The redelivery must find the answer
+// sent and not send it a second time.
+func TestCompleteSendFails(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	user := customer(30)
@@ -52,11 +45,10 @@ func TestDefectCompleteSendFails(t *testing.T) {
 	}
 }
 
-// TestDefectSlackRefusesEscalation: Slack answers channel_not_found (the app was removed from
-// the channel). The bot has already told the customer an agent will answer; the card is never
-// posted, the event is dropped as "a retry cannot help", the conversation is not even saved,
-// and no metric or alarm says so. Issue #8: escalated exactly once, or in the DLQ with an alarm.
-func TestDefectSlackRefusesEscalation(t *testing.T) {
+// TestSlackRefusesEscalation: Slack answers channel_not_found (the app was removed from the
+// channel) after the customer was told an agent will answer. The escalation must end up in
+// Slack or in the dead-letter queue (and its alarm), never vanish.
+func TestSlackRefusesEscalation(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, func(o *options) { o.visibility = 1; o.maxReceive = 2 })
 	user := customer(31)
@@ -74,10 +66,9 @@ func TestDefectSlackRefusesEscalation(t *testing.T) {
 	}
 }
 
-// TestDefectBotReplyRefused: Meta refuses the bot's answer for good (131026, undeliverable).
-// The event is dropped with a log line: DeliveriesFailed is not counted (only agent replies
-// count it) and the conversation is not saved.
-func TestDefectBotReplyRefused(t *testing.T) {
+// TestBotReplyRefused: Meta refuses the bot's answer for good (131026, undeliverable). The
+// failure is counted (DeliveriesFailed) and the event still applies to the conversation.
+func TestBotReplyRefused(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	user := customer(32)
@@ -94,10 +85,9 @@ func TestDefectBotReplyRefused(t *testing.T) {
 	}
 }
 
-// TestDefectMetricsCountRedeliveries: MessagesIn and Answered are counted on every attempt,
-// before the event is known to be new and before the answer is sent, so redeliveries and
-// optimistic-locking retries inflate them. Three customer messages, one worker death.
-func TestDefectMetricsCountRedeliveries(t *testing.T) {
+// TestMetricsCountRedeliveriesOnce: three customer messages and one worker death count three
+// messages in and three answers, not one per attempt.
+func TestMetricsCountRedeliveriesOnce(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, func(o *options) { o.manual = true; o.workers = 1 })
 	users := []string{customer(33), customer(34), customer(35)}
@@ -119,11 +109,9 @@ func TestDefectMetricsCountRedeliveries(t *testing.T) {
 // ErrUserUnavailable: a decision a retry cannot change.
 var graphUndeliverable = graphtest.Failure{Status: 400, Code: 131026, Type: "OAuthException", Message: "(#131026) Message Undeliverable."}
 
-// TestDefectInvalidUTF8Webhook: a signed webhook whose body is not UTF-8 (RFC 8259 requires
-// it; Meta sends \u escapes) is accepted, the invalid bytes silently become U+FFFD, and the
-// event is queued. Issue #8 item 4 wants a 400 and nothing queued (meta: check utf8.Valid on
-// the raw body after the signature).
-func TestDefectInvalidUTF8Webhook(t *testing.T) {
+// TestInvalidUTF8Webhook: a signed webhook whose body is not UTF-8 (RFC 8259 requires it; Meta
+// sends \u escapes) gets 400 and queues nothing, instead of turning the bytes into U+FFFD.
+func TestInvalidUTF8Webhook(t *testing.T) {
 	t.Parallel()
 	q := &countingQueue{}
 	mux := lightStack(t, q)
@@ -136,10 +124,8 @@ func TestDefectInvalidUTF8Webhook(t *testing.T) {
 	}
 }
 
-// TestDefectSignaturesRejected: metrics.SignaturesRejected is declared (issue #8 item 7 lists
-// it) but nothing records it: meta.WebhookConfig and slackapi.HandlerConfig take no
-// metrics.Recorder, and app.MetaWebhook/app.Slack pass none.
-func TestDefectSignaturesRejected(t *testing.T) {
+// TestSignaturesRejected: a forged webhook is counted in SignaturesRejected (issue #8 item 7).
+func TestSignaturesRejected(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, func(o *options) { o.manual = true })
 	body := waText(customer(37), wamid("forged", 1), textAnswered, time.Now())
