@@ -6,7 +6,8 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"html/template"
+	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"mime"
@@ -324,14 +325,25 @@ type deletionStatus struct {
 	Message          string         `json:"message"`
 }
 
-var statusPage = template.Must(template.New("status").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Data deletion {{.ConfirmationCode}}</title></head>
-<body><h1>Data deletion request {{.ConfirmationCode}}</h1>
-<p>Status: <strong>{{.Status}}</strong></p>
-<p>{{.Message}}</p>
-<p>Requested: {{.RequestedAt.Format "2006-01-02 15:04 MST"}}{{if .CompletedAt}}; completed: {{.CompletedAt.Format "2006-01-02 15:04 MST"}}{{end}}</p>
+// writeStatusPage renders the deletion status for a browser. It is written with fmt and
+// html.EscapeString rather than html/template, whose reflection keeps the linker from dropping
+// unused methods and made the consent binary 7 MB larger than the others.
+func writeStatusPage(w io.Writer, v deletionStatus) {
+	const layout = "2006-01-02 15:04 MST"
+	code := html.EscapeString(v.ConfirmationCode)
+	completed := ""
+	if v.CompletedAt != nil {
+		completed = "; completed: " + v.CompletedAt.Format(layout)
+	}
+	fmt.Fprintf(w, `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Data deletion %s</title></head>
+<body><h1>Data deletion request %s</h1>
+<p>Status: <strong>%s</strong></p>
+<p>%s</p>
+<p>Requested: %s%s</p>
 </body></html>
-`))
+`, code, code, html.EscapeString(string(v.Status)), html.EscapeString(v.Message), v.RequestedAt.Format(layout), completed)
+}
 
 func (h *handler) getDeletion(w http.ResponseWriter, r *http.Request) {
 	d, err := h.cfg.Ledger.Deletion(r.Context(), r.PathValue("code"))
@@ -351,7 +363,7 @@ func (h *handler) getDeletion(w http.ResponseWriter, r *http.Request) {
 	}
 	if prefersHTML(r.Header.Get("Accept")) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = statusPage.Execute(w, v)
+		writeStatusPage(w, v)
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
