@@ -328,3 +328,15 @@ func onItem(prefix string) func(any) bool {
 		return strings.HasPrefix(pk, prefix)
 	}
 }
+
+// transactionCanceled is DynamoDB's answer to a TransactWriteItems one of whose items failed,
+// with one cancellation reason per item ("None" for the items that were fine).
+func transactionCanceled(codes ...string) func() error {
+	return func() error {
+		e := &ddbtypes.TransactionCanceledException{Message: aws.String("Transaction cancelled, please refer cancellation reasons for specific reasons [" + strings.Join(codes, ", ") + "]")}
+		for _, c := range codes {
+			e.CancellationReasons = append(e.CancellationReasons, ddbtypes.CancellationReason{Code: aws.String(c)})
+		}
+		return e
+	}
+}
