@@ -20,18 +20,23 @@ import (
 const warnWithin = time.Hour
 
 // handleAgent applies one agent action from Slack.
-func (b *Bot) handleAgent(ctx context.Context, a channel.AgentEvent) error {
-	c, err := b.Conversations.GetConversation(ctx, a.Key)
-	if apperr.Is(err, apperr.NotFound) {
-		// Expired or erased: say so in the thread, once, and let the event go.
-		return b.note(ctx, a.Channel, a.ThreadTS, a.ID, ":no_entry: This conversation no longer exists (it expired or its data was erased). Nothing was sent.")
-	}
+func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEvent) (err error) {
+	c, gone, err := b.begin(ctx, a.Key, a.ID, holder)
 	if err != nil {
-		return fmt.Errorf("load conversation: %w", err)
+		return err
 	}
+	if gone {
+		// Expired or erased: drop the placeholder the lease left, say so in the thread, once,
+		// and let the event go.
+		if err := b.Conversations.DeleteConversation(ctx, a.Key); err != nil {
+			return fmt.Errorf("drop placeholder: %w", err)
+		}
+		return b.note(ctx, nil, a.Channel, a.ThreadTS, a.ID, ":no_entry: This conversation no longer exists (it expired or its data was erased). Nothing was sent.")
+	}
+	defer b.recordOnFailure(ctx, c, &err)
 	if c.HasProcessed(a.ID) {
 		b.log().InfoContext(ctx, "duplicate agent event skipped", "event", a)
-		return nil
+		return b.release(ctx, c)
 	}
 	now := b.now()
 	var note string
@@ -87,17 +92,18 @@ func (b *Bot) handleAgent(ctx context.Context, a channel.AgentEvent) error {
 		}
 	default:
 		b.log().WarnContext(ctx, "unknown agent action ignored", "event", a)
-		return nil
+		c.MarkProcessed(a.ID)
+		return b.release(ctx, c)
 	}
 	if a.Action != channel.ActionReply && a.Action != channel.ActionSendAnswer && a.Action != channel.ActionLead {
-		if err := b.updateCard(ctx, c, a); err != nil {
+		if err := b.redrawCard(ctx, c, a.ID); err != nil {
 			return err
 		}
 		if err := b.syncLinked(ctx, c, a); err != nil {
 			return err
 		}
 	}
-	if err := b.note(ctx, c.SlackChannel, c.ThreadTS, a.ID, note); err != nil {
+	if err := b.note(ctx, c, c.SlackChannel, c.ThreadTS, a.ID, note); err != nil {
 		return err
 	}
 	c.MarkProcessed(a.ID)
@@ -145,7 +151,7 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 		}
 		return slackapi.NoteNotSent(wd.Reason), nil
 	}
-	_, err := b.once(ctx, a.ID+"#reply", func(ctx context.Context) (string, error) {
+	_, err := b.once(ctx, c, a.ID+"#reply", func(ctx context.Context) (string, error) {
 		return b.Sender.Send(ctx, c.Key, r)
 	})
 	switch {
@@ -162,28 +168,13 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 	return "", fmt.Errorf("deliver agent reply: %w", err)
 }
 
-// updateCard redraws the escalation card for the conversation's new status.
-func (b *Bot) updateCard(ctx context.Context, c *conversation.Conversation, a channel.AgentEvent) error {
-	if b.Desk == nil || c.ThreadTS == "" {
-		return nil
-	}
-	card := slackapi.Announcement{Key: c.Key, Locale: c.Locale, Reason: c.EscalationReason,
-		Status: c.Status, Agent: c.Agent, At: c.EscalatedAt, FollowUp: followUpLine(c)}
-	_, err := b.once(ctx, a.ID+"#update", func(ctx context.Context) (string, error) {
-		return "", b.Desk.Update(ctx, c.SlackChannel, c.ThreadTS, card)
-	})
-	if err != nil {
-		return fmt.Errorf("update escalation card: %w", err)
-	}
-	return nil
-}
-
-// note posts a status line into the thread once per event.
-func (b *Bot) note(ctx context.Context, ch, threadTS, eventID, text string) error {
+// note posts a status line into the thread once per event (c is the leased conversation, or
+// nil when there is none).
+func (b *Bot) note(ctx context.Context, c *conversation.Conversation, ch, threadTS, eventID, text string) error {
 	if b.Desk == nil || text == "" || threadTS == "" {
 		return nil
 	}
-	_, err := b.once(ctx, eventID+"#note", func(ctx context.Context) (string, error) {
+	_, err := b.once(ctx, c, eventID+"#note", func(ctx context.Context) (string, error) {
 		return "", b.Desk.Note(ctx, ch, threadTS, text)
 	})
 	if err != nil {

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,6 +49,11 @@ type Bot struct {
 	Retention time.Duration
 	// DefaultLocale is the language of a conversation before the bot has detected one.
 	DefaultLocale string
+	// Lease is how long a worker's claim on a conversation blocks other workers (default 2
+	// minutes): longer than the bot may run on one event, shorter than the queue's visibility
+	// timeout, so a dead worker's event is taken over when the queue redelivers it.
+	Lease time.Duration
+
 	// Template is the approved WhatsApp template sent for an agent's reply after the 24-hour
 	// window closed, in TemplateLanguage; empty means such replies are refused.
 	Template         string
@@ -73,6 +80,13 @@ func (b *Bot) now() time.Time {
 		return b.Now()
 	}
 	return time.Now()
+}
+
+func (b *Bot) lease() time.Duration {
+	if b.Lease > 0 {
+		return b.Lease
+	}
+	return sendLease
 }
 
 func (b *Bot) metrics() metrics.Recorder {
@@ -123,13 +137,16 @@ func (b *Bot) handleRecord(ctx context.Context, rec events.SQSMessage) error {
 // Handle applies one event. It returns an error only when a retry can help; events that can
 // never succeed (a reply the platform refuses for good) are logged and dropped.
 func (b *Bot) Handle(ctx context.Context, e channel.Event) error {
+	// One holder for this attempt at the event: it may take the conversation's lease again
+	// after losing a race to save, while another worker with the same event must wait.
+	holder := newHolder()
 	var err error
 	for range attempts {
 		switch {
 		case e.Inbound != nil:
-			err = b.handleInbound(ctx, *e.Inbound)
+			err = b.handleInbound(ctx, holder, *e.Inbound)
 		case e.Agent != nil:
-			err = b.handleAgent(ctx, *e.Agent)
+			err = b.handleAgent(ctx, holder, *e.Agent)
 		default:
 			return apperr.E(op, apperr.Internal, "event has neither inbound nor agent part")
 		}
@@ -155,7 +172,28 @@ func retryable(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded)
 }
 
-// load returns the live conversation for key, or a new one.
+// begin leases the conversation of key for processing eventID and returns it: the live one, or
+// a new one for the bot (fresh). The lease is the read an event needs anyway, so it costs no
+// extra request; it makes the event's outbound calls idempotent (see once).
+func (b *Bot) begin(ctx context.Context, key channel.Key, eventID, holder string) (c *conversation.Conversation, fresh bool, err error) {
+	now := b.now()
+	c, err = b.Conversations.BeginEvent(ctx, key, eventID, holder, now, now.Add(-b.lease()))
+	if apperr.Is(err, apperr.Conflict) {
+		// Another event of the conversation is being processed (or its worker died less than
+		// sendLease ago): the queue brings this one back later.
+		return nil, false, apperr.Wrap(op, apperr.Transient, err, "conversation busy")
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("lease conversation: %w", err)
+	}
+	if fresh = c.New(); fresh {
+		c.Status, c.Locale, c.CreatedAt = conversation.Bot, b.DefaultLocale, now
+	}
+	return c, fresh, nil
+}
+
+// load returns the live conversation for key, or a new one, without leasing it: for a
+// conversation an event touches besides its own.
 func (b *Bot) load(ctx context.Context, key channel.Key) (*conversation.Conversation, error) {
 	c, err := b.Conversations.GetConversation(ctx, key)
 	if apperr.Is(err, apperr.NotFound) {
@@ -168,31 +206,107 @@ func (b *Bot) load(ctx context.Context, key channel.Key) (*conversation.Conversa
 	return c, nil
 }
 
-// save stamps c and writes it under optimistic locking. A new conversation, and the first save
-// of each day, also refresh the link from the customer's consent subject to the conversation
-// (with a day's slack on its expiry), so an erasure finds every conversation that still exists
-// without a write per message.
+// save stamps c and writes it under optimistic locking, releasing the event's lease. A new
+// conversation, and the first save of each day, also refresh the link from the customer's
+// consent subject to the conversation (with a day's slack on its expiry), so an erasure finds
+// every conversation that still exists without a write per message.
 func (b *Bot) save(ctx context.Context, c *conversation.Conversation) error {
 	now := b.now()
 	prev := c.UpdatedAt
 	c.UpdatedAt = now
 	c.ExpiresAt = now.Add(b.Retention)
-	if b.Consent != nil && (c.Version == 0 || prev.UTC().YearDay() != now.UTC().YearDay() || prev.Year() != now.Year()) {
+	if b.Consent != nil && (prev.IsZero() || prev.UTC().YearDay() != now.UTC().YearDay() || prev.Year() != now.Year()) {
 		link := *c
 		link.ExpiresAt = c.ExpiresAt.Add(24 * time.Hour)
 		if err := b.Consent.Track(ctx, &link); err != nil {
 			return fmt.Errorf("link conversation to its subject: %w", err)
 		}
 	}
-	if err := b.Conversations.PutConversation(ctx, c); err != nil {
-		return fmt.Errorf("save conversation: %w", err)
+	return b.release(ctx, c)
+}
+
+// release writes c without its lease. When the write fails, the calls made so far are recorded
+// under the lease first, so the retry does not make them again.
+func (b *Bot) release(ctx context.Context, c *conversation.Conversation) error {
+	lease := c.Lease
+	c.Lease = nil
+	err := b.Conversations.PutConversation(ctx, c)
+	if err == nil {
+		return nil
+	}
+	c.Lease = lease
+	if ferr := b.flush(ctx, c); ferr != nil {
+		err = errors.Join(err, ferr)
+	}
+	return fmt.Errorf("save conversation: %w", err)
+}
+
+// once makes the outbound call fn at most once for key, an idempotency key derived from the
+// event (<event id>#reply, #announce, ...). With c leased, a call in c.Lease.Done is not made
+// again, and a new call is noted there and recorded in the store before the next one (see
+// conversation.Lease). Without a leased conversation the key is reserved in the dedup store.
+func (b *Bot) once(ctx context.Context, c *conversation.Conversation, key string, fn func(context.Context) (string, error)) (string, error) {
+	if c == nil || c.Lease == nil {
+		return b.onceStored(ctx, key, fn)
+	}
+	if id, ok := c.Lease.Done[key]; ok {
+		return id, nil
+	}
+	if err := b.flush(ctx, c); err != nil {
+		return "", err
+	}
+	id, err := fn(ctx)
+	if err != nil {
+		return "", err
+	}
+	if c.Lease.Done == nil {
+		c.Lease.Done = map[string]string{}
+	}
+	c.Lease.Done[key] = id
+	c.Lease.Unrecorded = append(c.Lease.Unrecorded, key)
+	return id, nil
+}
+
+// newHolder returns a random lease holder id.
+func newHolder() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// recordOnFailure, when the event fails (*err set), records the calls made under c's lease and
+// gives the lease up, so the event's redelivery takes it at once and does not make them again.
+func (b *Bot) recordOnFailure(ctx context.Context, c *conversation.Conversation, err *error) {
+	if *err == nil || c.Lease == nil {
+		return
+	}
+	if ferr := b.flush(ctx, c); ferr != nil {
+		*err = errors.Join(*err, ferr)
+		return // keep the lease: the calls not recorded must not be made again before it is stale
+	}
+	if rerr := b.Conversations.ReleaseLease(ctx, c.Key, c.Lease.Event, c.Lease.Holder); rerr != nil {
+		*err = errors.Join(*err, fmt.Errorf("release lease: %w", rerr))
+	}
+}
+
+// flush records the calls made under c's lease that the store does not know yet.
+func (b *Bot) flush(ctx context.Context, c *conversation.Conversation) error {
+	if c.Lease == nil {
+		return nil
+	}
+	for len(c.Lease.Unrecorded) > 0 {
+		k := c.Lease.Unrecorded[0]
+		if err := b.Conversations.RecordDone(ctx, c.Key, c.Lease.Event, c.Lease.Holder, k, c.Lease.Done[k]); err != nil {
+			return fmt.Errorf("record call %s: %w", k, err)
+		}
+		c.Lease.Unrecorded = c.Lease.Unrecorded[1:]
 	}
 	return nil
 }
 
-// once makes the outbound call fn at most once for key: it reserves the key, calls fn, and
-// records the platform's id. A key already sent returns its recorded id without calling fn.
-func (b *Bot) once(ctx context.Context, key string, fn func(context.Context) (string, error)) (string, error) {
+// onceStored is once for a call outside a leased conversation: the key is reserved in the dedup
+// store, the call made, and the platform's id recorded.
+func (b *Bot) onceStored(ctx context.Context, key string, fn func(context.Context) (string, error)) (string, error) {
 	now := b.now()
 	existing, ok, err := b.Dedup.ClaimSend(ctx, dedup.Send{Key: key, ReservedAt: now, ExpiresAt: now.Add(keepSends)}, now.Add(-sendLease))
 	if err != nil {
@@ -219,7 +333,7 @@ func (b *Bot) once(ctx context.Context, key string, fn func(context.Context) (st
 
 // reply sends r to the customer once per key.
 func (b *Bot) reply(ctx context.Context, c *conversation.Conversation, key string, r channel.Reply) error {
-	_, err := b.once(ctx, key, func(ctx context.Context) (string, error) {
+	_, err := b.once(ctx, c, key, func(ctx context.Context) (string, error) {
 		return b.Sender.Send(ctx, c.Key, r)
 	})
 	if err != nil {

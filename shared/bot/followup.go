@@ -190,7 +190,7 @@ func (b *Bot) followUpChanged(ctx context.Context, c *conversation.Conversation,
 			return err
 		}
 	}
-	return b.note(ctx, c.SlackChannel, c.ThreadTS, eventID, note)
+	return b.note(ctx, c, c.SlackChannel, c.ThreadTS, eventID, note)
 }
 
 // redrawCard rewrites c's escalation card from its record, once per event.
@@ -200,7 +200,7 @@ func (b *Bot) redrawCard(ctx context.Context, c *conversation.Conversation, even
 	}
 	card := slackapi.Announcement{Key: c.Key, Locale: c.Locale, Reason: c.EscalationReason, Status: c.Status,
 		Agent: c.Agent, At: c.EscalatedAt, FollowUp: followUpLine(c)}
-	_, err := b.once(ctx, eventID+"#update", func(ctx context.Context) (string, error) {
+	_, err := b.once(ctx, c, eventID+"#update", func(ctx context.Context) (string, error) {
 		return "", b.Desk.Update(ctx, c.SlackChannel, c.ThreadTS, card)
 	})
 	if err != nil {
@@ -334,7 +334,7 @@ func (b *Bot) followUpNotify(ctx context.Context, c *conversation.Conversation, 
 	}
 	key := channel.Key{Surface: channel.WhatsApp, Account: b.FollowUp.PhoneNumberID, User: f.Number}
 	tmpl := channel.Reply{Template: &channel.Template{Name: b.followUpTemplate(), Language: b.TemplateLanguage}, Human: true}
-	_, err = b.once(ctx, a.ID+"#followup", func(ctx context.Context) (string, error) {
+	_, err = b.once(ctx, c, a.ID+"#followup", func(ctx context.Context) (string, error) {
 		return b.Sender.Send(ctx, key, tmpl)
 	})
 	switch {

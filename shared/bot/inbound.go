@@ -13,7 +13,7 @@ import (
 )
 
 // handleInbound applies one customer event.
-func (b *Bot) handleInbound(ctx context.Context, in channel.Inbound) error {
+func (b *Bot) handleInbound(ctx context.Context, holder string, in channel.Inbound) error {
 	switch {
 	case in.Kind == channel.KindPreference:
 		if b.Consent == nil || in.Preference == nil {
@@ -30,13 +30,13 @@ func (b *Bot) handleInbound(ctx context.Context, in channel.Inbound) error {
 		}
 		return nil
 	case in.Kind == channel.KindReferral:
-		return b.update(ctx, in, func(c *conversation.Conversation) error { return nil })
+		return b.update(ctx, holder, in, func(c *conversation.Conversation) error { return nil })
 	case !in.Kind.Answerable():
 		b.log().DebugContext(ctx, "event not answered", "event", in)
 		return nil
 	}
 	b.metrics().Count(metrics.MessagesIn, 1)
-	return b.update(ctx, in, func(c *conversation.Conversation) error {
+	return b.update(ctx, holder, in, func(c *conversation.Conversation) error {
 		if in.At.After(c.LastInboundAt) {
 			c.LastInboundAt = in.At
 		}
@@ -71,14 +71,15 @@ func (b *Bot) handleInbound(ctx context.Context, in channel.Inbound) error {
 
 // update loads the conversation of in, skips an event it already applied, runs apply, sends the
 // first-ad-message signal when in brings the conversation's ad referral, and saves.
-func (b *Bot) update(ctx context.Context, in channel.Inbound, apply func(*conversation.Conversation) error) error {
-	c, err := b.load(ctx, in.Key)
+func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, apply func(*conversation.Conversation) error) (err error) {
+	c, _, err := b.begin(ctx, in.Key, in.ID, holder)
 	if err != nil {
 		return err
 	}
+	defer b.recordOnFailure(ctx, c, &err)
 	if c.HasProcessed(in.ID) {
 		b.log().InfoContext(ctx, "duplicate event skipped", "event", in)
-		return nil
+		return b.release(ctx, c)
 	}
 	fromAd := in.Referral.FromAd() && c.Referral == nil
 	if fromAd && b.Consent != nil {
@@ -170,7 +171,7 @@ func (b *Bot) escalate(ctx context.Context, c *conversation.Conversation, in cha
 	for _, s := range d.Suggestions {
 		a.Suggestions = append(a.Suggestions, slackapi.Suggestion{EntryID: s.EntryID, Title: s.Title, Answer: s.Answer, Score: s.Score})
 	}
-	id, err := b.once(ctx, in.ID+"#announce", func(ctx context.Context) (string, error) {
+	id, err := b.once(ctx, c, in.ID+"#announce", func(ctx context.Context) (string, error) {
 		ch, ts, err := b.Desk.Announce(ctx, a)
 		if ts != "" {
 			// The card exists even if its details failed: keep the thread, never announce twice.
@@ -196,7 +197,7 @@ func (b *Bot) mirror(ctx context.Context, c *conversation.Conversation, in chann
 	if b.Desk == nil || c.ThreadTS == "" {
 		return nil
 	}
-	_, err := b.once(ctx, in.ID+"#mirror", func(ctx context.Context) (string, error) {
+	_, err := b.once(ctx, c, in.ID+"#mirror", func(ctx context.Context) (string, error) {
 		lines := messageLines(in)
 		text := lines[0]
 		return "", b.Desk.Mirror(ctx, c.SlackChannel, c.ThreadTS, in.Name, text)

@@ -70,6 +70,10 @@ type Conversation struct {
 	// event is recognised and not applied twice.
 	Processed []string `json:"processed,omitempty"`
 
+	// Lease is held while a worker processes an event of this conversation (BeginEvent); the
+	// next save clears it.
+	Lease *Lease `json:"lease,omitempty"`
+
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 	// ExpiresAt is when the record stops existing (DynamoDB TTL).
@@ -77,6 +81,28 @@ type Conversation struct {
 	// Version is the optimistic-locking counter: 0 for a record not yet stored.
 	Version int64 `json:"version"`
 }
+
+// Lease is a worker's claim on a conversation while it processes one event, and the record of
+// the outbound calls it made for that event. Outbound calls are keyed by the event
+// (<event id>#reply, #announce, ...): after a crash, the redelivered event finds the calls already
+// made in Done and does not make them again.
+type Lease struct {
+	Event string `json:"event"`
+	// Holder identifies the worker (one attempt at the event): only it may take the lease
+	// again while it is fresh.
+	Holder string    `json:"holder"`
+	At     time.Time `json:"at"`
+	// Done maps the idempotency key of each call made for Event to the platform's id.
+	Done map[string]string `json:"done,omitempty"`
+	// Unrecorded lists the calls in Done that the store does not know yet. The worker records
+	// them (RecordDone) only before its next call or when the event fails: the event's save
+	// makes them moot, so an event with one reply costs no extra write. Never stored.
+	Unrecorded []string `json:"-"`
+}
+
+// New reports whether the conversation has never been saved: BeginEvent returns such a record
+// (Status empty) for a customer without a live conversation.
+func (c *Conversation) New() bool { return c.Status == "" }
 
 // MaxProcessed bounds Processed.
 const MaxProcessed = 32
@@ -128,4 +154,25 @@ type Store interface {
 	ConversationsByStatus(ctx context.Context, status Status, limit int) ([]*Conversation, error)
 	// DeleteConversation removes the conversation; deleting an absent one is not an error.
 	DeleteConversation(ctx context.Context, key channel.Key) error
+
+	// BeginEvent reads the conversation and leases it to holder for processing eventID, in
+	// one request (the read an event needs anyway). It returns the live conversation with
+	// Lease set to {eventID, holder, now, Done}, where Done holds the calls already recorded
+	// for eventID (by an earlier holder that failed or died); with no live conversation it
+	// returns a new record (New, only Key, Lease and Version set) and stores a placeholder that
+	// expires within a day unless saved. It returns Conflict while another holder's lease is
+	// younger than staleBefore, whatever its event.
+	BeginEvent(ctx context.Context, key channel.Key, eventID, holder string, now, staleBefore time.Time) (*Conversation, error)
+	// RecordDone records under holder's lease for eventID that the call callKey was made, with
+	// the platform's id, so a later holder does not make it again. It returns Conflict when the
+	// lease is no longer holder's.
+	RecordDone(ctx context.Context, key channel.Key, eventID, holder, callKey, id string) error
+	// ReleaseLease gives up holder's lease for eventID without saving (the event failed), so
+	// the event's next delivery can take it at once; the calls recorded stay with the event.
+	// Releasing a lease holder no longer holds is not an error.
+	ReleaseLease(ctx context.Context, key channel.Key, eventID, holder string) error
 }
+
+// PlaceholderLife is how long the placeholder of a new conversation lives if its first event is
+// never saved.
+const PlaceholderLife = 24 * time.Hour

@@ -2,6 +2,8 @@ package dynamo
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -55,6 +57,15 @@ type conversationItem struct {
 	// The cross-channel follow-up (shared/conversation/followup.go).
 	FollowUp *conversation.FollowUp `dynamodbav:"followUp,omitempty"`
 	Linked   *channel.Key           `dynamodbav:"linked,omitempty"`
+
+	// The processing lease (conversation.Lease); leaseAt in Unix nanoseconds so that the
+	// stale-lease condition can compare it.
+	LeaseEvent  string `dynamodbav:"leaseEvent,omitempty"`
+	LeaseHolder string `dynamodbav:"leaseHolder,omitempty"`
+	LeaseAt     int64  `dynamodbav:"leaseAt,omitempty"`
+	// LeaseDone lists the calls made under the lease as "<call key>\n<platform id>": a list
+	// grows with list_append, where a map could not take call keys with dots as its keys.
+	LeaseDone []string `dynamodbav:"leaseDone,omitempty"`
 }
 
 func conversationPK(k channel.Key) string { return "CONV#" + k.String() }
@@ -98,6 +109,13 @@ func toItem(c *conversation.Conversation, version int64) conversationItem {
 	if c.SlackChannel != "" && c.ThreadTS != "" {
 		it.GSI1PK, it.GSI1SK = threadPK(c.SlackChannel, c.ThreadTS), it.PK
 	}
+	if l := c.Lease; l != nil {
+		it.LeaseEvent, it.LeaseHolder, it.LeaseAt = l.Event, l.Holder, l.At.UnixNano()
+		for k, v := range l.Done {
+			it.LeaseDone = append(it.LeaseDone, doneEntry(k, v))
+		}
+		slices.Sort(it.LeaseDone)
+	}
 	return it
 }
 
@@ -110,7 +128,27 @@ func (it *conversationItem) conversation() *conversation.Conversation {
 		AnnouncedAt: it.AnnouncedAt, WarnedAt: it.WarnedAt, Referral: it.Referral, Processed: it.Processed,
 		FollowUp: it.FollowUp, Linked: it.Linked,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, ExpiresAt: it.ExpiresAt, Version: it.Version,
+		Lease: it.lease(),
 	}
+}
+
+func (it *conversationItem) lease() *conversation.Lease {
+	if it.LeaseEvent == "" {
+		return nil
+	}
+	return &conversation.Lease{Event: it.LeaseEvent, Holder: it.LeaseHolder, At: time.Unix(0, it.LeaseAt).UTC(), Done: it.done()}
+}
+
+func doneEntry(callKey, id string) string { return callKey + "\n" + id }
+
+func (it *conversationItem) done() map[string]string {
+	done := map[string]string{}
+	for _, e := range it.LeaseDone {
+		if k, v, ok := strings.Cut(e, "\n"); ok {
+			done[k] = v
+		}
+	}
+	return done
 }
 
 // GetConversation reads the conversation (strongly consistent), or returns NotFound.
@@ -146,8 +184,8 @@ func (s *Store) getConversation(ctx context.Context, op apperr.Op, key channel.K
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return nil, apperr.Wrap(op, apperr.Internal, err, "decode conversation")
 	}
-	if !live(it.ExpiresAt, s.now()) {
-		return nil, nil
+	if !live(it.ExpiresAt, s.now()) || it.Status == "" {
+		return nil, nil // expired, or the placeholder of a conversation not yet saved
 	}
 	return it.conversation(), nil
 }
@@ -317,4 +355,151 @@ func validConversation(op apperr.Op, c *conversation.Conversation) error {
 		return apperr.E(op, apperr.Invalid, "conversation version is negative")
 	}
 	return validKey(op, c.Key)
+}
+
+// BeginEvent reads the conversation and leases it for eventID in one UpdateItem, whose
+// ReturnValues ALL_OLD is the conversation as it was (see conversation.Store).
+func (s *Store) BeginEvent(ctx context.Context, key channel.Key, eventID, holder string, now, staleBefore time.Time) (*conversation.Conversation, error) {
+	const op apperr.Op = "dynamo.BeginEvent"
+	if err := validKey(op, key); err != nil {
+		return nil, err
+	}
+	if eventID == "" || holder == "" {
+		return nil, apperr.E(op, apperr.Invalid, "event id and holder are required")
+	}
+	leaseEvent, leaseAt, exp := expression.Name("leaseEvent"), expression.Name("leaseAt"), expression.Name(attrExpiresAt)
+	leaseHolder := expression.Name("leaseHolder")
+	version := expression.Name("version")
+	update := expression.Set(leaseEvent, expression.Value(eventID)).
+		Set(leaseHolder, expression.Value(holder)).
+		Set(leaseAt, expression.Value(now.UnixNano())).
+		Set(version, expression.Plus(expression.IfNotExists(version, expression.Value(0)), expression.Value(1))).
+		Set(exp, expression.IfNotExists(exp, expression.Value(now.Add(conversation.PlaceholderLife).Unix())))
+	cond := expression.AttributeNotExists(leaseEvent).
+		Or(leaseHolder.Equal(expression.Value(holder))).
+		Or(leaseAt.LessThan(expression.Value(staleBefore.UnixNano()))).
+		Or(exp.LessThanEqual(expression.Value(s.now().Unix())))
+	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
+	if err != nil {
+		return nil, apperr.Wrap(op, apperr.Internal, err, "build update")
+	}
+	out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       conversationKey(key),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ReturnValues:              types.ReturnValueAllOld,
+	})
+	if err != nil {
+		if kindOf(err) == apperr.Conflict {
+			return nil, apperr.E(op, apperr.Conflict, "another event of this conversation is being processed")
+		}
+		return nil, fail(op, err, "lease conversation")
+	}
+	var old conversationItem
+	if err := attributevalue.UnmarshalMap(out.Attributes, &old); err != nil {
+		return nil, apperr.Wrap(op, apperr.Internal, err, "decode conversation")
+	}
+	c := &conversation.Conversation{Key: key}
+	alive := len(out.Attributes) > 0 && live(old.ExpiresAt, s.now())
+	if alive && old.Status != "" {
+		c = old.conversation()
+	}
+	done := map[string]string{}
+	if old.LeaseEvent == eventID {
+		done = old.done()
+	}
+	c.Version = old.Version + 1
+	c.Lease = &conversation.Lease{Event: eventID, Holder: holder, At: now, Done: done}
+	if len(out.Attributes) > 0 && !alive {
+		// Expired but not yet deleted by DynamoDB: replace it with a clean placeholder, so that
+		// nothing of the expired conversation comes back and the event's save finds it live.
+		if err := s.putPlaceholder(ctx, op, c, now); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// putPlaceholder replaces the item of c.Key with a placeholder holding only c's lease, under
+// the condition that the lease is still c's.
+func (s *Store) putPlaceholder(ctx context.Context, op apperr.Op, c *conversation.Conversation, now time.Time) error {
+	ph := &conversation.Conversation{Key: c.Key, Lease: c.Lease, ExpiresAt: now.Add(conversation.PlaceholderLife)}
+	item, err := attributevalue.MarshalMap(toItem(ph, c.Version))
+	if err != nil {
+		return apperr.Wrap(op, apperr.Internal, err, "encode placeholder")
+	}
+	delete(item, attrGSI2PK) // a placeholder is in no index
+	delete(item, attrGSI2SK)
+	expr, err := expression.NewBuilder().WithCondition(expression.Name("leaseHolder").Equal(expression.Value(c.Lease.Holder))).Build()
+	if err != nil {
+		return apperr.Wrap(op, apperr.Internal, err, "build condition")
+	}
+	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(s.table),
+		Item:                      item,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if err != nil {
+		return fail(op, err, "reset expired conversation")
+	}
+	return nil
+}
+
+// RecordDone records a call made under eventID's lease (see conversation.Store).
+func (s *Store) RecordDone(ctx context.Context, key channel.Key, eventID, holder, callKey, id string) error {
+	const op apperr.Op = "dynamo.RecordDone"
+	calls := expression.Name("leaseDone")
+	update := expression.Set(calls, expression.ListAppend(
+		expression.IfNotExists(calls, expression.Value([]string{})), expression.Value([]string{doneEntry(callKey, id)})))
+	cond := expression.Name("leaseEvent").Equal(expression.Value(eventID)).
+		And(expression.Name("leaseHolder").Equal(expression.Value(holder)))
+	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
+	if err != nil {
+		return apperr.Wrap(op, apperr.Internal, err, "build update")
+	}
+	_, err = s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       conversationKey(key),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if err != nil {
+		if kindOf(err) == apperr.Conflict {
+			return apperr.E(op, apperr.Conflict, "the event no longer holds the conversation's lease")
+		}
+		return fail(op, err, "record call")
+	}
+	return nil
+}
+
+// ReleaseLease gives up holder's lease (see conversation.Store): the lease keeps its event and
+// calls but no holder, and its time goes back to zero, so any worker may take it.
+func (s *Store) ReleaseLease(ctx context.Context, key channel.Key, eventID, holder string) error {
+	const op apperr.Op = "dynamo.ReleaseLease"
+	update := expression.Set(expression.Name("leaseAt"), expression.Value(0)).Remove(expression.Name("leaseHolder"))
+	cond := expression.Name("leaseEvent").Equal(expression.Value(eventID)).
+		And(expression.Name("leaseHolder").Equal(expression.Value(holder)))
+	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
+	if err != nil {
+		return apperr.Wrap(op, apperr.Internal, err, "build update")
+	}
+	_, err = s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       conversationKey(key),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if err != nil && kindOf(err) != apperr.Conflict {
+		return fail(op, err, "release lease")
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package memstore
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -21,7 +22,7 @@ func (s *Store) GetConversation(_ context.Context, key channel.Key) (*conversati
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.convs[key]
-	if !ok || !live(c.ExpiresAt, s.now()) {
+	if !ok || !live(c.ExpiresAt, s.now()) || c.New() {
 		return nil, apperr.E(op, apperr.NotFound, "conversation not found")
 	}
 	return clone(op, c)
@@ -166,4 +167,89 @@ func validConversation(op apperr.Op, c *conversation.Conversation) error {
 		return apperr.E(op, apperr.Invalid, "conversation version is negative")
 	}
 	return validKey(op, c.Key)
+}
+
+// BeginEvent reads the conversation and leases it for eventID (see conversation.Store).
+func (s *Store) BeginEvent(_ context.Context, key channel.Key, eventID, holder string, now, staleBefore time.Time) (*conversation.Conversation, error) {
+	const op apperr.Op = "memstore.BeginEvent"
+	if err := validKey(op, key); err != nil {
+		return nil, err
+	}
+	if eventID == "" || holder == "" {
+		return nil, apperr.E(op, apperr.Invalid, "event id and holder are required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, exists := s.convs[key]
+	alive := exists && live(old.ExpiresAt, s.now())
+	if alive && old.Lease != nil && old.Lease.Holder != holder && !old.Lease.At.Before(staleBefore) {
+		return nil, apperr.E(op, apperr.Conflict, "another event of this conversation is being processed")
+	}
+	done := map[string]string{}
+	var stored *conversation.Conversation
+	if alive {
+		var err error
+		if stored, err = clone(op, old); err != nil {
+			return nil, err
+		}
+		if old.Lease != nil && old.Lease.Event == eventID {
+			for k, v := range old.Lease.Done {
+				done[k] = v
+			}
+		}
+	} else {
+		// None, or expired: a clean placeholder, so nothing of an expired conversation returns.
+		stored = &conversation.Conversation{Key: key, ExpiresAt: toSecond(now.Add(conversation.PlaceholderLife))}
+		if exists {
+			stored.Version = old.Version
+			if old.Lease != nil && old.Lease.Event == eventID {
+				for k, v := range old.Lease.Done {
+					done[k] = v
+				}
+			}
+		}
+	}
+	stored.Version++
+	stored.Lease = &conversation.Lease{Event: eventID, Holder: holder, At: now, Done: done}
+	if s.convs == nil {
+		s.convs = make(map[channel.Key]*conversation.Conversation)
+	}
+	s.convs[key] = stored
+
+	c := &conversation.Conversation{Key: key}
+	if alive && !old.New() {
+		var err error
+		if c, err = clone(op, stored); err != nil {
+			return nil, err
+		}
+	}
+	c.Version = stored.Version
+	c.Lease = &conversation.Lease{Event: eventID, Holder: holder, At: now, Done: maps.Clone(done)}
+	return c, nil
+}
+
+// RecordDone records a call made under eventID's lease (see conversation.Store).
+func (s *Store) RecordDone(_ context.Context, key channel.Key, eventID, holder, callKey, id string) error {
+	const op apperr.Op = "memstore.RecordDone"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.convs[key]
+	if !ok || c.Lease == nil || c.Lease.Event != eventID || c.Lease.Holder != holder {
+		return apperr.E(op, apperr.Conflict, "the event no longer holds the conversation's lease")
+	}
+	if c.Lease.Done == nil {
+		c.Lease.Done = map[string]string{}
+	}
+	c.Lease.Done[callKey] = id
+	return nil
+}
+
+// ReleaseLease gives up holder's lease (see conversation.Store).
+func (s *Store) ReleaseLease(_ context.Context, key channel.Key, eventID, holder string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.convs[key]; ok && c.Lease != nil && c.Lease.Event == eventID && c.Lease.Holder == holder {
+		c.Lease.Holder, c.Lease.At = "", time.Time{}
+	}
+	return nil
 }

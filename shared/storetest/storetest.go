@@ -31,6 +31,10 @@ func Run(t *testing.T, newStore NewStore) {
 		t.Parallel()
 		testDedup(t, newStore)
 	})
+	t.Run("Lease", func(t *testing.T) {
+		t.Parallel()
+		testLease(t, newStore)
+	})
 }
 
 // Clock is a settable clock for expiry tests.

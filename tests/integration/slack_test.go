@@ -118,8 +118,8 @@ func TestAgentRepliesInTheThread(t *testing.T) {
 			t.Errorf("after Resolve: status %s, want closed", c.Status)
 		}
 		card, _ := e.slack.Message(deskChannel, c.ThreadTS)
-		if !strings.Contains(card.Text, "Resolved") {
-			t.Errorf("card after Resolve = %q, want it to say resolved", card.Text)
+		if !strings.Contains(card.Text, "Resolved by <@"+agent+">") || strings.Contains(string(card.Blocks), `"action_id":"resolve"`) {
+			t.Errorf("card after Resolve = %q, want it resolved by the agent and without its buttons", card.Text)
 		}
 		if th := e.thread(c.ThreadTS); !strings.Contains(th, "Claimed by") || !strings.Contains(th, "Resolved by") {
 			t.Errorf("thread status lines = %q", th)

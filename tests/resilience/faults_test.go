@@ -101,12 +101,12 @@ func TestDynamoDBFaults(t *testing.T) {
 		name  string
 		fault fault
 	}{
-		{"conversation read throttled, retried by the SDK", fault{op: "DynamoDB.GetItem", match: onItem(conv), times: 2, err: throttling}},
-		{"conversation read throttled beyond the SDK's retries", fault{op: "DynamoDB.GetItem", match: onItem(conv), times: 3, err: throughputExceeded}},
-		{"send reservation throttled beyond the SDK's retries", fault{op: "DynamoDB.PutItem", match: onItem("SENT#"), times: 3, err: throttling}},
+		// The conversation's read and its processing lease are one UpdateItem (BeginEvent).
+		{"conversation lease throttled, retried by the SDK", fault{op: "DynamoDB.UpdateItem", match: onItem(conv), times: 2, err: throttling}},
+		{"conversation lease throttled beyond the SDK's retries", fault{op: "DynamoDB.UpdateItem", match: onItem(conv), times: 3, err: throughputExceeded}},
 		{"conversation save throttled beyond the SDK's retries", fault{op: "DynamoDB.PutItem", match: onItem(conv), times: 3, err: throughputExceeded}},
 		{"conversation save loses a conditional write", fault{op: "DynamoDB.PutItem", match: onItem(conv), times: 1, err: conditionalCheckFailed}},
-		{"send reservation loses a conditional write twice", fault{op: "DynamoDB.PutItem", match: onItem("SENT#"), times: 2, err: conditionalCheckFailed}},
+		{"conversation lease refused twice (another worker holds it)", fault{op: "DynamoDB.UpdateItem", match: onItem(conv), times: 2, err: conditionalCheckFailed}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,7 +192,7 @@ func TestPartialBatchFailure(t *testing.T) {
 	h.enqueue(inboundText(a, wamid("a", 1), textAnswered, now), wamid("a", 1))
 	h.enqueue(inboundText(b, wamid("b", 1), textAnswered, now), wamid("b", 1))
 	h.enqueue(inboundText(a, wamid("a", 2), textAnswered2, now.Add(time.Second)), wamid("a", 2))
-	f := h.tap.inject(&fault{op: "DynamoDB.GetItem", match: onItem("CONV#" + waKey(b).String()), times: 3, err: throttling})
+	f := h.tap.inject(&fault{op: "DynamoDB.UpdateItem", match: onItem("CONV#" + waKey(b).String()), times: 3, err: throttling})
 	h.esm.start(1)
 	h.settle()
 
@@ -231,7 +231,7 @@ func TestDeadLetter(t *testing.T) {
 		},
 		{
 			name:  "DynamoDB unavailable",
-			setup: func(h *harness) { h.tap.inject(&fault{op: "DynamoDB.GetItem", times: -1, err: throttling}) },
+			setup: func(h *harness) { h.tap.inject(&fault{op: "DynamoDB.UpdateItem", times: -1, err: throttling}) },
 			ev:    func(user string) channel.Event { return inboundText(user, wamid("dlq", 2), textAnswered, time.Now()) },
 		},
 		{
