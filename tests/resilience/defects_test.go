@@ -31,19 +31,25 @@ func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 // back this much later in AWS.
 const templateVisibility = 180 * time.Second
 
-// TestDefectCompleteSendFails: the answer is sent, then recording it (CompleteSend) fails
-// beyond the SDK's retries. The reservation stays Pending; the redelivery comes after the
-// queue's 180 s visibility timeout, when the 2-minute send lease (bot.sendLease) has run out,
-// so the bot takes the reservation over and sends the answer a second time.
-func TestDefectCompleteSendFails(t *testing.T) {
+// TestDefectWorkerDiesAfterSend: the worker dies after the Graph API accepted the answer and
+// before the call was recorded (the conversation's save, which would record it, is the call
+// that dies). Its lease on the conversation goes stale after bot.Lease (2 minutes), the queue
+// redelivers after its visibility timeout (180 s in template.yaml), the redelivery takes the
+// stale lease over without a record of the send, and the customer gets the answer twice.
+// Issue #8: exactly one message, or the event in the dead-letter queue.
+func TestDefectWorkerDiesAfterSend(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	user := customer(30)
 	h.tap.inject(&fault{
-		op: "DynamoDB.UpdateItem", match: onItem("SENT#"), times: 3, err: throttling,
-		onFire: func(context.Context) { h.clock.advance(templateVisibility / 3) },
+		op: "DynamoDB.PutItem", match: onItem("CONV#" + waKey(user).String()), times: 1,
+		err: func() error { return errCrash },
+		onFire: func(ctx context.Context) {
+			kill(ctx)
+			h.clock.advance(templateVisibility)
+		},
 	})
-	if w := h.webhook(waText(user, wamid("complete", 1), textAnswered, time.Now())); w.Code != http.StatusOK {
+	if w := h.webhook(waText(user, wamid("diesaftersend", 1), textAnswered, time.Now())); w.Code != http.StatusOK {
 		t.Fatalf("webhook = %d", w.Code)
 	}
 	h.settle()
