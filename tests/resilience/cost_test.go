@@ -441,7 +441,15 @@ func renderCost(rows []usage, cpu [2]time.Duration, memory map[string]int) strin
 	p("PutItem that saves the conversation with the event applied and the lease released. A new\n")
 	p("conversation, and the first message of a day, add a PutItem linking the conversation to the\n")
 	p("customer's consent subject. The record grows with the event ids it remembers\n")
-	p("(`conversation.MaxProcessed`): a long conversation's writes cost more units, not more requests.\n")
+	p("(`conversation.MaxProcessed`): a long conversation's writes cost more units, not more requests.\n\n")
+	p("A call is recorded in the store (`RecordDone`, an UpdateItem) only before a second call for\n")
+	p("the same event, when the save fails, or when the event fails: a redelivery then finds it made\n")
+	p("(`TestCompleteSendFails`). The lease (2 minutes) outlasts the bot's timeout (30 s) and ends\n")
+	p("before the queue redelivers (visibility timeout 180 s): another worker with the same event\n")
+	p("waits (`TestSameEventTenWorkersAtOnce`), and a dead worker's event is taken over, without the\n")
+	p("call it made but had not recorded. A worker that dies between the Graph call and the save\n")
+	p("therefore sends the answer twice on redelivery (`TestDefectWorkerDiesAfterSend`, behind the\n")
+	p("`resilience_defects` build tag).\n")
 	return b.String()
 }
 
