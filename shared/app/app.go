@@ -70,6 +70,7 @@ func MetaWebhook(d Deps) (http.Handler, error) {
 		AppSecret:   []byte(d.Config.AppSecret.Reveal()),
 		VerifyToken: d.Config.VerifyToken.Reveal(),
 		Queue:       d.Queue,
+		Metrics:     d.metrics(),
 		Logger:      d.logger(),
 		Now:         d.now(),
 	}), nil
@@ -254,6 +255,7 @@ func Slack(d Deps) (http.Handler, error) {
 		Conversations: d.Conversations,
 		Dedup:         d.Dedup,
 		Queue:         d.Queue,
+		Metrics:       d.metrics(),
 		Now:           d.now(),
 		Logger:        d.logger(),
 	}), nil

@@ -38,11 +38,12 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		b.log().InfoContext(ctx, "duplicate agent event skipped", "event", a)
 		return b.release(ctx, c)
 	}
+	ctx, t := withTally(ctx)
 	now := b.now()
 	var note string
 	switch a.Action {
 	case channel.ActionReply:
-		b.claim(c, a.User, now)
+		b.claim(ctx, c, a.User, now)
 		if note, err = b.deliverToThread(ctx, c, a, channel.Reply{Text: a.Text, Human: true}); err != nil {
 			return err
 		}
@@ -55,7 +56,7 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 			note = slackapi.NoteNotSent("the suggested answer " + a.Answer + " is not in the knowledge base")
 			break
 		}
-		b.claim(c, a.User, now)
+		b.claim(ctx, c, a.User, now)
 		if note, err = b.deliverToThread(ctx, c, a, channel.Reply{Text: text, Human: true}); err != nil {
 			return err
 		}
@@ -63,7 +64,7 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 			note = slackapi.NoteAnswerSent(a.User, title)
 		}
 	case channel.ActionClaim:
-		b.claim(c, a.User, now)
+		b.claim(ctx, c, a.User, now)
 		note = slackapi.NoteClaimed(a.User)
 	case channel.ActionResolve:
 		c.Status = conversation.Closed
@@ -109,16 +110,20 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 	c.MarkProcessed(a.ID)
 	// An agent action is activity: the record lives on from now, but LastInboundAt (the
 	// customer's window) does not move.
-	return b.save(ctx, c)
+	if err := b.save(ctx, c); err != nil {
+		return err
+	}
+	t.emit(b.metrics())
+	return nil
 }
 
 // claim gives the conversation to agent unless another agent has it.
-func (b *Bot) claim(c *conversation.Conversation, agent string, now time.Time) {
+func (b *Bot) claim(ctx context.Context, c *conversation.Conversation, agent string, now time.Time) {
 	if c.Status == conversation.Claimed && c.Agent != "" {
 		return
 	}
 	if c.Status == conversation.Escalated && !c.EscalatedAt.IsZero() {
-		b.metrics().Milliseconds(metrics.TimeToClaim, now.Sub(c.EscalatedAt))
+		b.duration(ctx, metrics.TimeToClaim, now.Sub(c.EscalatedAt))
 	}
 	c.Status = conversation.Claimed
 	c.Agent = agent
@@ -156,13 +161,13 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 	})
 	switch {
 	case err == nil:
-		b.metrics().Count(metrics.AgentReplies, 1)
+		b.count(ctx, metrics.AgentReplies, 1)
 		return note, nil
 	case errors.Is(err, graph.ErrWindowClosed):
-		b.metrics().Count(metrics.DeliveriesFailed, 1)
+		b.count(ctx, metrics.DeliveriesFailed, 1)
 		return slackapi.NoteCustomerMustWrite(), nil
 	case !retryable(err):
-		b.metrics().Count(metrics.DeliveriesFailed, 1)
+		b.count(ctx, metrics.DeliveriesFailed, 1)
 		return slackapi.NoteNotSent(apperr.Message(err)), nil
 	}
 	return "", fmt.Errorf("deliver agent reply: %w", err)

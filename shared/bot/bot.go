@@ -331,13 +331,20 @@ func (b *Bot) onceStored(ctx context.Context, key string, fn func(context.Contex
 	return id, nil
 }
 
-// reply sends r to the customer once per key.
+// reply sends r to the customer once per key. A reply the platform refuses for good (the
+// customer is unreachable, the window closed) is counted and logged, and the event still
+// applies: retrying cannot change the platform's answer.
 func (b *Bot) reply(ctx context.Context, c *conversation.Conversation, key string, r channel.Reply) error {
 	_, err := b.once(ctx, c, key, func(ctx context.Context) (string, error) {
 		return b.Sender.Send(ctx, c.Key, r)
 	})
-	if err != nil {
-		return fmt.Errorf("send reply: %w", err)
+	switch {
+	case err == nil:
+		return nil
+	case !retryable(err):
+		b.count(ctx, metrics.DeliveriesFailed, 1)
+		b.log().WarnContext(ctx, "reply refused by the platform", "conversation", c, "kind", apperr.KindOf(err).String(), "err", err)
+		return nil
 	}
-	return nil
+	return fmt.Errorf("send reply: %w", err)
 }

@@ -264,7 +264,7 @@ func (b *Bot) deliverToThread(ctx context.Context, c *conversation.Conversation,
 		return "", err
 	}
 	if target == p {
-		b.claim(p, a.User, b.now())
+		b.claim(ctx, p, a.User, b.now())
 		if err := b.saveLinked(ctx, p, a.ID); err != nil {
 			return "", err
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/frontdesk-app/frontdesk/shared/adsignals"
+	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
@@ -25,18 +26,18 @@ func (b *Bot) handleInbound(ctx context.Context, holder string, in channel.Inbou
 		return nil
 	case in.Kind == channel.KindStatus:
 		if in.Status != nil && in.Status.Status == "failed" {
-			b.metrics().Count(metrics.DeliveriesFailed, 1)
+			b.count(ctx, metrics.DeliveriesFailed, 1)
 			b.log().WarnContext(ctx, "delivery failed", "event", in, "code", in.Status.ErrorCode)
 		}
 		return nil
 	case in.Kind == channel.KindReferral:
-		return b.update(ctx, holder, in, func(c *conversation.Conversation) error { return nil })
+		return b.update(ctx, holder, in, func(context.Context, *conversation.Conversation) error { return nil })
 	case !in.Kind.Answerable():
 		b.log().DebugContext(ctx, "event not answered", "event", in)
 		return nil
 	}
-	b.metrics().Count(metrics.MessagesIn, 1)
-	return b.update(ctx, holder, in, func(c *conversation.Conversation) error {
+	return b.update(ctx, holder, in, func(ctx context.Context, c *conversation.Conversation) error {
+		b.count(ctx, metrics.MessagesIn, 1)
 		if in.At.After(c.LastInboundAt) {
 			c.LastInboundAt = in.At
 		}
@@ -71,12 +72,13 @@ func (b *Bot) handleInbound(ctx context.Context, holder string, in channel.Inbou
 
 // update loads the conversation of in, skips an event it already applied, runs apply, sends the
 // first-ad-message signal when in brings the conversation's ad referral, and saves.
-func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, apply func(*conversation.Conversation) error) (err error) {
+func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, apply func(context.Context, *conversation.Conversation) error) (err error) {
 	c, _, err := b.begin(ctx, in.Key, in.ID, holder)
 	if err != nil {
 		return err
 	}
 	defer b.recordOnFailure(ctx, c, &err)
+	ctx, t := withTally(ctx)
 	if c.HasProcessed(in.ID) {
 		b.log().InfoContext(ctx, "duplicate event skipped", "event", in)
 		return b.release(ctx, c)
@@ -91,13 +93,13 @@ func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, app
 		}
 		if !ok {
 			fromAd = false
-			b.metrics().Count(metrics.ConsentSuppressions, 1)
+			b.count(ctx, metrics.ConsentSuppressions, 1)
 		}
 	}
 	if fromAd {
 		c.Referral = in.Referral
 	}
-	if err := apply(c); err != nil {
+	if err := apply(ctx, c); err != nil {
 		return err
 	}
 	if fromAd && c.Referral != nil && b.Signals != nil {
@@ -108,7 +110,11 @@ func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, app
 		}
 	}
 	c.MarkProcessed(in.ID)
-	return b.save(ctx, c)
+	if err := b.save(ctx, c); err != nil {
+		return err
+	}
+	t.emit(b.metrics())
+	return nil
 }
 
 // answer lets the FAQ bot decide and carries the decision out.
@@ -127,14 +133,14 @@ func (b *Bot) answer(ctx context.Context, c *conversation.Conversation, in chann
 	r := channel.Reply{Text: d.Text, Options: d.Options, CommentID: in.CommentID}
 	switch d.Action {
 	case faq.Answer:
-		b.metrics().Count(metrics.Answered, 1)
+		b.count(ctx, metrics.Answered, 1)
 	case faq.AskBack, faq.Clarify:
-		b.metrics().Count(metrics.AskedBack, 1)
+		b.count(ctx, metrics.AskedBack, 1)
 		for _, o := range d.Options {
 			c.Pending = append(c.Pending, o.ID)
 		}
 	case faq.Escalate:
-		b.metrics().Count(metrics.Escalated, 1)
+		b.count(ctx, metrics.Escalated, 1)
 		var offered bool
 		r, offered = b.withFollowUpOffer(c, r, in.At)
 		if r.Text != "" {
@@ -183,6 +189,12 @@ func (b *Bot) escalate(ctx context.Context, c *conversation.Conversation, in cha
 		return "", err
 	})
 	if err != nil {
+		// Whatever Slack said (a channel the app left, a revoked token), the customer was told
+		// an agent would answer: retry, and if it never works the event ends in the dead-letter
+		// queue and its alarm rather than vanishing.
+		if !retryable(err) {
+			err = apperr.Wrap(op, apperr.Internal, err, "escalation not posted to Slack")
+		}
 		return fmt.Errorf("announce escalation: %w", err)
 	}
 	if _, err := fmt.Sscan(id, &c.SlackChannel, &c.ThreadTS); err != nil {

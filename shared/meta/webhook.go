@@ -11,9 +11,11 @@ import (
 	"mime"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 )
 
@@ -40,6 +42,8 @@ type WebhookConfig struct {
 	Logger *slog.Logger
 	// Now stamps events Meta sent without a timestamp. Defaults to time.Now.
 	Now func() time.Time
+	// Metrics counts rejected signatures; nil discards.
+	Metrics metrics.Recorder
 	// Enqueue decides which events are queued. Defaults to Enqueue.
 	Enqueue func(channel.Inbound) bool
 }
@@ -82,6 +86,9 @@ func NewWebhook(cfg WebhookConfig) http.Handler {
 	}
 	if w.cfg.Enqueue == nil {
 		w.cfg.Enqueue = Enqueue
+	}
+	if w.cfg.Metrics == nil {
+		w.cfg.Metrics = metrics.Discard{}
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Path, w.verify)
@@ -151,7 +158,13 @@ func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Wrap(op, apperr.Invalid, err, "could not read the body")
 	}
 	if err := VerifySignature(r.Header.Get(SignatureHeader), body, h.cfg.AppSecret); err != nil {
+		h.cfg.Metrics.Count(metrics.SignaturesRejected, 1)
 		return err
+	}
+	if !utf8.Valid(body) {
+		// JSON is UTF-8 (RFC 8259) and Meta escapes non-ASCII text; decoding would silently turn
+		// invalid bytes into U+FFFD.
+		return apperr.E(op, apperr.Invalid, "body is not valid UTF-8")
 	}
 	if h.cfg.Queue == nil {
 		return apperr.E(op, apperr.Internal, "no queue configured")

@@ -16,6 +16,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 )
 
@@ -46,6 +47,8 @@ type HandlerConfig struct {
 	Logger *slog.Logger
 	// SeenFor is how long event ids are remembered; DefaultSeenFor when zero.
 	SeenFor time.Duration
+	// Metrics counts rejected signatures; nil discards.
+	Metrics metrics.Recorder
 	// OpenLimit bounds the /frontdesk open list; 20 when zero.
 	OpenLimit int
 }
@@ -133,6 +136,9 @@ func (h *handler) verified(next func(http.ResponseWriter, *http.Request, []byte)
 			return
 		}
 		if err := Verify(r.Header, body, h.cfg.SigningSecret, h.now()); err != nil {
+			if h.cfg.Metrics != nil {
+				h.cfg.Metrics.Count(metrics.SignaturesRejected, 1)
+			}
 			h.log.WarnContext(r.Context(), "slack request refused", "path", r.URL.Path, "err", apperr.Message(err))
 			apperr.WriteJSON(w, err)
 			return
