@@ -92,8 +92,9 @@ func TestBotReplyRefused(t *testing.T) {
 	}
 }
 
-// TestMetricsCountRedeliveriesOnce: three customer messages and one worker death count three
-// messages in and three answers, not one per attempt.
+// TestMetricsCountRedeliveriesOnce: three customer messages, a failed save of the second and
+// the worker's death before the third count three messages in and three answers, not one per
+// attempt.
 func TestMetricsCountRedeliveriesOnce(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, func(o *options) { o.manual = true; o.workers = 1 })
@@ -101,10 +102,14 @@ func TestMetricsCountRedeliveriesOnce(t *testing.T) {
 	for i, u := range users {
 		h.enqueue(inboundText(u, wamid("metrics", i), textAnswered, time.Now()), wamid("metrics", i))
 	}
-	h.tap.inject(&fault{op: "DynamoDB.PutItem", match: onItem("CONV#" + waKey(users[1]).String()), times: 1,
+	h.tap.inject(&fault{op: "DynamoDB.PutItem", match: onItem("CONV#" + waKey(users[1]).String()), times: 3, err: throttling})
+	crash := h.tap.inject(&fault{op: "DynamoDB.UpdateItem", match: onItem("CONV#" + waKey(users[2]).String()), times: 1,
 		err: func() error { return errCrash }, onFire: kill})
 	h.esm.start(1)
 	h.settle()
+	if got := h.tap.firedCount(crash); got != 1 {
+		t.Fatalf("crash fired %d times, want 1", got)
+	}
 	for _, m := range []string{metrics.MessagesIn, metrics.Answered} {
 		if got := h.metrics.get(m); got != 3 {
 			t.Errorf("%s = %d, want 3", m, got)
