@@ -379,24 +379,12 @@ func (s *Store) BeginEvent(ctx context.Context, key channel.Key, eventID, holder
 		Or(leaseHolder.Equal(expression.Value(holder))).
 		Or(leaseAt.LessThan(expression.Value(staleBefore.UnixNano()))).
 		Or(exp.LessThanEqual(expression.Value(s.now().Unix())))
-	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
-	if err != nil {
-		return nil, apperr.Wrap(op, apperr.Internal, err, "build update")
+	out, err := s.update(ctx, op, conversationKey(key), update, cond, types.ReturnValueAllOld)
+	if apperr.Is(err, apperr.Conflict) {
+		return nil, apperr.E(op, apperr.Conflict, "another event of this conversation is being processed")
 	}
-	out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       conversationKey(key),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ReturnValues:              types.ReturnValueAllOld,
-	})
 	if err != nil {
-		if kindOf(err) == apperr.Conflict {
-			return nil, apperr.E(op, apperr.Conflict, "another event of this conversation is being processed")
-		}
-		return nil, fail(op, err, "lease conversation")
+		return nil, err
 	}
 	var old conversationItem
 	if err := attributevalue.UnmarshalMap(out.Attributes, &old); err != nil {
@@ -456,27 +444,11 @@ func (s *Store) RecordDone(ctx context.Context, key channel.Key, eventID, holder
 	calls := expression.Name("leaseDone")
 	update := expression.Set(calls, expression.ListAppend(
 		expression.IfNotExists(calls, expression.Value([]string{})), expression.Value([]string{doneEntry(callKey, id)})))
-	cond := expression.Name("leaseEvent").Equal(expression.Value(eventID)).
-		And(expression.Name("leaseHolder").Equal(expression.Value(holder)))
-	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
-	if err != nil {
-		return apperr.Wrap(op, apperr.Internal, err, "build update")
+	_, err := s.update(ctx, op, conversationKey(key), update, heldBy(eventID, holder), types.ReturnValueNone)
+	if apperr.Is(err, apperr.Conflict) {
+		return apperr.E(op, apperr.Conflict, "the event no longer holds the conversation's lease")
 	}
-	_, err = s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       conversationKey(key),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if err != nil {
-		if kindOf(err) == apperr.Conflict {
-			return apperr.E(op, apperr.Conflict, "the event no longer holds the conversation's lease")
-		}
-		return fail(op, err, "record call")
-	}
-	return nil
+	return err
 }
 
 // ReleaseLease gives up holder's lease (see conversation.Store): the lease keeps its event and
@@ -484,22 +456,40 @@ func (s *Store) RecordDone(ctx context.Context, key channel.Key, eventID, holder
 func (s *Store) ReleaseLease(ctx context.Context, key channel.Key, eventID, holder string) error {
 	const op apperr.Op = "dynamo.ReleaseLease"
 	update := expression.Set(expression.Name("leaseAt"), expression.Value(0)).Remove(expression.Name("leaseHolder"))
-	cond := expression.Name("leaseEvent").Equal(expression.Value(eventID)).
+	_, err := s.update(ctx, op, conversationKey(key), update, heldBy(eventID, holder), types.ReturnValueNone)
+	if apperr.Is(err, apperr.Conflict) {
+		return nil // no longer holder's: nothing to give up
+	}
+	return err
+}
+
+// heldBy is the condition that holder holds the lease for eventID.
+func heldBy(eventID, holder string) expression.ConditionBuilder {
+	return expression.Name("leaseEvent").Equal(expression.Value(eventID)).
 		And(expression.Name("leaseHolder").Equal(expression.Value(holder)))
+}
+
+// update runs one conditional UpdateItem. A failed condition is a Conflict; other errors are
+// classified as every request's are.
+func (s *Store) update(ctx context.Context, op apperr.Op, key map[string]types.AttributeValue, update expression.UpdateBuilder, cond expression.ConditionBuilder, ret types.ReturnValue) (*dynamodb.UpdateItemOutput, error) {
 	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
-		return apperr.Wrap(op, apperr.Internal, err, "build update")
+		return nil, apperr.Wrap(op, apperr.Internal, err, "build update")
 	}
-	_, err = s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
-		Key:                       conversationKey(key),
+		Key:                       key,
 		UpdateExpression:          expr.Update(),
 		ConditionExpression:       expr.Condition(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
+		ReturnValues:              ret,
 	})
-	if err != nil && kindOf(err) != apperr.Conflict {
-		return fail(op, err, "release lease")
+	if err != nil {
+		if kindOf(err) == apperr.Conflict {
+			return nil, apperr.Wrap(op, apperr.Conflict, err, "condition failed")
+		}
+		return nil, fail(op, err, "update item")
 	}
-	return nil
+	return out, nil
 }
