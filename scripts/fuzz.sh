@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fuzz.sh runs every Fuzz* target of the repository, one after another, for FUZZTIME each
-# (default 30s; scripts/test.sh runs it with 2s). Targets are found in the *_test.go files, so
+# (default 30s; scripts/test.sh runs it with 1s to stay near a minute). Targets are found in the *_test.go files, so
 # a new FuzzXxx is fuzzed without being listed anywhere.
 #
 #   FUZZTIME=5m bash scripts/fuzz.sh                 # every target, 5 minutes each

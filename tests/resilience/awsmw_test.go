@@ -119,8 +119,12 @@ var dynamoWrites = map[string]bool{
 	"DynamoDB.TransactWriteItems": true, "DynamoDB.BatchWriteItem": true,
 }
 
-// attempt returns the injected error for this attempt, or counts it as sent.
+// attempt returns the injected error for this attempt, or counts it as sent. Once the
+// invocation of ctx is dead (kill), every call it makes fails: a crashed worker writes nothing.
 func (a *awsTap) attempt(ctx context.Context, op string, params any) error {
+	if inv, ok := ctx.Value(invocationKey{}).(*invocation); ok && inv.dead.Load() {
+		return errCrash
+	}
 	a.mu.Lock()
 	var fired *fault
 	for _, f := range a.faults {
@@ -184,8 +188,18 @@ func (a *awsTap) account(role string, params, result any, err error) {
 		if err == nil || errors.As(err, &condFailed) {
 			wru = write(itemSize(in.Item))
 		}
-	case *dynamodb.UpdateItemInput, *dynamodb.DeleteItemInput:
-		// The items updated and deleted in place (send records) are far below 1 KB.
+	case *dynamodb.UpdateItemInput:
+		// An update bills the larger of the item before and after; the old item is known when
+		// the request returned it (the conversation lease asks for ALL_OLD), else it is taken
+		// to be small (send records, leases of new conversations).
+		if err == nil || errors.As(err, &condFailed) {
+			size := 0
+			if out, ok := result.(*dynamodb.UpdateItemOutput); ok {
+				size = itemSize(out.Attributes)
+			}
+			wru = write(size)
+		}
+	case *dynamodb.DeleteItemInput:
 		if err == nil || errors.As(err, &condFailed) {
 			wru = 1
 		}
@@ -326,5 +340,17 @@ func onItem(prefix string) func(any) bool {
 			pk = pkOf(in.Key)
 		}
 		return strings.HasPrefix(pk, prefix)
+	}
+}
+
+// transactionCanceled is DynamoDB's answer to a TransactWriteItems one of whose items failed,
+// with one cancellation reason per item ("None" for the items that were fine).
+func transactionCanceled(codes ...string) func() error {
+	return func() error {
+		e := &ddbtypes.TransactionCanceledException{Message: aws.String("Transaction cancelled, please refer cancellation reasons for specific reasons [" + strings.Join(codes, ", ") + "]")}
+		for _, c := range codes {
+			e.CancellationReasons = append(e.CancellationReasons, ddbtypes.CancellationReason{Code: aws.String(c)})
+		}
+		return e
 	}
 }

@@ -105,9 +105,11 @@ func TestSameEventTenWorkersAtOnce(t *testing.T) {
 }
 
 // TestRedeliveredAfterWorkerDiedMidBatch kills the worker in the middle of a batch of three
-// customers' messages: after the first customer's event was applied and the second customer's
-// answer was sent, before its conversation was saved. Nothing of the batch is deleted; SQS
-// delivers it again after the visibility timeout, and every customer has exactly one answer.
+// customers' messages: after the first two were answered and saved, as it reaches for the
+// third customer's conversation. The dead worker makes no further call and deletes nothing;
+// SQS delivers the whole batch again after the visibility timeout, and every customer has
+// exactly one answer. (A worker that dies between a send and its record is
+// TestDefectWorkerDiesAfterSend.)
 func TestRedeliveredAfterWorkerDiedMidBatch(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, func(o *options) { o.manual = true; o.workers = 1 })
@@ -117,7 +119,7 @@ func TestRedeliveredAfterWorkerDiedMidBatch(t *testing.T) {
 		h.enqueue(inboundText(u, wamid("died", i), textAnswered, now), wamid("died", i))
 	}
 	crash := h.tap.inject(&fault{
-		op: "DynamoDB.PutItem", match: onItem("CONV#" + waKey(users[1]).String()), times: 1,
+		op: "DynamoDB.UpdateItem", match: onItem("CONV#" + waKey(users[2]).String()), times: 1,
 		err: func() error { return errCrash }, onFire: kill,
 	})
 	h.esm.start(1)
@@ -128,6 +130,9 @@ func TestRedeliveredAfterWorkerDiedMidBatch(t *testing.T) {
 	}
 	if got := h.esm.died.Load(); got != 1 {
 		t.Errorf("invocations that died = %d, want 1", got)
+	}
+	if got := h.esm.invocations.Load(); got < 2 {
+		t.Errorf("invocations = %d, want the batch delivered again", got)
 	}
 	for _, u := range users {
 		if got := len(h.out.delivered(u)); got != 1 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/graph/graphtest"
 )
@@ -294,5 +295,48 @@ func TestAgentReplyRetried(t *testing.T) {
 	}
 	if c := h.conversation(waKey(user)); c.Status != conversation.Claimed || !c.HasProcessed(reply.ID()) {
 		t.Errorf("conversation = %s processed %v, want claimed with the reply applied", c.Status, c.Processed)
+	}
+}
+
+// TestConsentTransactionFaults fails the consent ledger's TransactWriteItems (record and
+// history in one transaction) while a customer opts out by keyword: the opt-out is recorded
+// once and the customer gets one confirmation.
+func TestConsentTransactionFaults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		fault fault
+	}{
+		{"transaction conflict", fault{op: "DynamoDB.TransactWriteItems", times: 1, err: transactionCanceled("None", "TransactionConflict")}},
+		{"transaction throttled", fault{op: "DynamoDB.TransactWriteItems", times: 1, err: transactionCanceled("ThrottlingError", "None")}},
+		{"transaction throttled beyond the SDK's retries", fault{op: "DynamoDB.TransactWriteItems", times: 3, err: throttling}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			user := customer(18)
+			f := h.tap.inject(&tt.fault)
+			h.mustWebhook(waText(user, wamid("optout", 1), textOptOut, time.Now()))
+			h.settle()
+			if got := h.tap.firedCount(f); got != tt.fault.times {
+				t.Fatalf("fault fired %d times, want %d", got, tt.fault.times)
+			}
+			if got := len(h.out.delivered(user)); got != 1 {
+				t.Errorf("messages to the customer = %d, want 1 (the confirmation)", got)
+			}
+			subjects, err := consent.NewSubjects([]byte(pepper))
+			if err != nil {
+				t.Fatal(err)
+			}
+			subject := subjects.ID(channel.WhatsApp, user)
+			rec, err := h.store.GetConsent(t.Context(), subject)
+			if err != nil || rec.State != consent.Denied {
+				t.Errorf("consent record = %+v, %v; want denied", rec, err)
+			}
+			if hist, err := h.store.ConsentHistory(t.Context(), subject); err != nil || len(hist) != 1 {
+				t.Errorf("consent history = %d entries, %v; want 1", len(hist), err)
+			}
+		})
 	}
 }

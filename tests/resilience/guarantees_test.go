@@ -25,23 +25,30 @@ func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 // back this much later in AWS.
 const templateVisibility = 180 * time.Second
 
-// TestCompleteSendFails: the answer is sent, then recording the event fails beyond the SDK's
-// retries while the queue's 180 s visibility timeout passes. The redelivery must find the answer
-// sent and not send it a second time.
+// TestCompleteSendFails: the answer is sent, then saving the conversation fails beyond the
+// SDK's retries (three throttled PutItems) while the queue's 180 s visibility timeout passes.
+// The failed worker records the send under its lease and gives the lease up; the redelivery
+// finds the answer sent and does not send it a second time.
 func TestCompleteSendFails(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	user := customer(30)
-	h.tap.inject(&fault{
-		op: "DynamoDB.UpdateItem", match: onItem("SENT#"), times: 3, err: throttling,
+	f := h.tap.inject(&fault{
+		op: "DynamoDB.PutItem", match: onItem("CONV#" + waKey(user).String()), times: 3, err: throttling,
 		onFire: func(context.Context) { h.clock.advance(templateVisibility / 3) },
 	})
 	if w := h.webhook(waText(user, wamid("complete", 1), textAnswered, time.Now())); w.Code != http.StatusOK {
 		t.Fatalf("webhook = %d", w.Code)
 	}
 	h.settle()
+	if got := h.tap.firedCount(f); got != 3 {
+		t.Fatalf("fault fired %d times, want 3", got)
+	}
 	if got := len(h.out.delivered(user)); got != 1 {
 		t.Errorf("messages to the customer = %d, want 1", got)
+	}
+	if c := h.conversation(waKey(user)); !c.HasProcessed(wamid("complete", 1)) {
+		t.Errorf("the event was not applied: %v", c.Processed)
 	}
 }
 
@@ -85,8 +92,9 @@ func TestBotReplyRefused(t *testing.T) {
 	}
 }
 
-// TestMetricsCountRedeliveriesOnce: three customer messages and one worker death count three
-// messages in and three answers, not one per attempt.
+// TestMetricsCountRedeliveriesOnce: three customer messages, a failed save of the second and
+// the worker's death before the third count three messages in and three answers, not one per
+// attempt.
 func TestMetricsCountRedeliveriesOnce(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, func(o *options) { o.manual = true; o.workers = 1 })
@@ -94,10 +102,14 @@ func TestMetricsCountRedeliveriesOnce(t *testing.T) {
 	for i, u := range users {
 		h.enqueue(inboundText(u, wamid("metrics", i), textAnswered, time.Now()), wamid("metrics", i))
 	}
-	h.tap.inject(&fault{op: "DynamoDB.PutItem", match: onItem("CONV#" + waKey(users[1]).String()), times: 1,
+	h.tap.inject(&fault{op: "DynamoDB.PutItem", match: onItem("CONV#" + waKey(users[1]).String()), times: 3, err: throttling})
+	crash := h.tap.inject(&fault{op: "DynamoDB.UpdateItem", match: onItem("CONV#" + waKey(users[2]).String()), times: 1,
 		err: func() error { return errCrash }, onFire: kill})
 	h.esm.start(1)
 	h.settle()
+	if got := h.tap.firedCount(crash); got != 1 {
+		t.Fatalf("crash fired %d times, want 1", got)
+	}
 	for _, m := range []string{metrics.MessagesIn, metrics.Answered} {
 		if got := h.metrics.get(m); got != 3 {
 			t.Errorf("%s = %d, want 3", m, got)
