@@ -64,7 +64,7 @@ func ParseSignedRequest(s string, appSecret []byte, now time.Time) (*SignedReque
 	}
 	sig, err := decodeB64URL(encSig)
 	if err != nil {
-		return nil, apperr.E(op, apperr.Invalid, "signed_request signature is not base64url")
+		return nil, apperr.E(op, apperr.Unauthorized, "signed_request signature is not base64url")
 	}
 	m := hmac.New(sha256.New, appSecret)
 	m.Write([]byte(encPayload))
@@ -102,9 +102,10 @@ func ParseSignedRequest(s string, appSecret []byte, now time.Time) (*SignedReque
 }
 
 // decodeB64URL decodes base64url with or without padding (a community report says Meta's
-// signature sometimes carries "=").
+// signature sometimes carries "="). It is strict: a last character with stray low bits is
+// refused, so one signature has one spelling (no malleable variants of a signed request).
 func decodeB64URL(s string) ([]byte, error) {
-	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	return base64.RawURLEncoding.Strict().DecodeString(strings.TrimRight(s, "="))
 }
 
 // userID accepts a JSON string or number of 1 to 64 digits.

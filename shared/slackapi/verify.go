@@ -61,6 +61,10 @@ func Verify(header http.Header, body []byte, secret []byte, now time.Time) error
 	if !ok {
 		return apperr.E(op, apperr.Unauthorized, "bad signature: want v0=<hex>")
 	}
+	if strings.ToLower(hexSig) != hexSig {
+		// Slack sends lowercase hex; one signature has one spelling.
+		return apperr.E(op, apperr.Unauthorized, "bad signature: want v0=<lowercase hex>")
+	}
 	got, err := hex.DecodeString(hexSig)
 	if err != nil || len(got) != sha256.Size {
 		return apperr.E(op, apperr.Unauthorized, "bad signature: want v0=<hex>")
