@@ -66,7 +66,7 @@ func TestParseSignedRequest(t *testing.T) {
 		{name: "empty", in: "", secret: testAppSecret, wantKind: apperr.Invalid},
 		{name: "no dot", in: sig + payload, secret: testAppSecret, wantKind: apperr.Invalid},
 		{name: "three parts", in: valid + ".x", secret: testAppSecret, wantKind: apperr.Invalid},
-		{name: "signature not base64", in: "!!!." + payload, secret: testAppSecret, wantKind: apperr.Invalid},
+		{name: "signature not base64", in: "!!!." + payload, secret: testAppSecret, wantKind: apperr.Unauthorized},
 		{name: "too long", in: sig + "." + strings.Repeat("A", 9000), secret: testAppSecret, wantKind: apperr.Invalid},
 		{name: "no secret configured", in: valid, secret: nil, wantKind: apperr.Internal},
 	}
