@@ -448,8 +448,9 @@ func renderCost(rows []usage, cpu [2]time.Duration, memory map[string]int) strin
 	p("before the queue redelivers (visibility timeout 180 s): another worker with the same event\n")
 	p("waits (`TestSameEventTenWorkersAtOnce`), and a dead worker's event is taken over, without the\n")
 	p("call it made but had not recorded. A worker that dies between the Graph call and the save\n")
-	p("therefore sends the answer twice on redelivery (`TestDefectWorkerDiesAfterSend`, behind the\n")
-	p("`resilience_defects` build tag).\n")
+	p("therefore sends the answer twice on redelivery: with no idempotency key at Meta, closing that\n")
+	p("window would take a write before every call and lose the answer of a worker that dies before\n")
+	p("sending; frontdesk prefers the rare duplicate (README, design decisions).\n")
 	return b.String()
 }
 

@@ -19,7 +19,6 @@
 //   - bench_test.go: benchmarks of ingress and the bot (go test -bench . -run '^$').
 //   - cost_test.go: AWS requests per kind of event; writes docs/cost.md with -update.
 //   - guarantees_test.go: defects this suite found, fixed, kept as tests.
-//   - defects_test.go: known defects as failing tests, behind the build tag resilience_defects.
 //
 // Where moto differs from AWS the harness compensates, and says so: moto evaluates a
 // condition and writes an item without a lock, so the tap serialises DynamoDB writes as
