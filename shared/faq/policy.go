@@ -150,7 +150,8 @@ func choosePolicy(preds []prediction) Policy {
 	return pol
 }
 
-// crossValidatePolicy chooses the policy from the training phrasings alone: k folds over the
+// crossValidatePolicy chooses the policy and the calibration (fitScales) from the training
+// phrasings alone: k folds over the
 // phrasings and, crosswise, k groups of classes. Fold i trains on the phrasings outside fold i
 // whose class is outside group i; its held-out phrasings of group-i classes stand in for
 // out-of-scope queries (the model has never seen their topic), the others are in scope.
@@ -158,7 +159,7 @@ func choosePolicy(preds []prediction) Policy {
 // least minNegatives of them they are the out-of-scope side on their own (real out-of-scope
 // questions are less like the KB's topics than held-out entries, which would set the
 // threshold too high), and no entry is held out.
-func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy {
+func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) (Policy, [2]float64) {
 	negatives := 0
 	for _, p := range ps {
 		if p.Class < 0 {
@@ -180,7 +181,7 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy
 		}
 	}
 	rng.Shuffle(len(group), func(i, j int) { group[i], group[j] = group[j], group[i] })
-	var preds []prediction
+	var hs []heldOut
 	for f := 0; f < k; f++ {
 		var tr []Phrasing
 		for i, p := range ps {
@@ -197,8 +198,9 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy
 			if truth >= 0 && group[truth] == f {
 				truth = -1
 			}
-			preds = append(preds, prediction{truth: truth, top: m.rank(p.Text, p.Lang, 3)})
+			hs = append(hs, m.holdOut(p.Text, p.Lang, truth))
 		}
 	}
-	return choosePolicy(preds)
+	scale := fitScales(hs)
+	return choosePolicy(predictions(hs, scale)), scale
 }
