@@ -112,8 +112,8 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	w.buf.Write(v.block)
 	w.f32(v.maxIDF)
 	w.u32(uint32(mt.nClass))
-	writeLinear(&w, mt.lr)
 	writeLinear(&w, mt.svm)
+	writeLinear(&w, mt.nb)
 	return w.buf.Bytes(), nil
 }
 
@@ -152,12 +152,12 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	if mt.nClass != len(m.Classes) {
 		return nil, errors.New("faq: corrupt model: class count differs")
 	}
-	mt.lr = readLinear(&r, mt.nClass, nf)
 	mt.svm = readLinear(&r, mt.nClass, nf)
+	mt.nb = readLinear(&r, mt.nClass, nf)
 	if r.err != nil {
 		return nil, fmt.Errorf("faq: corrupt model: %w", r.err)
 	}
-	if mt.lr == nil || mt.svm == nil {
+	if mt.svm == nil || mt.nb == nil {
 		return nil, errors.New("faq: corrupt model: bad weight index")
 	}
 	if len(r.b) != 0 {
@@ -195,6 +195,10 @@ func writeLinear(w *binWriter, lm *linearModel) {
 	for _, x := range lm.w {
 		w.f32(x)
 	}
+	w.bool(lm.l1 != nil)
+	for _, x := range lm.l1 {
+		w.f32(x)
+	}
 }
 
 // readLinear decodes one linear model over nf features, or returns nil when its indices do
@@ -216,6 +220,12 @@ func readLinear(r *binReader, nClass, nf int) *linearModel {
 	lm.w = make([]float32, nw)
 	for k := range lm.w {
 		lm.w[k] = r.f32()
+	}
+	if r.bool() {
+		lm.l1 = make([]float32, nClass)
+		for c := range lm.l1 {
+			lm.l1[c] = r.f32()
+		}
 	}
 	if r.err != nil {
 		return lm

@@ -130,7 +130,7 @@ func CrossEvaluate(ctx context.Context, train []Example, k int) (Report, error) 
 		return rep, fmt.Errorf("cross-validation: want 2 ≤ k ≤ %d, have %d", len(ps), k)
 	}
 	lang := majorityLanguage(train)
-	fold := stratifiedFolds(ps, k, defaultMatcher.SVM.Seed)
+	fold := stratifiedFolds(ps, k, defaultMatcher.Seed)
 	var preds []prediction
 	var lat []float64
 	var thresholds float64

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"sync"
 )
 
 // Phrasing is one training text of a class (a KB entry or an eval intent).
@@ -17,23 +16,24 @@ type Phrasing struct {
 // matcherConfig gathers everything that shapes a matcher.
 type matcherConfig struct {
 	Features featureConfig
-	Train    trainConfig
 	SVM      svmConfig
+	NB       nbConfig
+	Seed     uint64 // of the cross-validation folds
 }
 
-var defaultMatcher = matcherConfig{Features: defaultFeatures, Train: defaultTrain, SVM: defaultSVM}
+var defaultMatcher = matcherConfig{Features: defaultFeatures, SVM: defaultSVM, NB: defaultNB, Seed: 1}
 
 // Matcher scores a text against classes with two linear models over the same TF-IDF features:
-// a softmax regression and a Crammer–Singer SVM. Their scores are added with calibrated weights
-// and turned into probabilities by a softmax. It is safe for concurrent use.
+// a Crammer–Singer SVM and multinomial naive Bayes. Their scores are added with calibrated
+// weights and turned into probabilities by a softmax. It is safe for concurrent use.
 type Matcher struct {
 	cfg    matcherConfig
 	voc    *vocab
-	lr     *linearModel
 	svm    *linearModel
+	nb     *linearModel
 	nClass int
-	// scale weighs the two models' scores (softmax regression, SVM) before the softmax;
-	// fitScales chooses it on held-out predictions.
+	// scale weighs the two models' scores (SVM, naive Bayes) before the softmax; fitScales
+	// chooses it on held-out predictions.
 	scale [2]float64
 }
 
@@ -44,11 +44,10 @@ type Scored struct {
 }
 
 // defaultScale weighs the models' scores when there are too few held-out predictions to fit
-// the weights (the fitted ones are near it: an SVM margin of 1 is a clear win).
-var defaultScale = [2]float64{1, 6}
+// the weights (the fitted ones are near it).
+var defaultScale = [2]float64{7, 0.2}
 
-// trainMatcher builds a matcher for nClass classes from the phrasings. Its two models train
-// concurrently; each is deterministic.
+// trainMatcher builds a matcher for nClass classes from the phrasings.
 func trainMatcher(cfg matcherConfig, ps []Phrasing, nClass int) *Matcher {
 	texts := make([]string, len(ps))
 	langs := make([]string, len(ps))
@@ -62,32 +61,31 @@ func trainMatcher(cfg matcherConfig, ps []Phrasing, nClass int) *Matcher {
 		xs[i] = voc.vectorize(raws[i])
 		ys[i] = ps[i].Class
 	}
-	m := &Matcher{cfg: cfg, voc: voc, nClass: nClass, scale: defaultScale}
-	var wg sync.WaitGroup
-	wg.Go(func() { m.lr = trainLR(xs, ys, nClass, len(voc.idf), cfg.Train) })
-	m.svm = trainSVM(xs, ys, nClass, len(voc.idf), cfg.SVM)
-	wg.Wait()
-	return m
+	return &Matcher{
+		cfg: cfg, voc: voc, nClass: nClass, scale: defaultScale,
+		svm: trainSVM(xs, ys, nClass, len(voc.idf), cfg.SVM),
+		nb:  trainNB(xs, ys, nClass, len(voc.idf), cfg.NB),
+	}
 }
 
 // scores returns the two models' scores of text read in lang.
-func (m *Matcher) scores(text, lang string) (lr, svm []float64) {
+func (m *Matcher) scores(text, lang string) (svm, nb []float64) {
 	x := m.voc.vectorize(m.cfg.Features.extract(nil, text, lang))
-	lr = make([]float64, m.nClass)
 	svm = make([]float64, m.nClass)
-	m.lr.scores(x, lr)
+	nb = make([]float64, m.nClass)
 	m.svm.scores(x, svm)
-	return lr, svm
+	m.nb.scores(x, nb)
+	return svm, nb
 }
 
 // probs returns the calibrated class probabilities of text read in lang.
 func (m *Matcher) probs(text, lang string) []float64 {
-	lr, svm := m.scores(text, lang)
-	for c := range lr {
-		lr[c] = m.scale[0]*lr[c] + m.scale[1]*svm[c]
+	svm, nb := m.scores(text, lang)
+	for c := range svm {
+		svm[c] = m.scale[0]*svm[c] + m.scale[1]*nb[c]
 	}
-	softmax(lr)
-	return lr
+	softmax(svm)
+	return svm
 }
 
 // rank returns the k most probable classes, best first.
@@ -115,15 +113,15 @@ func topK(p []float64, k int) []Scored {
 // scope).
 type heldOut struct {
 	truth   int
-	lr, svm []float32
+	svm, nb []float32
 }
 
 // holdOut scores a held-out phrasing with m.
 func (m *Matcher) holdOut(text, lang string, truth int) heldOut {
-	lr, svm := m.scores(text, lang)
-	h := heldOut{truth: truth, lr: make([]float32, len(lr)), svm: make([]float32, len(svm))}
-	for c := range lr {
-		h.lr[c], h.svm[c] = float32(lr[c]), float32(svm[c])
+	svm, nb := m.scores(text, lang)
+	h := heldOut{truth: truth, svm: make([]float32, len(svm)), nb: make([]float32, len(nb))}
+	for c := range svm {
+		h.svm[c], h.nb[c] = float32(svm[c]), float32(nb[c])
 	}
 	return h
 }
@@ -158,13 +156,13 @@ func fitScales(hs []heldOut) [2]float64 {
 		}
 		in = sub
 	}
-	z := make([]float64, len(in[0].lr))
+	z := make([]float64, len(in[0].svm))
 	nll := func(s [2]float64) float64 {
 		sum := 0.0
 		for _, h := range in {
 			mx := math.Inf(-1)
 			for c := range z {
-				z[c] = s[0]*float64(h.lr[c]) + s[1]*float64(h.svm[c])
+				z[c] = s[0]*float64(h.svm[c]) + s[1]*float64(h.nb[c])
 				mx = max(mx, z[c])
 			}
 			e := 0.0
@@ -214,8 +212,8 @@ func predictions(hs []heldOut, s [2]float64) []prediction {
 	var z []float64
 	for i, h := range hs {
 		z = z[:0]
-		for c := range h.lr {
-			z = append(z, s[0]*float64(h.lr[c])+s[1]*float64(h.svm[c]))
+		for c := range h.svm {
+			z = append(z, s[0]*float64(h.svm[c])+s[1]*float64(h.nb[c]))
 		}
 		softmax(z)
 		out[i] = prediction{truth: h.truth, top: topK(z, 3)}

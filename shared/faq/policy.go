@@ -167,7 +167,7 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) (Polic
 		}
 	}
 	holdOut := negatives < minNegatives
-	rng := rand.New(rand.NewPCG(cfg.Train.Seed, 7))
+	rng := rand.New(rand.NewPCG(cfg.Seed, 7))
 	fold := make([]int, len(ps))
 	for i := range fold {
 		fold[i] = i % k
