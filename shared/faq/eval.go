@@ -207,7 +207,7 @@ func evalRun(cfg matcherConfig, nClass int, lang string, tr, te, va []Phrasing) 
 			hs[i] = m.holdOut(p.Text, lang, p.Class)
 		}
 		m.scale = fitScales(hs)
-		res.pol, res.from = choosePolicy(predictions(hs, m.scale)), "val"
+		res.pol, res.from = choosePolicy(predictions(hs, m.scale), answerMCC(nClass)), "val"
 	} else {
 		res.pol, m.scale = crossValidatePolicy(cfg, tr, nClass, cvFolds)
 		res.from = "cv"

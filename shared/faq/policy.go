@@ -126,9 +126,26 @@ const minNegatives = 30
 // oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %; real support traffic is mostly in scope).
 var oosPrior = 0.1
 
-// choosePolicy picks the threshold that maximises policyObjective over the predictions'
-// confidences.
-func choosePolicy(preds []prediction) Policy {
+// answerMCC scores a threshold on labelled predictions by the multi-class MCC of the
+// decisions, out of scope (not answered) being one more class: the measure for a sample of
+// real traffic (--val), whose own share of out-of-scope questions it weighs.
+func answerMCC(nClass int) func([]prediction, Policy) float64 {
+	return func(preds []prediction, pol Policy) float64 {
+		truth := make([]int, len(preds))
+		guess := make([]int, len(preds))
+		for i, p := range preds {
+			truth[i], guess[i] = p.truth, -1
+			if o := pol.decide(p.top); o.Action == Answer {
+				guess[i] = o.Class
+			}
+		}
+		return multiclassMCC(truth, guess, nClass)
+	}
+}
+
+// choosePolicy picks the threshold that maximises objective (policyObjective, answerMCC) over
+// the predictions' confidences.
+func choosePolicy(preds []prediction, objective func([]prediction, Policy) float64) Policy {
 	pol := newPolicy(0)
 	var confs []float64
 	for _, p := range preds {
@@ -143,7 +160,7 @@ func choosePolicy(preds []prediction) Policy {
 	for k := 0; k < len(confs); k += step {
 		cand := pol
 		cand.Threshold = confs[k]
-		if v := policyObjective(preds, cand); v > best {
+		if v := objective(preds, cand); v > best {
 			best, pol.Threshold = v, confs[k]
 		}
 	}
@@ -202,5 +219,5 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) (Polic
 		}
 	}
 	scale := fitScales(hs)
-	return choosePolicy(predictions(hs, scale)), scale
+	return choosePolicy(predictions(hs, scale), policyObjective), scale
 }
