@@ -80,6 +80,9 @@ type Report struct {
 	ScoreWeights     [2]float64 `json:"score_weights"`
 	NInScope         int        `json:"n_in_scope"`
 	NOOS             int        `json:"n_oos"`
+	// InScopeResolved is the share of in-scope queries answered right or asked back with the
+	// right entry among the options (in_scope_accuracy counts an ask-back as not answered).
+	InScopeResolved float64 `json:"in_scope_resolved"`
 }
 
 // prediction is the matcher's view of one query.
@@ -279,7 +282,7 @@ func majorityLanguage(ex []Example) string {
 // fillMetrics computes the report's rates from the predictions.
 func fillMetrics(rep *Report, preds []prediction, nClass int, pol Policy) {
 	rep.NTest = len(preds)
-	var top1, inOK, oosHit, oosPred, correct, askBack int
+	var top1, inOK, inResolved, oosHit, oosPred, correct, askBack int
 	truth := make([]int, len(preds))
 	guess := make([]int, len(preds))
 	for i, p := range preds {
@@ -303,6 +306,9 @@ func fillMetrics(rep *Report, preds []prediction, nClass int, pol Policy) {
 			if g == p.truth {
 				inOK++
 			}
+			if g == p.truth || (p.outcome.Action == AskBack && slices.Contains(p.outcome.Options, p.truth)) {
+				inResolved++
+			}
 		} else {
 			rep.NOOS++
 			if g == -1 {
@@ -315,6 +321,7 @@ func fillMetrics(rep *Report, preds []prediction, nClass int, pol Policy) {
 	}
 	rep.Top1Accuracy = ratio(top1, rep.NInScope)
 	rep.InScopeAccuracy = ratio(inOK, rep.NInScope)
+	rep.InScopeResolved = ratio(inResolved, rep.NInScope)
 	rep.OOSRecall = ratio(oosHit, rep.NOOS)
 	rep.OOSPrecision = ratio(oosHit, oosPred)
 	rep.Accuracy = ratio(correct, len(preds))
