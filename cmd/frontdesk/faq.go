@@ -189,12 +189,12 @@ in-scope accuracy  %.2f %%   (answered with the right entry)
 out-of-scope       recall %.2f %%, precision %.2f %%
 accuracy           %.2f %%   (out of scope as a class)
 MCC                %.4f (best %.4f at threshold %.3f)
-ask-back rate      %.2f %%
+ask-back rate      %.2f %%   (in scope answered or offered right: %.2f %%)
 threshold          %.3f (from %s)
 build              %.0f ms, heap %.1f MB
 per query          p50 %.0f µs, p99 %.0f µs
 `, rep.NTest, rep.NInScope, rep.NOOS, 100*rep.Top1Accuracy, 100*rep.InScopeAccuracy, 100*rep.OOSRecall, 100*rep.OOSPrecision,
-		100*rep.Accuracy, rep.MCC, rep.BestMCC, rep.BestMCCThreshold, 100*rep.AskBackRate, rep.Threshold, rep.ThresholdFrom,
+		100*rep.Accuracy, rep.MCC, rep.BestMCC, rep.BestMCCThreshold, 100*rep.AskBackRate, 100*rep.InScopeResolved, rep.Threshold, rep.ThresholdFrom,
 		rep.BuildMS, rep.HeapMB, rep.P50US, rep.P99US)
 	return nil
 }

@@ -59,7 +59,7 @@ func TestRunFAQEvalJSON(t *testing.T) {
 		{"val file", []string{"eval", "--train", "testdata/train.jsonl", "--test", "testdata/test.jsonl", "--val", "testdata/test.jsonl", "--json"}, 4},
 		{"cross-validation", []string{"eval", "--train", "testdata/train.jsonl", "--cv", "3", "--json"}, 13},
 	}
-	rates := []string{"top1_accuracy", "in_scope_accuracy", "oos_recall", "oos_precision", "accuracy", "ask_back_rate"}
+	rates := []string{"top1_accuracy", "in_scope_accuracy", "oos_recall", "oos_precision", "accuracy", "ask_back_rate", "in_scope_resolved"}
 	others := []string{"n_test", "mcc", "best_mcc", "best_mcc_threshold", "build_ms", "p50_us", "p99_us", "heap_mb"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,7 +34,8 @@ func Build(kb *KB) (*Model, error) {
 	}
 	classes, ps := kb.phrasings()
 	m := trainMatcher(defaultMatcher, ps, len(classes))
-	pol := crossValidatePolicy(defaultMatcher, ps, len(classes), cvFolds)
+	pol, scale := crossValidatePolicy(defaultMatcher, ps, len(classes), cvFolds)
+	m.scale = scale
 	return &Model{KBHash: kb.Hash(), Classes: classes, Policy: pol, matcher: m}, nil
 }
 
@@ -71,7 +72,7 @@ func (kb *KB) Hash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-const modelMagic = "FDQM\x02"
+const modelMagic = "FDQM\x03"
 
 // MarshalBinary encodes the model (little-endian, versioned).
 func (m *Model) MarshalBinary() ([]byte, error) {
@@ -87,7 +88,8 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	w.f64(m.Policy.TieRatio)
 	w.f64(m.Policy.AskFloor)
 	mt := m.matcher
-	w.f64(mt.invTemp)
+	w.f64(mt.scale[0])
+	w.f64(mt.scale[1])
 	fc := mt.cfg.Features
 	w.u32(uint32(fc.CharMin))
 	w.u32(uint32(fc.CharMax))
@@ -109,21 +111,9 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	w.buf.Write(v.block)
 	w.f32(v.maxIDF)
-	lr := mt.lr
-	w.u32(uint32(lr.nClass))
-	for _, x := range lr.bias {
-		w.f32(x)
-	}
-	w.u32(uint32(len(lr.w)))
-	for _, x := range lr.start {
-		w.u32(uint32(x))
-	}
-	for _, c := range lr.cls {
-		w.u16(c)
-	}
-	for _, x := range lr.w {
-		w.f32(x)
-	}
+	w.u32(uint32(mt.nClass))
+	writeLinear(&w, mt.svm)
+	writeLinear(&w, mt.nb)
 	return w.buf.Bytes(), nil
 }
 
@@ -143,7 +133,7 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	m.Policy.TieRatio = r.f64()
 	m.Policy.AskFloor = r.f64()
 	mt := &Matcher{cfg: defaultMatcher}
-	mt.invTemp = r.f64()
+	mt.scale[0], mt.scale[1] = r.f64(), r.f64()
 	fc := &mt.cfg.Features
 	fc.CharMin, fc.CharMax = int(r.u32()), int(r.u32())
 	fc.Bigrams, fc.UnknownMass = r.bool(), r.bool()
@@ -158,39 +148,23 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	}
 	v.block = r.bytes(nf)
 	v.maxIDF = r.f32()
-	lr := &linearModel{nClass: r.count(4)}
-	lr.bias = make([]float32, lr.nClass)
-	for c := range lr.bias {
-		lr.bias[c] = r.f32()
+	mt.nClass = r.count(4)
+	if mt.nClass != len(m.Classes) {
+		return nil, errors.New("faq: corrupt model: class count differs")
 	}
-	nw := r.count(6)
-	lr.start = make([]int32, nf+1)
-	for j := range lr.start {
-		lr.start[j] = int32(r.u32())
-	}
-	lr.cls = make([]uint16, nw)
-	for k := range lr.cls {
-		lr.cls[k] = r.u16()
-	}
-	lr.w = make([]float32, nw)
-	for k := range lr.w {
-		lr.w[k] = r.f32()
-	}
+	mt.svm = readLinear(&r, mt.nClass, nf)
+	mt.nb = readLinear(&r, mt.nClass, nf)
 	if r.err != nil {
 		return nil, fmt.Errorf("faq: corrupt model: %w", r.err)
 	}
-	if len(r.b) != 0 || lr.nClass != len(m.Classes) || int(lr.start[nf]) != nw {
-		return nil, errors.New("faq: corrupt model: sizes do not add up")
+	if mt.svm == nil || mt.nb == nil {
+		return nil, errors.New("faq: corrupt model: bad weight index")
 	}
-	for _, c := range lr.cls {
-		if int(c) >= lr.nClass {
-			return nil, errors.New("faq: corrupt model: class out of range")
-		}
+	if len(r.b) != 0 {
+		return nil, errors.New("faq: corrupt model: trailing bytes")
 	}
-	for j := 0; j < nf; j++ {
-		if lr.start[j] > lr.start[j+1] {
-			return nil, errors.New("faq: corrupt model: bad weight index")
-		}
+	if !finitePositive(mt.scale[0]) || !finitePositive(mt.scale[1]) {
+		return nil, errors.New("faq: corrupt model: bad score weights")
 	}
 	for _, bl := range v.block {
 		if bl >= numBlocks {
@@ -200,9 +174,76 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	if fc.CharMin < 1 || fc.CharMax < fc.CharMin || fc.CharMax > 16 {
 		return nil, errors.New("faq: corrupt model: bad n-gram range")
 	}
-	mt.voc, mt.lr, mt.nClass = v, lr, lr.nClass
+	mt.voc = v
 	m.matcher = mt
 	return m, nil
+}
+
+func finitePositive(x float64) bool { return x > 0 && !math.IsInf(x, 1) }
+
+func writeLinear(w *binWriter, lm *linearModel) {
+	for _, x := range lm.bias {
+		w.f32(x)
+	}
+	w.u32(uint32(len(lm.w)))
+	for _, x := range lm.start {
+		w.u32(uint32(x))
+	}
+	for _, c := range lm.cls {
+		w.u16(c)
+	}
+	for _, x := range lm.w {
+		w.f32(x)
+	}
+	w.bool(lm.l1 != nil)
+	for _, x := range lm.l1 {
+		w.f32(x)
+	}
+}
+
+// readLinear decodes one linear model over nf features, or returns nil when its indices do
+// not add up.
+func readLinear(r *binReader, nClass, nf int) *linearModel {
+	lm := &linearModel{nClass: nClass, bias: make([]float32, nClass)}
+	for c := range lm.bias {
+		lm.bias[c] = r.f32()
+	}
+	nw := r.count(6)
+	lm.start = make([]int32, nf+1)
+	for j := range lm.start {
+		lm.start[j] = int32(r.u32())
+	}
+	lm.cls = make([]uint16, nw)
+	for k := range lm.cls {
+		lm.cls[k] = r.u16()
+	}
+	lm.w = make([]float32, nw)
+	for k := range lm.w {
+		lm.w[k] = r.f32()
+	}
+	if r.bool() {
+		lm.l1 = make([]float32, nClass)
+		for c := range lm.l1 {
+			lm.l1[c] = r.f32()
+		}
+	}
+	if r.err != nil {
+		return lm
+	}
+	if lm.start[0] != 0 || int(lm.start[nf]) != nw {
+		return nil
+	}
+	for j := 0; j < nf; j++ {
+		if lm.start[j] > lm.start[j+1] {
+			return nil
+		}
+	}
+	for _, c := range lm.cls {
+		if int(c) >= nClass {
+			return nil
+		}
+	}
+	return lm
 }
 
 type binWriter struct{ buf bytes.Buffer }

@@ -8,10 +8,11 @@
 // The matcher is pure Go and needs no model download: normalised text (case, umlauts and ß,
 // accents, punctuation, emoji), Snowball stems (English from kljensen/snowball, German
 // implemented here), TF-IDF over stemmed word uni- and bigrams plus character 2–5-grams inside
-// word boundaries (which carry typos), and a softmax regression trained by averaged SGD. Its
-// answer threshold is chosen from the KB itself by cross-validation that holds out whole
-// entries as stand-ins for out-of-scope questions, because a business has no out-of-scope
-// examples to tune on. Build precomputes model and thresholds for a fast cold start.
+// word boundaries (which carry typos), scored by a Crammer–Singer linear SVM and multinomial
+// naive Bayes whose scores are weighted and calibrated on held-out predictions. Its answer
+// threshold is chosen from the KB itself by cross-validation that holds out whole entries as
+// stand-ins for out-of-scope questions, because a business has no out-of-scope examples to
+// tune on. Build precomputes model and thresholds for a fast cold start.
 //
 // Bot.Decide turns one customer message plus the conversation's state (language, misses in a
 // row, options offered) into a Decision: Answer, AskBack (two or three close candidates as

@@ -61,24 +61,28 @@ func ReadExamplesFile(path string) ([]Example, error) {
 
 // Report is the result of an evaluation; its JSON form is the evaluation contract.
 type Report struct {
-	NTest            int     `json:"n_test"`
-	Top1Accuracy     float64 `json:"top1_accuracy"`
-	InScopeAccuracy  float64 `json:"in_scope_accuracy"`
-	OOSRecall        float64 `json:"oos_recall"`
-	OOSPrecision     float64 `json:"oos_precision"`
-	Accuracy         float64 `json:"accuracy"`
-	MCC              float64 `json:"mcc"`
-	BestMCC          float64 `json:"best_mcc"`
-	BestMCCThreshold float64 `json:"best_mcc_threshold"`
-	AskBackRate      float64 `json:"ask_back_rate"`
-	BuildMS          float64 `json:"build_ms"`
-	P50US            float64 `json:"p50_us"`
-	P99US            float64 `json:"p99_us"`
-	HeapMB           float64 `json:"heap_mb"`
-	Threshold        float64 `json:"threshold"`
-	ThresholdFrom    string  `json:"threshold_from"`
-	NInScope         int     `json:"n_in_scope"`
-	NOOS             int     `json:"n_oos"`
+	NTest            int        `json:"n_test"`
+	Top1Accuracy     float64    `json:"top1_accuracy"`
+	InScopeAccuracy  float64    `json:"in_scope_accuracy"`
+	OOSRecall        float64    `json:"oos_recall"`
+	OOSPrecision     float64    `json:"oos_precision"`
+	Accuracy         float64    `json:"accuracy"`
+	MCC              float64    `json:"mcc"`
+	BestMCC          float64    `json:"best_mcc"`
+	BestMCCThreshold float64    `json:"best_mcc_threshold"`
+	AskBackRate      float64    `json:"ask_back_rate"`
+	BuildMS          float64    `json:"build_ms"`
+	P50US            float64    `json:"p50_us"`
+	P99US            float64    `json:"p99_us"`
+	HeapMB           float64    `json:"heap_mb"`
+	Threshold        float64    `json:"threshold"`
+	ThresholdFrom    string     `json:"threshold_from"`
+	ScoreWeights     [2]float64 `json:"score_weights"`
+	NInScope         int        `json:"n_in_scope"`
+	NOOS             int        `json:"n_oos"`
+	// InScopeResolved is the share of in-scope queries answered right or asked back with the
+	// right entry among the options (in_scope_accuracy counts an ask-back as not answered).
+	InScopeResolved float64 `json:"in_scope_resolved"`
 }
 
 // prediction is the matcher's view of one query.
@@ -109,6 +113,7 @@ func evaluate(cfg matcherConfig, train, test, val []Example) (Report, error) {
 	}
 	run := evalRun(cfg, len(labels), lang, ps, tps, vps)
 	rep.BuildMS, rep.HeapMB, rep.Threshold, rep.ThresholdFrom = run.buildMS, run.heapMB, run.pol.Threshold, run.from
+	rep.ScoreWeights = run.scale
 	fillLatency(&rep, run.lat)
 	fillMetrics(&rep, run.preds, len(labels), run.pol)
 	return rep, nil
@@ -128,7 +133,7 @@ func CrossEvaluate(ctx context.Context, train []Example, k int) (Report, error) 
 		return rep, fmt.Errorf("cross-validation: want 2 ≤ k ≤ %d, have %d", len(ps), k)
 	}
 	lang := majorityLanguage(train)
-	fold := stratifiedFolds(ps, k, defaultMatcher.Train.Seed)
+	fold := stratifiedFolds(ps, k, defaultMatcher.Seed)
 	var preds []prediction
 	var lat []float64
 	var thresholds float64
@@ -150,6 +155,8 @@ func CrossEvaluate(ctx context.Context, train []Example, k int) (Report, error) 
 		rep.BuildMS += run.buildMS / float64(k)
 		rep.HeapMB += run.heapMB / float64(k)
 		thresholds += run.pol.Threshold / float64(k)
+		rep.ScoreWeights[0] += run.scale[0] / float64(k)
+		rep.ScoreWeights[1] += run.scale[1] / float64(k)
 	}
 	rep.Threshold, rep.ThresholdFrom = thresholds, fmt.Sprintf("cv (mean of %d folds)", k)
 	fillLatency(&rep, lat)
@@ -177,6 +184,7 @@ type runResult struct {
 	pol             Policy
 	from            string
 	buildMS, heapMB float64
+	scale           [2]float64
 	lat             []float64
 }
 
@@ -197,14 +205,17 @@ func evalRun(cfg matcherConfig, nClass int, lang string, tr, te, va []Phrasing) 
 	runtime.ReadMemStats(&after)
 	res.heapMB = max(0, float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20))
 	if len(va) > 0 {
-		preds := make([]prediction, len(va))
+		hs := make([]heldOut, len(va))
 		for i, p := range va {
-			preds[i] = prediction{truth: p.Class, top: m.rank(p.Text, lang, 3)}
+			hs[i] = m.holdOut(p.Text, lang, p.Class)
 		}
-		res.pol, res.from = choosePolicy(preds), "val"
+		m.scale = fitScales(hs)
+		res.pol, res.from = choosePolicy(predictions(hs, m.scale), answerMCC(nClass)), "val"
 	} else {
-		res.pol, res.from = crossValidatePolicy(cfg, tr, nClass, cvFolds), "cv"
+		res.pol, m.scale = crossValidatePolicy(cfg, tr, nClass, cvFolds)
+		res.from = "cv"
 	}
+	res.scale = m.scale
 	res.preds = make([]prediction, len(te))
 	res.lat = make([]float64, len(te))
 	for i, p := range te {
@@ -271,7 +282,7 @@ func majorityLanguage(ex []Example) string {
 // fillMetrics computes the report's rates from the predictions.
 func fillMetrics(rep *Report, preds []prediction, nClass int, pol Policy) {
 	rep.NTest = len(preds)
-	var top1, inOK, oosHit, oosPred, correct, askBack int
+	var top1, inOK, inResolved, oosHit, oosPred, correct, askBack int
 	truth := make([]int, len(preds))
 	guess := make([]int, len(preds))
 	for i, p := range preds {
@@ -295,6 +306,9 @@ func fillMetrics(rep *Report, preds []prediction, nClass int, pol Policy) {
 			if g == p.truth {
 				inOK++
 			}
+			if g == p.truth || (p.outcome.Action == AskBack && slices.Contains(p.outcome.Options, p.truth)) {
+				inResolved++
+			}
 		} else {
 			rep.NOOS++
 			if g == -1 {
@@ -307,6 +321,7 @@ func fillMetrics(rep *Report, preds []prediction, nClass int, pol Policy) {
 	}
 	rep.Top1Accuracy = ratio(top1, rep.NInScope)
 	rep.InScopeAccuracy = ratio(inOK, rep.NInScope)
+	rep.InScopeResolved = ratio(inResolved, rep.NInScope)
 	rep.OOSRecall = ratio(oosHit, rep.NOOS)
 	rep.OOSPrecision = ratio(oosHit, oosPred)
 	rep.Accuracy = ratio(correct, len(preds))

@@ -2,6 +2,7 @@ package faq
 
 import (
 	"cmp"
+	"math"
 	"slices"
 )
 
@@ -15,21 +16,25 @@ type Phrasing struct {
 // matcherConfig gathers everything that shapes a matcher.
 type matcherConfig struct {
 	Features featureConfig
-	Train    trainConfig
-	// KNNWeight blends the nearest training phrasing's cosine into the class score.
-	KNNWeight float64
+	SVM      svmConfig
+	NB       nbConfig
+	Seed     uint64 // of the cross-validation folds
 }
 
-var defaultMatcher = matcherConfig{Features: defaultFeatures, Train: defaultTrain}
+var defaultMatcher = matcherConfig{Features: defaultFeatures, SVM: defaultSVM, NB: defaultNB, Seed: 1}
 
-// Matcher scores a text against classes: a linear model over TF-IDF features, calibrated by a
-// softmax temperature. It is safe for concurrent use.
+// Matcher scores a text against classes with two linear models over the same TF-IDF features:
+// a Crammer–Singer SVM and multinomial naive Bayes. Their scores are added with calibrated
+// weights and turned into probabilities by a softmax. It is safe for concurrent use.
 type Matcher struct {
-	cfg     matcherConfig
-	voc     *vocab
-	lr      *linearModel
-	nClass  int
-	invTemp float64
+	cfg    matcherConfig
+	voc    *vocab
+	svm    *linearModel
+	nb     *linearModel
+	nClass int
+	// scale weighs the two models' scores (SVM, naive Bayes) before the softmax; fitScales
+	// chooses it on held-out predictions.
+	scale [2]float64
 }
 
 // Scored is a class with its calibrated probability.
@@ -37,6 +42,10 @@ type Scored struct {
 	Class int
 	Prob  float64
 }
+
+// defaultScale weighs the models' scores when there are too few held-out predictions to fit
+// the weights (the fitted ones are near it).
+var defaultScale = [2]float64{7, 0.2}
 
 // trainMatcher builds a matcher for nClass classes from the phrasings.
 func trainMatcher(cfg matcherConfig, ps []Phrasing, nClass int) *Matcher {
@@ -52,22 +61,31 @@ func trainMatcher(cfg matcherConfig, ps []Phrasing, nClass int) *Matcher {
 		xs[i] = voc.vectorize(raws[i])
 		ys[i] = ps[i].Class
 	}
-	lr := trainLR(xs, ys, nClass, len(voc.idf), cfg.Train)
-	return &Matcher{cfg: cfg, voc: voc, lr: lr, nClass: nClass, invTemp: 1}
+	return &Matcher{
+		cfg: cfg, voc: voc, nClass: nClass, scale: defaultScale,
+		svm: trainSVM(xs, ys, nClass, len(voc.idf), cfg.SVM),
+		nb:  trainNB(xs, ys, nClass, len(voc.idf), cfg.NB),
+	}
+}
+
+// scores returns the two models' scores of text read in lang.
+func (m *Matcher) scores(text, lang string) (svm, nb []float64) {
+	x := m.voc.vectorize(m.cfg.Features.extract(nil, text, lang))
+	svm = make([]float64, m.nClass)
+	nb = make([]float64, m.nClass)
+	m.svm.scores(x, svm)
+	m.nb.scores(x, nb)
+	return svm, nb
 }
 
 // probs returns the calibrated class probabilities of text read in lang.
 func (m *Matcher) probs(text, lang string) []float64 {
-	x := m.voc.vectorize(m.cfg.Features.extract(nil, text, lang))
-	z := make([]float64, m.nClass)
-	m.lr.scores(x, z)
-	if m.invTemp != 1 {
-		for c := range z {
-			z[c] *= m.invTemp
-		}
+	svm, nb := m.scores(text, lang)
+	for c := range svm {
+		svm[c] = m.scale[0]*svm[c] + m.scale[1]*nb[c]
 	}
-	softmax(z)
-	return z
+	softmax(svm)
+	return svm
 }
 
 // rank returns the k most probable classes, best first.
@@ -87,6 +105,118 @@ func topK(p []float64, k int) []Scored {
 		if len(out) > k {
 			out = out[:k]
 		}
+	}
+	return out
+}
+
+// heldOut holds the two models' scores of a held-out phrasing with its truth (-1: out of
+// scope).
+type heldOut struct {
+	truth   int
+	svm, nb []float32
+}
+
+// holdOut scores a held-out phrasing with m.
+func (m *Matcher) holdOut(text, lang string, truth int) heldOut {
+	svm, nb := m.scores(text, lang)
+	h := heldOut{truth: truth, svm: make([]float32, len(svm)), nb: make([]float32, len(nb))}
+	for c := range svm {
+		h.svm[c], h.nb[c] = float32(svm[c]), float32(nb[c])
+	}
+	return h
+}
+
+// Calibration needs at least minCalibration in-scope held-out predictions and uses at most
+// maxCalibration of them (evenly spread) to keep fitting fast.
+const (
+	minCalibration = 30
+	maxCalibration = 4000
+)
+
+// fitScales chooses the weights of the two models' scores that minimise the negative
+// log-likelihood of the in-scope held-out truths: a stacking of the two models that also
+// calibrates the softmax (temperature scaling, Guo et al. 2017). The likelihood is concave in
+// the weights: coordinate-wise golden-section search on a log scale. With too few held-out
+// predictions it returns defaultScale.
+func fitScales(hs []heldOut) [2]float64 {
+	var in []heldOut
+	for _, h := range hs {
+		if h.truth >= 0 {
+			in = append(in, h)
+		}
+	}
+	if len(in) < minCalibration {
+		return defaultScale
+	}
+	if len(in) > maxCalibration {
+		step := float64(len(in)) / maxCalibration
+		sub := make([]heldOut, maxCalibration)
+		for i := range sub {
+			sub[i] = in[int(float64(i)*step)]
+		}
+		in = sub
+	}
+	z := make([]float64, len(in[0].svm))
+	nll := func(s [2]float64) float64 {
+		sum := 0.0
+		for _, h := range in {
+			mx := math.Inf(-1)
+			for c := range z {
+				z[c] = s[0]*float64(h.svm[c]) + s[1]*float64(h.nb[c])
+				mx = max(mx, z[c])
+			}
+			e := 0.0
+			for _, v := range z {
+				e += math.Exp(v - mx)
+			}
+			sum += math.Log(e) - (z[h.truth] - mx)
+		}
+		return sum
+	}
+	s := defaultScale
+	for range 3 {
+		for k := range s {
+			s[k] = goldenMin(math.Log(1.0/64), math.Log(256), func(logv float64) float64 {
+				t := s
+				t[k] = math.Exp(logv)
+				return nll(t)
+			})
+		}
+	}
+	return s
+}
+
+// goldenMin returns exp of the minimiser of the unimodal f over [lo, hi] (golden-section
+// search, 24 steps: the interval shrinks by 10^5).
+func goldenMin(lo, hi float64, f func(float64) float64) float64 {
+	const phi = 0.6180339887498949
+	a, b := hi-phi*(hi-lo), lo+phi*(hi-lo)
+	fa, fb := f(a), f(b)
+	for range 24 {
+		if fa < fb {
+			hi, b, fb = b, a, fa
+			a = hi - phi*(hi-lo)
+			fa = f(a)
+		} else {
+			lo, a, fa = a, b, fb
+			b = lo + phi*(hi-lo)
+			fb = f(b)
+		}
+	}
+	return math.Exp((lo + hi) / 2)
+}
+
+// predictions combines held-out scores with the weights s and ranks them (top 3).
+func predictions(hs []heldOut, s [2]float64) []prediction {
+	out := make([]prediction, len(hs))
+	var z []float64
+	for i, h := range hs {
+		z = z[:0]
+		for c := range h.svm {
+			z = append(z, s[0]*float64(h.svm[c])+s[1]*float64(h.nb[c]))
+		}
+		softmax(z)
+		out[i] = prediction{truth: h.truth, top: topK(z, 3)}
 	}
 	return out
 }

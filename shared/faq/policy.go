@@ -126,9 +126,26 @@ const minNegatives = 30
 // oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %; real support traffic is mostly in scope).
 var oosPrior = 0.1
 
-// choosePolicy picks the threshold that maximises policyObjective over the predictions'
-// confidences.
-func choosePolicy(preds []prediction) Policy {
+// answerMCC scores a threshold on labelled predictions by the multi-class MCC of the
+// decisions, out of scope (not answered) being one more class: the measure for a sample of
+// real traffic (--val), whose own share of out-of-scope questions it weighs.
+func answerMCC(nClass int) func([]prediction, Policy) float64 {
+	return func(preds []prediction, pol Policy) float64 {
+		truth := make([]int, len(preds))
+		guess := make([]int, len(preds))
+		for i, p := range preds {
+			truth[i], guess[i] = p.truth, -1
+			if o := pol.decide(p.top); o.Action == Answer {
+				guess[i] = o.Class
+			}
+		}
+		return multiclassMCC(truth, guess, nClass)
+	}
+}
+
+// choosePolicy picks the threshold that maximises objective (policyObjective, answerMCC) over
+// the predictions' confidences.
+func choosePolicy(preds []prediction, objective func([]prediction, Policy) float64) Policy {
 	pol := newPolicy(0)
 	var confs []float64
 	for _, p := range preds {
@@ -143,14 +160,15 @@ func choosePolicy(preds []prediction) Policy {
 	for k := 0; k < len(confs); k += step {
 		cand := pol
 		cand.Threshold = confs[k]
-		if v := policyObjective(preds, cand); v > best {
+		if v := objective(preds, cand); v > best {
 			best, pol.Threshold = v, confs[k]
 		}
 	}
 	return pol
 }
 
-// crossValidatePolicy chooses the policy from the training phrasings alone: k folds over the
+// crossValidatePolicy chooses the policy and the calibration (fitScales) from the training
+// phrasings alone: k folds over the
 // phrasings and, crosswise, k groups of classes. Fold i trains on the phrasings outside fold i
 // whose class is outside group i; its held-out phrasings of group-i classes stand in for
 // out-of-scope queries (the model has never seen their topic), the others are in scope.
@@ -158,7 +176,7 @@ func choosePolicy(preds []prediction) Policy {
 // least minNegatives of them they are the out-of-scope side on their own (real out-of-scope
 // questions are less like the KB's topics than held-out entries, which would set the
 // threshold too high), and no entry is held out.
-func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy {
+func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) (Policy, [2]float64) {
 	negatives := 0
 	for _, p := range ps {
 		if p.Class < 0 {
@@ -166,7 +184,7 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy
 		}
 	}
 	holdOut := negatives < minNegatives
-	rng := rand.New(rand.NewPCG(cfg.Train.Seed, 7))
+	rng := rand.New(rand.NewPCG(cfg.Seed, 7))
 	fold := make([]int, len(ps))
 	for i := range fold {
 		fold[i] = i % k
@@ -180,7 +198,7 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy
 		}
 	}
 	rng.Shuffle(len(group), func(i, j int) { group[i], group[j] = group[j], group[i] })
-	var preds []prediction
+	var hs []heldOut
 	for f := 0; f < k; f++ {
 		var tr []Phrasing
 		for i, p := range ps {
@@ -197,8 +215,9 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) Policy
 			if truth >= 0 && group[truth] == f {
 				truth = -1
 			}
-			preds = append(preds, prediction{truth: truth, top: m.rank(p.Text, p.Lang, 3)})
+			hs = append(hs, m.holdOut(p.Text, p.Lang, truth))
 		}
 	}
-	return choosePolicy(preds)
+	scale := fitScales(hs)
+	return choosePolicy(predictions(hs, scale), policyObjective), scale
 }

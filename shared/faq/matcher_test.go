@@ -1,0 +1,159 @@
+package faq
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// toyPhrasings are three small topics and two out-of-scope negatives.
+var toyPhrasings = []Phrasing{
+	{"where is my parcel", English, 0}, {"track my parcel", English, 0}, {"parcel status", English, 0},
+	{"i forgot my password", English, 1}, {"reset password", English, 1}, {"new password please", English, 1},
+	{"can i pay by card", English, 2}, {"card payment", English, 2}, {"pay with paypal", English, 2},
+	{"what is the weather", English, -1}, {"tell me a joke", English, -1},
+}
+
+func TestTrainSVMSeparatesTheClasses(t *testing.T) {
+	t.Parallel()
+	texts := make([]string, len(toyPhrasings))
+	langs := make([]string, len(toyPhrasings))
+	for i, p := range toyPhrasings {
+		texts[i], langs[i] = p.Text, p.Lang
+	}
+	voc, raws := buildVocab(defaultFeatures, texts, langs)
+	xs := make([]sparse, len(raws))
+	ys := make([]int, len(raws))
+	for i := range raws {
+		xs[i], ys[i] = voc.vectorize(raws[i]), toyPhrasings[i].Class
+	}
+	m := trainSVM(xs, ys, 3, len(voc.idf), defaultSVM)
+	z := make([]float64, 3)
+	for i, x := range xs {
+		m.scores(x, z)
+		if ys[i] < 0 {
+			continue
+		}
+		margin := math.Inf(1)
+		for c, v := range z {
+			if c != ys[i] {
+				margin = min(margin, z[ys[i]]-v)
+			}
+		}
+		// C = 1 on a separable set: the margins approach 1.
+		if margin < 0.5 {
+			t.Errorf("%q: margin %.3f over the runner-up, want ≥ 0.5 (scores %v)", toyPhrasings[i].Text, margin, z)
+		}
+	}
+	again := trainSVM(xs, ys, 3, len(voc.idf), defaultSVM)
+	if !cmp.Equal(m, again, cmp.AllowUnexported(linearModel{})) {
+		t.Error("two trainings on the same data differ: want a deterministic SVM")
+	}
+}
+
+func TestTrainNBScores(t *testing.T) {
+	t.Parallel()
+	// Two features, two classes, one phrasing each; α = 1, J = 2:
+	// log P(j|c) = log(1 + n_cj) − log(2 + N_c), with n = [[1 0] [0 3]], N = [1 3].
+	xs := []sparse{{idx: []int32{0}, val: []float32{1}}, {idx: []int32{1}, val: []float32{3}}, {idx: []int32{0, 1}, val: []float32{5, 5}}}
+	ys := []int{0, 1, -1}
+	m := trainNB(xs, ys, 2, 2, nbConfig{Alpha: 1})
+	tests := []struct {
+		name string
+		x    sparse
+		want []float64
+	}{
+		{"feature 0", sparse{idx: []int32{0}, val: []float32{2}}, []float64{2 * (math.Log(2) - math.Log(3)), 2 * (math.Log(1) - math.Log(5))}},
+		{"feature 1", sparse{idx: []int32{1}, val: []float32{1}}, []float64{math.Log(1) - math.Log(3), math.Log(4) - math.Log(5)}},
+		{"both", sparse{idx: []int32{0, 1}, val: []float32{1, 1}}, []float64{math.Log(2) - 2*math.Log(3), math.Log(4) - 2*math.Log(5)}},
+	}
+	for _, tt := range tests {
+		got := make([]float64, 2)
+		m.scores(tt.x, got)
+		if diff := cmp.Diff(tt.want, got, cmp.Comparer(func(a, b float64) bool { return math.Abs(a-b) < 1e-5 })); diff != "" {
+			t.Errorf("%s: scores (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+func TestFitScalesRecoversTheTemperature(t *testing.T) {
+	t.Parallel()
+	// Truths drawn from softmax(4·svm): the fitted SVM weight is near 4 and the uninformative
+	// naive Bayes scores get a small weight.
+	rng := rand.New(rand.NewPCG(3, 4))
+	const nClass = 6
+	var hs []heldOut
+	p := make([]float64, nClass)
+	for range 4000 {
+		h := heldOut{svm: make([]float32, nClass), nb: make([]float32, nClass)}
+		for c := range p {
+			h.svm[c] = float32(rng.NormFloat64())
+			h.nb[c] = float32(rng.NormFloat64())
+			p[c] = 4 * float64(h.svm[c])
+		}
+		softmax(p)
+		u, acc := rng.Float64(), 0.0
+		for c, v := range p {
+			if acc += v; u < acc || c == nClass-1 {
+				h.truth = c
+				break
+			}
+		}
+		hs = append(hs, h)
+	}
+	got := fitScales(hs)
+	if got[0] < 3.6 || got[0] > 4.4 || got[1] > 0.3 {
+		t.Errorf("fitScales = %.3f, want about [4 0]", got)
+	}
+	if got := fitScales(hs[:minCalibration-1]); got != defaultScale {
+		t.Errorf("fitScales(too few) = %v, want defaultScale %v", got, defaultScale)
+	}
+}
+
+func TestChoosePolicyByMCC(t *testing.T) {
+	t.Parallel()
+	pred := func(truth, class int, prob float64) prediction {
+		return prediction{truth: truth, top: []Scored{{class, prob}, {(class + 1) % 3, (1 - prob) / 4}}}
+	}
+	// In-scope questions are ranked right and confidently, out-of-scope ones are not: the best
+	// threshold answers exactly the in-scope ones.
+	preds := []prediction{
+		pred(0, 0, 0.9), pred(1, 1, 0.8), pred(2, 2, 0.7), pred(0, 0, 0.6),
+		pred(-1, 2, 0.5), pred(-1, 1, 0.35), pred(-1, 0, 0.3),
+	}
+	pol := choosePolicy(preds, answerMCC(3))
+	if pol.Threshold <= 0.5 || pol.Threshold > 0.6 {
+		t.Errorf("threshold = %.2f, want in (0.5, 0.6]", pol.Threshold)
+	}
+	if got := answerMCC(3)(preds, pol); got != 1 {
+		t.Errorf("MCC at the chosen threshold = %.3f, want 1", got)
+	}
+}
+
+func TestMatcherAsksBetweenTwoCloseEntriesOnly(t *testing.T) {
+	t.Parallel()
+	// Two entries share every phrasing: the third must fall away, so the two close ones
+	// together carry nearly all the probability.
+	ps := append([]Phrasing(nil), toyPhrasings[:9]...)
+	for _, p := range toyPhrasings[:3] {
+		ps = append(ps, Phrasing{p.Text, p.Lang, 3})
+	}
+	m := trainMatcher(defaultMatcher, ps, 4)
+	top := m.rank("where is my parcel", English, 3)
+	if len(top) < 3 || top[0].Prob+top[1].Prob < 0.9 || top[1].Prob < 0.6*top[0].Prob {
+		t.Errorf("rank = %+v, want parcel entries 0 and 3 close together with ≥ 0.9 of the probability", top)
+	}
+	if got := []int{top[0].Class, top[1].Class}; !cmp.Equal(got, []int{0, 3}, cmpSortedInts) {
+		t.Errorf("top two classes = %v, want 0 and 3", got)
+	}
+}
+
+var cmpSortedInts = cmp.Transformer("sort", func(in []int) []int {
+	out := append([]int(nil), in...)
+	if len(out) == 2 && out[0] > out[1] {
+		out[0], out[1] = out[1], out[0]
+	}
+	return out
+})
