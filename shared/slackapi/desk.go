@@ -185,16 +185,18 @@ func ReasonText(reason string) string {
 	return reason
 }
 
+// customerLabel names the customer: the display name with the masked id, or the masked id alone
+// when the name is not known (a card redrawn from stored metadata, which holds no name).
 func customerLabel(a Announcement) string {
 	if a.Name != "" {
-		return Mask(a.Name)
+		return Mask(a.Name) + " (" + MaskID(a.Key.User) + ")"
 	}
 	return MaskID(a.Key.User)
 }
 
 func cardText(a Announcement) string {
-	return fmt.Sprintf("Escalation from %s: %s (%s), %s. %s", SurfaceName(a.Key.Surface),
-		escape(customerLabel(a)), MaskID(a.Key.User), escape(ReasonText(a.Reason)), statusText(a))
+	return fmt.Sprintf("Escalation from %s: %s, %s. %s", SurfaceName(a.Key.Surface),
+		escape(customerLabel(a)), escape(ReasonText(a.Reason)), statusText(a))
 }
 
 func statusText(a Announcement) string {
@@ -229,7 +231,7 @@ func CardBlocks(a Announcement) []slack.Block {
 	}
 	header := truncate(SurfaceName(a.Key.Surface)+" · "+customerLabel(a), 150)
 	fields := []*slack.TextBlockObject{
-		md("*Customer*\n" + truncate(escape(customerLabel(a)), 200) + " (`" + MaskID(a.Key.User) + "`)"),
+		md("*Customer*\n" + truncate(escape(customerLabel(a)), 200)),
 		md("*Surface*\n" + SurfaceName(a.Key.Surface)),
 		md("*Language*\n" + orDash(escape(a.Locale))),
 		md("*Reason*\n" + truncate(escape(ReasonText(a.Reason)), 500)),
