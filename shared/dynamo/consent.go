@@ -15,6 +15,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
 )
 
 // The consent items (HELPERS.md "Fixed names", docs/privacy.md):
@@ -106,17 +107,10 @@ func itemKey(pk, sk string) map[string]types.AttributeValue {
 	}
 }
 
-func validSubject(op apperr.Op, subject string) error {
-	if !consent.ValidSubjectID(subject) {
-		return apperr.E(op, apperr.Invalid, "subject id is malformed")
-	}
-	return nil
-}
-
 // GetConsent reads the subject's current record (strongly consistent), or returns NotFound.
 func (s *Store) GetConsent(ctx context.Context, subject string) (*consent.Record, error) {
 	const op apperr.Op = "dynamo.GetConsent"
-	if err := validSubject(op, subject); err != nil {
+	if err := consent.ValidateSubject(op, subject); err != nil {
 		return nil, err
 	}
 	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
@@ -141,7 +135,7 @@ func (s *Store) GetConsent(ctx context.Context, subject string) (*consent.Record
 // it does not exist. A lost condition is Conflict and writes nothing.
 func (s *Store) PutConsent(ctx context.Context, rec *consent.Record, change consent.Change) error {
 	const op apperr.Op = "dynamo.PutConsent"
-	if err := validConsent(op, rec, change); err != nil {
+	if err := consent.ValidateChange(op, rec, change); err != nil {
 		return err
 	}
 	tx, ok := s.api.(TransactAPI)
@@ -190,22 +184,6 @@ func (s *Store) PutConsent(ctx context.Context, rec *consent.Record, change cons
 	return nil
 }
 
-func validConsent(op apperr.Op, rec *consent.Record, change consent.Change) error {
-	switch {
-	case rec == nil:
-		return apperr.E(op, apperr.Invalid, "no consent record")
-	case !rec.State.Valid() || !change.State.Valid():
-		return apperr.E(op, apperr.Invalid, "consent state must be granted or denied")
-	case change.Subject != rec.Subject:
-		return apperr.E(op, apperr.Invalid, "change and record name different subjects")
-	case rec.Version < 0 || change.Version != rec.Version+1:
-		return apperr.E(op, apperr.Invalid, "change version must be the record version + 1")
-	case change.At.IsZero() || change.ExpiresAt.IsZero():
-		return apperr.E(op, apperr.Invalid, "change time and expiry are required")
-	}
-	return validSubject(op, rec.Subject)
-}
-
 // querySubject returns the subject's items whose sort key starts with prefix ("" for all),
 // strongly consistent, in sort-key order.
 func (s *Store) querySubject(ctx context.Context, op apperr.Op, subject, prefix string, projection ...string) ([]map[string]types.AttributeValue, error) {
@@ -247,7 +225,7 @@ func (s *Store) querySubject(ctx context.Context, op apperr.Op, subject, prefix 
 // ConsentHistory returns the live history entries ordered by time, then version.
 func (s *Store) ConsentHistory(ctx context.Context, subject string) ([]consent.Change, error) {
 	const op apperr.Op = "dynamo.ConsentHistory"
-	if err := validSubject(op, subject); err != nil {
+	if err := consent.ValidateSubject(op, subject); err != nil {
 		return nil, err
 	}
 	items, err := s.querySubject(ctx, op, subject, historyPrefix)
@@ -272,10 +250,10 @@ func (s *Store) ConsentHistory(ctx context.Context, subject string) ([]consent.C
 // LinkConversation writes (or moves the expiry of) the subject's link to the conversation.
 func (s *Store) LinkConversation(ctx context.Context, subject string, key channel.Key, expiresAt time.Time) error {
 	const op apperr.Op = "dynamo.LinkConversation"
-	if err := validSubject(op, subject); err != nil {
+	if err := consent.ValidateSubject(op, subject); err != nil {
 		return err
 	}
-	if err := validKey(op, key); err != nil {
+	if err := conversation.ValidateKey(op, key); err != nil {
 		return err
 	}
 	if expiresAt.IsZero() {
@@ -295,7 +273,7 @@ func (s *Store) LinkConversation(ctx context.Context, subject string, key channe
 // SubjectConversations returns the keys of the subject's live links, ordered by key.
 func (s *Store) SubjectConversations(ctx context.Context, subject string) ([]channel.Key, error) {
 	const op apperr.Op = "dynamo.SubjectConversations"
-	if err := validSubject(op, subject); err != nil {
+	if err := consent.ValidateSubject(op, subject); err != nil {
 		return nil, err
 	}
 	links, err := s.links(ctx, op, subject)
@@ -329,7 +307,7 @@ func (s *Store) links(ctx context.Context, op apperr.Op, subject string) ([]link
 // Expired links count too: their conversation may still be in the table.
 func (s *Store) EraseSubject(ctx context.Context, subject string) error {
 	const op apperr.Op = "dynamo.EraseSubject"
-	if err := validSubject(op, subject); err != nil {
+	if err := consent.ValidateSubject(op, subject); err != nil {
 		return err
 	}
 	links, err := s.links(ctx, op, subject)
@@ -377,6 +355,9 @@ func (s *Store) deleteItem(ctx context.Context, op apperr.Op, pk, sk string) err
 // PutDeletion creates or replaces a deletion tombstone.
 func (s *Store) PutDeletion(ctx context.Context, d *consent.Deletion) error {
 	const op apperr.Op = "dynamo.PutDeletion"
+	if err := consent.ValidateDeletion(op, d); err != nil {
+		return err
+	}
 	switch {
 	case d == nil:
 		return apperr.E(op, apperr.Invalid, "no deletion")

@@ -154,7 +154,7 @@ func (it *conversationItem) done() map[string]string {
 // GetConversation reads the conversation (strongly consistent), or returns NotFound.
 func (s *Store) GetConversation(ctx context.Context, key channel.Key) (*conversation.Conversation, error) {
 	const op apperr.Op = "dynamo.GetConversation"
-	if err := validKey(op, key); err != nil {
+	if err := conversation.ValidateKey(op, key); err != nil {
 		return nil, err
 	}
 	c, err := s.getConversation(ctx, op, key)
@@ -194,7 +194,7 @@ func (s *Store) getConversation(ctx context.Context, op apperr.Op, key channel.K
 // then increments c.Version. Otherwise it returns Conflict and leaves c unchanged.
 func (s *Store) PutConversation(ctx context.Context, c *conversation.Conversation) error {
 	const op apperr.Op = "dynamo.PutConversation"
-	if err := validConversation(op, c); err != nil {
+	if err := conversation.Validate(op, c); err != nil {
 		return err
 	}
 	item, err := attributevalue.MarshalMap(toItem(c, c.Version+1))
@@ -323,7 +323,7 @@ func (s *Store) ConversationsByStatus(ctx context.Context, status conversation.S
 // DeleteConversation removes the conversation. Deleting an absent one is not an error.
 func (s *Store) DeleteConversation(ctx context.Context, key channel.Key) error {
 	const op apperr.Op = "dynamo.DeleteConversation"
-	if err := validKey(op, key); err != nil {
+	if err := conversation.ValidateKey(op, key); err != nil {
 		return err
 	}
 	_, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
@@ -336,32 +336,11 @@ func (s *Store) DeleteConversation(ctx context.Context, key channel.Key) error {
 	return nil
 }
 
-func validKey(op apperr.Op, k channel.Key) error {
-	if !k.Surface.Valid() || k.Account == "" || k.User == "" {
-		return apperr.E(op, apperr.Invalid, "conversation key needs a known surface, an account and a user")
-	}
-	return nil
-}
-
-func validConversation(op apperr.Op, c *conversation.Conversation) error {
-	switch {
-	case c == nil:
-		return apperr.E(op, apperr.Invalid, "no conversation")
-	case c.Status == "":
-		return apperr.E(op, apperr.Invalid, "conversation status is required")
-	case c.ExpiresAt.IsZero():
-		return apperr.E(op, apperr.Invalid, "conversation expiry is required")
-	case c.Version < 0:
-		return apperr.E(op, apperr.Invalid, "conversation version is negative")
-	}
-	return validKey(op, c.Key)
-}
-
 // BeginEvent reads the conversation and leases it for eventID in one UpdateItem, whose
 // ReturnValues ALL_OLD is the conversation as it was (see conversation.Store).
 func (s *Store) BeginEvent(ctx context.Context, key channel.Key, eventID, holder string, now, staleBefore time.Time) (*conversation.Conversation, error) {
 	const op apperr.Op = "dynamo.BeginEvent"
-	if err := validKey(op, key); err != nil {
+	if err := conversation.ValidateKey(op, key); err != nil {
 		return nil, err
 	}
 	if eventID == "" || holder == "" {

@@ -10,6 +10,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
+	"github.com/frontdesk-app/frontdesk/shared/conversation"
 )
 
 var _ consent.Store = (*Store)(nil)
@@ -30,13 +31,6 @@ func (c *consentItems) init() {
 		c.links = map[string]map[channel.Key]time.Time{}
 		c.deletions = map[string]consent.Deletion{}
 	}
-}
-
-func validSubject(op apperr.Op, subject string) error {
-	if !consent.ValidSubjectID(subject) {
-		return apperr.E(op, apperr.Invalid, "subject id is malformed")
-	}
-	return nil
 }
 
 // utc returns t in UTC, as a round trip through the table does.
@@ -60,7 +54,7 @@ func normChange(c consent.Change) consent.Change {
 // GetConsent returns the subject's current record, or NotFound.
 func (s *Store) GetConsent(_ context.Context, subject string) (*consent.Record, error) {
 	const op apperr.Op = "memstore.GetConsent"
-	if err := validSubject(op, subject); err != nil {
+	if err := consent.ValidateSubject(op, subject); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -75,7 +69,7 @@ func (s *Store) GetConsent(_ context.Context, subject string) (*consent.Record, 
 // PutConsent writes rec and appends change atomically under optimistic locking.
 func (s *Store) PutConsent(_ context.Context, rec *consent.Record, change consent.Change) error {
 	const op apperr.Op = "memstore.PutConsent"
-	if err := validConsent(op, rec, change); err != nil {
+	if err := consent.ValidateChange(op, rec, change); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -102,26 +96,10 @@ func (s *Store) PutConsent(_ context.Context, rec *consent.Record, change consen
 	return nil
 }
 
-func validConsent(op apperr.Op, rec *consent.Record, change consent.Change) error {
-	switch {
-	case rec == nil:
-		return apperr.E(op, apperr.Invalid, "no consent record")
-	case !rec.State.Valid() || !change.State.Valid():
-		return apperr.E(op, apperr.Invalid, "consent state must be granted or denied")
-	case change.Subject != rec.Subject:
-		return apperr.E(op, apperr.Invalid, "change and record name different subjects")
-	case rec.Version < 0 || change.Version != rec.Version+1:
-		return apperr.E(op, apperr.Invalid, "change version must be the record version + 1")
-	case change.At.IsZero() || change.ExpiresAt.IsZero():
-		return apperr.E(op, apperr.Invalid, "change time and expiry are required")
-	}
-	return validSubject(op, rec.Subject)
-}
-
 // ConsentHistory returns the live history entries ordered by time, then version.
 func (s *Store) ConsentHistory(_ context.Context, subject string) ([]consent.Change, error) {
 	const op apperr.Op = "memstore.ConsentHistory"
-	if err := validSubject(op, subject); err != nil {
+	if err := consent.ValidateSubject(op, subject); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -142,10 +120,10 @@ func (s *Store) ConsentHistory(_ context.Context, subject string) ([]consent.Cha
 // LinkConversation links the conversation to the subject until expiresAt.
 func (s *Store) LinkConversation(_ context.Context, subject string, key channel.Key, expiresAt time.Time) error {
 	const op apperr.Op = "memstore.LinkConversation"
-	if err := validSubject(op, subject); err != nil {
+	if err := consent.ValidateSubject(op, subject); err != nil {
 		return err
 	}
-	if err := validKey(op, key); err != nil {
+	if err := conversation.ValidateKey(op, key); err != nil {
 		return err
 	}
 	if expiresAt.IsZero() {
@@ -164,7 +142,7 @@ func (s *Store) LinkConversation(_ context.Context, subject string, key channel.
 // SubjectConversations returns the keys of the subject's live links, ordered by key.
 func (s *Store) SubjectConversations(_ context.Context, subject string) ([]channel.Key, error) {
 	const op apperr.Op = "memstore.SubjectConversations"
-	if err := validSubject(op, subject); err != nil {
+	if err := consent.ValidateSubject(op, subject); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -183,7 +161,7 @@ func (s *Store) SubjectConversations(_ context.Context, subject string) ([]chann
 // EraseSubject deletes the linked conversations, the links, the history and the record.
 func (s *Store) EraseSubject(_ context.Context, subject string) error {
 	const op apperr.Op = "memstore.EraseSubject"
-	if err := validSubject(op, subject); err != nil {
+	if err := consent.ValidateSubject(op, subject); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -200,7 +178,7 @@ func (s *Store) EraseSubject(_ context.Context, subject string) error {
 // PutDeletion creates or replaces a deletion tombstone.
 func (s *Store) PutDeletion(_ context.Context, d *consent.Deletion) error {
 	const op apperr.Op = "memstore.PutDeletion"
-	if err := validDeletion(op, d); err != nil {
+	if err := consent.ValidateDeletion(op, d); err != nil {
 		return err
 	}
 	c := *d
@@ -210,20 +188,6 @@ func (s *Store) PutDeletion(_ context.Context, d *consent.Deletion) error {
 	defer s.mu.Unlock()
 	s.consent.init()
 	s.consent.deletions[d.Code] = c
-	return nil
-}
-
-func validDeletion(op apperr.Op, d *consent.Deletion) error {
-	switch {
-	case d == nil:
-		return apperr.E(op, apperr.Invalid, "no deletion")
-	case !consent.ValidDeletionCode(d.Code):
-		return apperr.E(op, apperr.Invalid, "confirmation code is malformed")
-	case d.Status != consent.DeletionPending && d.Status != consent.DeletionDone:
-		return apperr.E(op, apperr.Invalid, "deletion status must be pending or done")
-	case d.ExpiresAt.IsZero():
-		return apperr.E(op, apperr.Invalid, "deletion expiry is required")
-	}
 	return nil
 }
 

@@ -16,7 +16,7 @@ import (
 // GetConversation returns a copy of the live conversation, or NotFound.
 func (s *Store) GetConversation(_ context.Context, key channel.Key) (*conversation.Conversation, error) {
 	const op apperr.Op = "memstore.GetConversation"
-	if err := validKey(op, key); err != nil {
+	if err := conversation.ValidateKey(op, key); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -32,7 +32,7 @@ func (s *Store) GetConversation(_ context.Context, key channel.Key) (*conversati
 // live), and then increments c.Version. Otherwise it returns Conflict.
 func (s *Store) PutConversation(_ context.Context, c *conversation.Conversation) error {
 	const op apperr.Op = "memstore.PutConversation"
-	if err := validConversation(op, c); err != nil {
+	if err := conversation.Validate(op, c); err != nil {
 		return err
 	}
 	stored, err := clone(op, c)
@@ -118,7 +118,7 @@ func (s *Store) ConversationsByStatus(_ context.Context, status conversation.Sta
 // DeleteConversation removes the conversation. Deleting an absent one is not an error.
 func (s *Store) DeleteConversation(_ context.Context, key channel.Key) error {
 	const op apperr.Op = "memstore.DeleteConversation"
-	if err := validKey(op, key); err != nil {
+	if err := conversation.ValidateKey(op, key); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -148,31 +148,10 @@ func clone(op apperr.Op, c *conversation.Conversation) (*conversation.Conversati
 	return &out, nil
 }
 
-func validKey(op apperr.Op, k channel.Key) error {
-	if !k.Surface.Valid() || k.Account == "" || k.User == "" {
-		return apperr.E(op, apperr.Invalid, "conversation key needs a known surface, an account and a user")
-	}
-	return nil
-}
-
-func validConversation(op apperr.Op, c *conversation.Conversation) error {
-	switch {
-	case c == nil:
-		return apperr.E(op, apperr.Invalid, "no conversation")
-	case c.Status == "":
-		return apperr.E(op, apperr.Invalid, "conversation status is required")
-	case c.ExpiresAt.IsZero():
-		return apperr.E(op, apperr.Invalid, "conversation expiry is required")
-	case c.Version < 0:
-		return apperr.E(op, apperr.Invalid, "conversation version is negative")
-	}
-	return validKey(op, c.Key)
-}
-
 // BeginEvent reads the conversation and leases it for eventID (see conversation.Store).
 func (s *Store) BeginEvent(_ context.Context, key channel.Key, eventID, holder string, now, staleBefore time.Time) (*conversation.Conversation, error) {
 	const op apperr.Op = "memstore.BeginEvent"
-	if err := validKey(op, key); err != nil {
+	if err := conversation.ValidateKey(op, key); err != nil {
 		return nil, err
 	}
 	if eventID == "" || holder == "" {
