@@ -66,9 +66,9 @@ type Bot struct {
 
 const (
 	op = apperr.Op("bot")
-	// sendLease is how long a reserved send blocks a retry before it is taken over: longer than
+	// defaultLease is how long a worker's lease on a conversation blocks other workers: longer than
 	// one invocation of the bot may run.
-	sendLease = 2 * time.Minute
+	defaultLease = 2 * time.Minute
 	// keepSends is how long an idempotency record lives: Meta retries for up to 7 days.
 	keepSends = 7 * 24 * time.Hour
 	// attempts bounds retries of an optimistic-locking conflict inside one invocation.
@@ -86,7 +86,7 @@ func (b *Bot) lease() time.Duration {
 	if b.Lease > 0 {
 		return b.Lease
 	}
-	return sendLease
+	return defaultLease
 }
 
 func (b *Bot) metrics() metrics.Recorder {
@@ -180,7 +180,7 @@ func (b *Bot) begin(ctx context.Context, key channel.Key, eventID, holder string
 	c, err = b.Conversations.BeginEvent(ctx, key, eventID, holder, now, now.Add(-b.lease()))
 	if apperr.Is(err, apperr.Conflict) {
 		// Another event of the conversation is being processed (or its worker died less than
-		// sendLease ago): the queue brings this one back later.
+		// the lease ago): the queue brings this one back later.
 		return nil, false, apperr.Wrap(op, apperr.Transient, err, "conversation busy")
 	}
 	if err != nil {
@@ -308,7 +308,7 @@ func (b *Bot) flush(ctx context.Context, c *conversation.Conversation) error {
 // store, the call made, and the platform's id recorded.
 func (b *Bot) onceStored(ctx context.Context, key string, fn func(context.Context) (string, error)) (string, error) {
 	now := b.now()
-	existing, ok, err := b.Dedup.ClaimSend(ctx, dedup.Send{Key: key, ReservedAt: now, ExpiresAt: now.Add(keepSends)}, now.Add(-sendLease))
+	existing, ok, err := b.Dedup.ClaimSend(ctx, dedup.Send{Key: key, ReservedAt: now, ExpiresAt: now.Add(keepSends)}, now.Add(-b.lease()))
 	if err != nil {
 		return "", fmt.Errorf("reserve send: %w", err)
 	}

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/frontdesk-app/frontdesk/shared/adsignals"
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
@@ -129,7 +130,7 @@ func (b *Bot) answer(ctx context.Context, c *conversation.Conversation, in chann
 	c.Misses = d.Misses
 	c.Pending = nil
 	b.log().InfoContext(ctx, "decided", "event", in, "action", d.Action.String(), "entry", d.EntryID,
-		"confidence", d.Confidence, "reason", d.Reason)
+		"confidence", strconv.FormatFloat(d.Confidence, 'f', 3, 64), "reason", d.Reason)
 	r := channel.Reply{Text: d.Text, Options: d.Options, CommentID: in.CommentID}
 	switch d.Action {
 	case faq.Answer:
