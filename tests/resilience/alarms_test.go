@@ -1,6 +1,7 @@
 package resilience_test
 
 import (
+
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/frontdesk-app/frontdesk/internal/testenv"
+	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
 
 // Issue #8 items 3 and 7: a message that lands in the dead-letter queue raises an alarm, and
@@ -123,6 +125,14 @@ func TestTemplateAlarms(t *testing.T) {
 	// The HTTP API's 5xx answers (a failed enqueue, Meta and Slack retry) raise an alarm.
 	if !has(func(a alarm) bool { return a.Namespace == "AWS/ApiGateway" && a.Metric == "5xx" }) {
 		t.Error("no alarm on the HTTP API's 5xx answers")
+	}
+	// The business metrics the functions emit (EMF, namespace frontdesk) that need a person.
+	for metric, fn := range map[string]string{metrics.DeliveriesFailed: "BotFunction", metrics.SignaturesRejected: "MetaWebhookFunction"} {
+		if !has(func(a alarm) bool {
+			return a.Namespace == metrics.Namespace && a.Metric == metric && a.Dimensions["Function"] == "!Ref "+fn
+		}) {
+			t.Errorf("no alarm on %s of %s", metric, fn)
+		}
 	}
 	// An alarm that notifies nobody is a dashboard: each has actions (when a topic is given).
 	for _, a := range alarms {
