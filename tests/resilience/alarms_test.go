@@ -1,7 +1,6 @@
 package resilience_test
 
 import (
-
 	"os"
 	"path/filepath"
 	"slices"
