@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -105,7 +106,15 @@ func ParseSignedRequest(s string, appSecret []byte, now time.Time) (*SignedReque
 // signature sometimes carries "="). It is strict: a last character with stray low bits is
 // refused, so one signature has one spelling (no malleable variants of a signed request).
 func decodeB64URL(s string) ([]byte, error) {
-	return base64.RawURLEncoding.Strict().DecodeString(strings.TrimRight(s, "="))
+	s = strings.TrimRight(s, "=")
+	// encoding/base64 skips '\r' and '\n' even in strict mode: refuse anything outside the
+	// base64url alphabet first.
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return nil, errors.New("not base64url")
+		}
+	}
+	return base64.RawURLEncoding.Strict().DecodeString(s)
 }
 
 // userID accepts a JSON string or number of 1 to 64 digits.
