@@ -129,15 +129,22 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 
 // unixTime converts a Meta timestamp to UTC time. Messenger and Instagram send milliseconds,
 // WhatsApp and the feed seconds; values below 1e11 are taken as seconds (1e11 s is the year 5138).
+// A time before 2000 or after 2200 is no real event's: it reads as absent (the webhook then uses
+// the time of receipt), since a year past 9999 cannot even be encoded for the queue.
 func unixTime(n flexInt) time.Time {
+	var t time.Time
 	switch {
 	case n <= 0:
 		return time.Time{}
 	case n < 1e11:
-		return time.Unix(int64(n), 0).UTC()
+		t = time.Unix(int64(n), 0).UTC()
 	default:
-		return time.UnixMilli(int64(n)).UTC()
+		t = time.UnixMilli(int64(n)).UTC()
 	}
+	if t.Year() < 2000 || t.Year() > 2200 {
+		return time.Time{}
+	}
+	return t
 }
 
 // syntheticID derives a stable id for events Meta sends without one (preferences, referrals,

@@ -186,7 +186,10 @@ func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
 		}
 		b, err := json.Marshal(channel.Event{Inbound: &in})
 		if err != nil {
-			return apperr.Wrap(op, apperr.Internal, err, "encode event")
+			// Not an event the bot could read either: skipped like any unusable item, never a
+			// 500 that Meta would retry for a week.
+			h.cfg.Logger.WarnContext(ctx, "meta webhook event not encodable; skipped", "event", in, "err", err)
+			continue
 		}
 		m := queue.Message{GroupID: in.Key.String(), DeduplicationID: dedupID(in.ID), Body: b}
 		if err := h.cfg.Queue.Send(ctx, m); err != nil {
