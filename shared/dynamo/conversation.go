@@ -210,22 +210,11 @@ func (s *Store) PutConversation(ctx context.Context, c *conversation.Conversatio
 		cond = expression.Name("version").Equal(expression.Value(c.Version)).
 			And(expression.Name(attrExpiresAt).GreaterThan(now))
 	}
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
-	if err != nil {
-		return apperr.Wrap(op, apperr.Internal, err, "build condition")
-	}
-	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(s.table),
-		Item:                      item,
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if err != nil {
-		if kindOf(err) == apperr.Conflict {
+	if err := s.putIf(ctx, op, item, cond); err != nil {
+		if apperr.Is(err, apperr.Conflict) {
 			return apperr.Wrap(op, apperr.Conflict, err, "conversation changed since it was read")
 		}
-		return fail(op, err, "write conversation")
+		return err
 	}
 	c.Version++
 	return nil
@@ -400,21 +389,7 @@ func (s *Store) putPlaceholder(ctx context.Context, op apperr.Op, c *conversatio
 	}
 	delete(item, attrGSI2PK) // a placeholder is in no index
 	delete(item, attrGSI2SK)
-	expr, err := expression.NewBuilder().WithCondition(expression.Name("leaseHolder").Equal(expression.Value(c.Lease.Holder))).Build()
-	if err != nil {
-		return apperr.Wrap(op, apperr.Internal, err, "build condition")
-	}
-	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(s.table),
-		Item:                      item,
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if err != nil {
-		return fail(op, err, "reset expired conversation")
-	}
-	return nil
+	return s.putIf(ctx, op, item, expression.Name("leaseHolder").Equal(expression.Value(c.Lease.Holder)))
 }
 
 // RecordDone records a call made under eventID's lease (see conversation.Store).
@@ -446,29 +421,4 @@ func (s *Store) ReleaseLease(ctx context.Context, key channel.Key, eventID, hold
 func heldBy(eventID, holder string) expression.ConditionBuilder {
 	return expression.Name("leaseEvent").Equal(expression.Value(eventID)).
 		And(expression.Name("leaseHolder").Equal(expression.Value(holder)))
-}
-
-// update runs one conditional UpdateItem. A failed condition is a Conflict; other errors are
-// classified as every request's are.
-func (s *Store) update(ctx context.Context, op apperr.Op, key map[string]types.AttributeValue, update expression.UpdateBuilder, cond expression.ConditionBuilder, ret types.ReturnValue) (*dynamodb.UpdateItemOutput, error) {
-	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
-	if err != nil {
-		return nil, apperr.Wrap(op, apperr.Internal, err, "build update")
-	}
-	out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key,
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ReturnValues:              ret,
-	})
-	if err != nil {
-		if kindOf(err) == apperr.Conflict {
-			return nil, apperr.Wrap(op, apperr.Conflict, err, "condition failed")
-		}
-		return nil, fail(op, err, "update item")
-	}
-	return out, nil
 }

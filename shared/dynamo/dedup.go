@@ -78,24 +78,14 @@ func (s *Store) MarkSeen(ctx context.Context, id string, expiresAt time.Time) (b
 	if err != nil {
 		return false, apperr.Wrap(op, apperr.Internal, err, "encode event")
 	}
-	expr, err := expression.NewBuilder().WithCondition(absentOrExpired(s.now())).Build()
-	if err != nil {
-		return false, apperr.Wrap(op, apperr.Internal, err, "build condition")
-	}
-	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(s.table),
-		Item:                      item,
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	switch {
+	switch err := s.putIf(ctx, op, item, absentOrExpired(s.now())); {
 	case err == nil:
 		return true, nil
-	case kindOf(err) == apperr.Conflict:
+	case apperr.Is(err, apperr.Conflict):
 		return false, nil
+	default:
+		return false, err
 	}
-	return false, fail(op, err, "record event")
 }
 
 // ClaimSend reserves send.Key as Pending unless a live record exists that is Sent or was
@@ -196,22 +186,11 @@ func (s *Store) CompleteSend(ctx context.Context, key, messageID string) error {
 	}
 	cond := expression.AttributeExists(expression.Name(attrPK)).
 		And(expression.Name(attrExpiresAt).GreaterThan(expression.Value(s.now().Unix())))
-	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
-	if err != nil {
-		return apperr.Wrap(op, apperr.Internal, err, "build update")
-	}
-	_, err = s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       sendKey(key),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
+	_, err := s.update(ctx, op, sendKey(key), update, cond, types.ReturnValueNone)
 	switch {
 	case err == nil:
 		return nil
-	case kindOf(err) == apperr.Conflict:
+	case apperr.Is(err, apperr.Conflict):
 		return apperr.Wrap(op, apperr.NotFound, err, "no reservation for this send")
 	}
 	return fail(op, err, "complete send")

@@ -6,6 +6,8 @@ import (
 	"net"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
@@ -127,4 +129,52 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// putIf runs one conditional PutItem. A failed condition is a Conflict; other errors are
+// classified as every request's are.
+func (s *Store) putIf(ctx context.Context, op apperr.Op, item map[string]types.AttributeValue, cond expression.ConditionBuilder) error {
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return apperr.Wrap(op, apperr.Internal, err, "build condition")
+	}
+	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                 aws.String(s.table),
+		Item:                      item,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if err != nil {
+		if kindOf(err) == apperr.Conflict {
+			return apperr.Wrap(op, apperr.Conflict, err, "condition failed")
+		}
+		return fail(op, err, "put item")
+	}
+	return nil
+}
+
+// update runs one conditional UpdateItem. A failed condition is a Conflict; other errors are
+// classified as every request's are.
+func (s *Store) update(ctx context.Context, op apperr.Op, key map[string]types.AttributeValue, update expression.UpdateBuilder, cond expression.ConditionBuilder, ret types.ReturnValue) (*dynamodb.UpdateItemOutput, error) {
+	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
+	if err != nil {
+		return nil, apperr.Wrap(op, apperr.Internal, err, "build update")
+	}
+	out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key,
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ReturnValues:              ret,
+	})
+	if err != nil {
+		if kindOf(err) == apperr.Conflict {
+			return nil, apperr.Wrap(op, apperr.Conflict, err, "condition failed")
+		}
+		return nil, fail(op, err, "update item")
+	}
+	return out, nil
 }
