@@ -3,16 +3,15 @@ package dynamo
 import (
 	"context"
 	"errors"
-	"net"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/awserr"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
 )
@@ -106,19 +105,7 @@ func kindOf(err error) apperr.Kind {
 		}
 		return kind
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return apperr.Transient
-	}
-	var api smithy.APIError
-	if errors.As(err, &api) && throttled[api.ErrorCode()] {
-		return apperr.Transient
-	}
-	var status interface{ HTTPStatusCode() int }
-	if errors.As(err, &status) && status.HTTPStatusCode() >= 500 {
-		return apperr.Transient
-	}
-	var netErr net.Error
-	if errors.As(err, &netErr) {
+	if awserr.Transient(err, throttled) {
 		return apperr.Transient
 	}
 	return apperr.Internal

@@ -4,14 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"net"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/smithy-go"
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/awserr"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 )
 
@@ -86,19 +84,7 @@ var transientCodes = map[string]bool{
 }
 
 func kindOf(err error) apperr.Kind {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return apperr.Transient
-	}
-	var api smithy.APIError
-	if errors.As(err, &api) && transientCodes[api.ErrorCode()] {
-		return apperr.Transient
-	}
-	var status interface{ HTTPStatusCode() int }
-	if errors.As(err, &status) && status.HTTPStatusCode() >= 500 {
-		return apperr.Transient
-	}
-	var netErr net.Error
-	if errors.As(err, &netErr) {
+	if awserr.Transient(err, transientCodes) {
 		return apperr.Transient
 	}
 	return apperr.Internal
