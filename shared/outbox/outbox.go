@@ -55,11 +55,10 @@ type Outbox struct {
 	mu      sync.Mutex
 	entries []Entry
 	seq     int
-	notify  chan struct{}
 }
 
 // New returns an empty outbox.
-func New() *Outbox { return &Outbox{Now: time.Now, notify: make(chan struct{})} }
+func New() *Outbox { return &Outbox{Now: time.Now} }
 
 // Entries returns a copy of the recorded calls in order.
 func (o *Outbox) Entries() []Entry {
@@ -73,13 +72,6 @@ func (o *Outbox) Reset() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.entries = nil
-}
-
-// Changed returns a channel closed at the next recorded call.
-func (o *Outbox) Changed() <-chan struct{} {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.notify
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -108,8 +100,6 @@ func (o *Outbox) RoundTrip(req *http.Request) (*http.Response, error) {
 	o.seq++
 	seq := o.seq
 	o.entries = append(o.entries, Entry{At: o.Now().UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: jsonBody})
-	close(o.notify)
-	o.notify = make(chan struct{})
 	o.mu.Unlock()
 
 	return respond(req, http.StatusOK, answer(service, req.URL.Path, jsonBody, seq, o.Now())), nil

@@ -13,7 +13,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -197,7 +196,7 @@ func newEnv(t *testing.T, backend string) *env {
 		t.Fatal(err)
 	}
 	e.cfg = cfg
-	logger := slog.New(slog.NewJSONHandler(io.MultiWriter(e.logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var q *memqueue.Queue
 	stk, err := app.NewStack(app.Deps{
 		Config: cfg, Conversations: e.store, Dedup: e.store, Consent: e.store,
