@@ -27,10 +27,7 @@ type NewConsentStore func(t *testing.T, now func() time.Time) ConsentStore
 // tombstones.
 func RunConsent(t *testing.T, newStore NewConsentStore) {
 	t.Helper()
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s ConsentStore, clk *Clock)
-	}{
+	runCases(t, newStore, []testCase[ConsentStore]{
 		{"GetAbsent", consentGetAbsent},
 		{"CreateAndGet", consentCreateAndGet},
 		{"DoubleCreateConflicts", consentDoubleCreate},
@@ -44,14 +41,7 @@ func RunConsent(t *testing.T, newStore NewConsentStore) {
 		{"EraseUnknownSubject", consentEraseUnknown},
 		{"Deletions", consentDeletions},
 		{"InvalidInput", consentInvalid},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			clk := NewClock(start())
-			tt.run(t, newStore(t, clk.Now), clk)
-		})
-	}
+	})
 }
 
 var subjects = consent.Subjects{Pepper: []byte("storetest-pepper-0123456789")}

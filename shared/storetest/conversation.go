@@ -13,10 +13,7 @@ import (
 )
 
 func testConversation(t *testing.T, newStore NewStore) {
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s Store, clk *Clock)
-	}{
+	runCases(t, newStore, []testCase[Store]{
 		{"CreateAndGet", convCreateAndGet},
 		{"EmptyListsReadAsNil", convEmptyLists},
 		{"GetAbsent", convGetAbsent},
@@ -35,14 +32,7 @@ func testConversation(t *testing.T, newStore NewStore) {
 		{"InvalidInput", convInvalid},
 		{"RacingCreates", convRacingCreates},
 		{"RacingUpdates", convRacingUpdates},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			clk := NewClock(start())
-			tt.run(t, newStore(t, clk.Now), clk)
-		})
-	}
+	})
 }
 
 func key(user string) channel.Key {

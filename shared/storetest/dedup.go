@@ -12,10 +12,7 @@ import (
 )
 
 func testDedup(t *testing.T, newStore NewStore) {
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s Store, clk *Clock)
-	}{
+	runCases(t, newStore, []testCase[Store]{
 		{"MarkSeen", dedupMarkSeen},
 		{"MarkSeenAfterExpiry", dedupMarkSeenExpired},
 		{"ForgetSeenLetsRetry", dedupForgetSeen},
@@ -30,14 +27,7 @@ func testDedup(t *testing.T, newStore NewStore) {
 		{"InvalidInput", dedupInvalid},
 		{"RacingMarkSeen", dedupRacingMarkSeen},
 		{"RacingClaims", dedupRacingClaims},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			clk := NewClock(start())
-			tt.run(t, newStore(t, clk.Now), clk)
-		})
-	}
+	})
 }
 
 const sendKey = "reply#wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA="

@@ -16,10 +16,7 @@ import (
 const lease = 2 * time.Minute
 
 func testLease(t *testing.T, newStore NewStore) {
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s Store, clk *Clock)
-	}{
+	runCases(t, newStore, []testCase[Store]{
 		{"NewConversation", leaseNew},
 		{"ExistingConversation", leaseExisting},
 		{"HeldByAnotherEvent", leaseHeld},
@@ -33,14 +30,7 @@ func testLease(t *testing.T, newStore NewStore) {
 		{"PlaceholderExpires", leasePlaceholderExpires},
 		{"RecordWithoutLeaseConflicts", leaseRecordWithout},
 		{"RacingEvents", leaseRacing},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			clk := NewClock(start())
-			tt.run(t, newStore(t, clk.Now), clk)
-		})
-	}
+	})
 }
 
 // begin takes the lease for ev as worker w.

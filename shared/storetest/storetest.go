@@ -37,6 +37,24 @@ func Run(t *testing.T, newStore NewStore) {
 	})
 }
 
+// testCase is one conformance case, run on a fresh store of type S and its clock.
+type testCase[S any] struct {
+	name string
+	run  func(t *testing.T, s S, clk *Clock)
+}
+
+// runCases runs each case in parallel, on a store and a clock of its own.
+func runCases[S any](t *testing.T, newStore func(*testing.T, func() time.Time) S, cases []testCase[S]) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := NewClock(start())
+			tt.run(t, newStore(t, clk.Now), clk)
+		})
+	}
+}
+
 // Clock is a settable clock for expiry tests.
 type Clock struct {
 	mu  sync.Mutex
