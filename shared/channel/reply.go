@@ -54,3 +54,23 @@ type Template struct {
 	Language string   `json:"language"`
 	Params   []string `json:"params,omitempty"`
 }
+
+// The longest text one message may carry, in characters, per surface: WhatsApp text.body 4096,
+// Messenger 2000, Instagram 1000 (Send API reference). A private reply to a comment goes through
+// the Send API of a Page or of an Instagram account, so it is held to the smaller one.
+const (
+	WhatsAppTextMax  = 4096
+	MessengerTextMax = 2000
+	InstagramTextMax = 1000
+)
+
+// TextMax is the longest text one message to surface s may carry.
+func TextMax(s Surface) int {
+	switch s {
+	case WhatsApp:
+		return WhatsAppTextMax
+	case Messenger:
+		return MessengerTextMax
+	}
+	return InstagramTextMax
+}
