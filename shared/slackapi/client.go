@@ -48,6 +48,7 @@ type Client struct {
 	maxRetries int
 	maxWait    time.Duration
 	sleep      func(context.Context, time.Duration) error
+	names      nameCache
 }
 
 // NewClient returns a client, or an Internal error when the token is missing.
@@ -81,7 +82,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		// slack-go sends chat.* tokens as a form field; Slack prefers the Authorization header.
 		slack.OptionHTTPClient(bearer{token: cfg.Token, next: cfg.HTTP}),
 	)
-	return &Client{api: api, maxRetries: cfg.MaxRetries, maxWait: cfg.MaxWait, sleep: cfg.Sleep}, nil
+	return &Client{api: api, maxRetries: cfg.MaxRetries, maxWait: cfg.MaxWait, sleep: cfg.Sleep, names: nameCache{now: time.Now}}, nil
 }
 
 // bearer adds "Authorization: Bearer <token>" to every request.
@@ -195,7 +196,7 @@ var errorKinds = map[string]apperr.Kind{
 	"restricted_action_thread_only_channel":    apperr.Invalid,
 	"restricted_action_non_threadable_channel": apperr.Invalid,
 	"cant_update_message":                      apperr.Forbidden, "edit_window_closed": apperr.Forbidden,
-	"message_not_found": apperr.NotFound,
+	"message_not_found": apperr.NotFound, "user_not_found": apperr.NotFound, "user_not_visible": apperr.NotFound,
 	// Slack is busy or failing: a later retry may work.
 	"ratelimited": apperr.Transient, "rate_limited": apperr.Transient, "internal_error": apperr.Transient,
 	"fatal_error": apperr.Transient, "service_unavailable": apperr.Transient, "request_timeout": apperr.Transient,

@@ -13,6 +13,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/mrkdwn"
 )
 
 // Action ids of the escalation buttons; the interactions handler maps them to
@@ -267,7 +268,7 @@ func CardBlocks(a Announcement) []slack.Block {
 		blocks = append(blocks, slack.NewActionBlock(blockActions, buttons...))
 	}
 	if !a.At.IsZero() {
-		blocks = append(blocks, slack.NewContextBlock("", md("Escalated "+slackDate(a.At)+" · reply in the thread to answer the customer; start with `note:` to keep it internal")))
+		blocks = append(blocks, slack.NewContextBlock("", md("Escalated "+slackDate(a.At)+" · "+mrkdwn.NoteRule)))
 	}
 	return blocks
 }

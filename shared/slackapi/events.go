@@ -10,16 +10,16 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/mrkdwn"
 )
 
-// NotePrefix starts an agent's thread reply that stays internal (case does not matter).
+// NotePrefix starts an agent's thread reply that stays internal (case does not matter); IsNote
+// knows the other forms agents type.
 const NotePrefix = "note:"
 
-// IsNote reports whether an agent's thread reply is an internal note.
-func IsNote(text string) bool {
-	t := strings.TrimSpace(text)
-	return len(t) >= len(NotePrefix) && strings.EqualFold(t[:len(NotePrefix)], NotePrefix)
-}
+// IsNote reports whether an agent's thread reply is an internal note (mrkdwn.IsNote: "note:",
+// "*note:*", "Note -", "Notiz:", a leading mention of a colleague, ...).
+func IsNote(text string) bool { return mrkdwn.IsNote(text) }
 
 // events serves the Events API: url_verification and agent replies in escalation threads.
 //

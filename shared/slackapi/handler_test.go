@@ -167,6 +167,23 @@ func TestEventsIgnored(t *testing.T) {
 	}
 }
 
+// The forms of internal notes agents type stay in Slack, in the wire text Slack sends.
+func TestEventsNoteForms(t *testing.T) {
+	t.Parallel()
+	reply := readTestdata(t, "event_thread_reply.json")
+	for _, note := range []string{"*note:* Kunde ist VIP", "_note_: check stock", "Note - call tomorrow", "Notiz: Paket prüfen",
+		"\u003c@U043H11ES4V\u003e can you take this?", "\u003c!here\u003e who speaks French?"} {
+		hs := newHarness(t, escalated())
+		body := bytes.ReplaceAll(reply, []byte("Hallo Anna, die Lieferung kommt morgen."), []byte(note))
+		if w := hs.do(signedRequest("/slack/events", body, testNow)); w.Code != http.StatusOK {
+			t.Fatalf("%q: status = %d (%s), want 200", note, w.Code, w.Body)
+		}
+		if n := len(hs.queue.sent()); n != 0 {
+			t.Errorf("%q: queued %d messages for the customer, want none (internal)", note, n)
+		}
+	}
+}
+
 func TestEventsThreadBroadcast(t *testing.T) {
 	t.Parallel()
 	hs := newHarness(t, escalated())
@@ -425,7 +442,7 @@ func TestCommands(t *testing.T) {
 			notWant: []string{"4917112345667", "49******99"}},
 		{name: "open, none", body: open, want: []string{"No unclaimed escalations"}},
 		{name: "open, store down", body: open, fail: true, want: []string{"Could not load"}},
-		{name: "help", body: bytes.Replace(open, []byte("text=open"), []byte("text=help"), 1), want: []string{"/frontdesk open", "note:"}},
+		{name: "help", body: bytes.Replace(open, []byte("text=open"), []byte("text=help"), 1), want: []string{"/frontdesk open", "note:", "Notiz:", "mention of a colleague"}},
 		{name: "no text", body: bytes.Replace(open, []byte("text=open"), []byte("text="), 1), want: []string{"/frontdesk open"}},
 	}
 	for _, tt := range tests {

@@ -1,5 +1,5 @@
 // Package slacktest is a strict fake of the Slack Web API methods frontdesk calls
-// (chat.postMessage, chat.update), on httptest.
+// (chat.postMessage, chat.update, users.info, conversations.info), on httptest.
 //
 // Unlike slack-go's slacktest, which answers ok:true to anything, it checks every request the way
 // Slack does and answers the way Slack does: HTTP 200 with {"ok":false,"error":"..."} for
@@ -94,6 +94,9 @@ type Server struct {
 	token    string
 	channels map[string]bool
 
+	users        map[string]User
+	channelNames map[string]string
+
 	mu       sync.Mutex
 	calls    []Call
 	fail     map[string][]Failure
@@ -127,6 +130,32 @@ func (s *Server) URL() string { return s.srv.URL + BasePath }
 
 // Client is an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
+
+// User is a workspace member as users.info describes them.
+type User struct {
+	ID, Name, RealName, FirstName, DisplayName string
+}
+
+// AddUser makes users.info know u.
+func (s *Server) AddUser(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.users == nil {
+		s.users = map[string]User{}
+	}
+	s.users[u.ID] = u
+}
+
+// NameChannel sets the name conversations.info gives a known channel (default: the id in
+// lower case).
+func (s *Server) NameChannel(id, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.channelNames == nil {
+		s.channelNames = map[string]string{}
+	}
+	s.channelNames[id] = name
+}
 
 // FailNext makes the next call of method answer f instead of being served. Several failures
 // for one method are used in order.
@@ -249,7 +278,7 @@ func (s *Server) handle(r *http.Request) (res result) {
 	}
 	fail := func(code string) result { return answer(http.StatusOK, map[string]any{"ok": false, "error": code}) }
 
-	if method != "chat.postMessage" && method != "chat.update" {
+	if !knownMethods[method] {
 		return answer(http.StatusNotFound, map[string]any{"ok": false, "error": "unknown_method", "req_method": method})
 	}
 	if r.Method != http.MethodPost {
@@ -286,6 +315,13 @@ func (s *Server) handle(r *http.Request) (res result) {
 			return res
 		}
 		return answer(f.Status, map[string]any{"ok": false, "error": f.Error})
+	}
+
+	switch method {
+	case "users.info":
+		return s.userInfo(req.fields, answer, fail)
+	case "conversations.info":
+		return s.conversationInfo(req.fields, answer, fail)
 	}
 
 	f := req.fields
@@ -341,6 +377,47 @@ func (s *Server) handle(r *http.Request) (res result) {
 		s.store(m)
 		return answer(http.StatusOK, map[string]any{"ok": true, "channel": m.Channel, "ts": m.TS, "message": wire(m)})
 	}
+}
+
+// knownMethods are the Web API methods the fake serves; any other is unknown_method.
+var knownMethods = map[string]bool{
+	"chat.postMessage": true, "chat.update": true, "users.info": true, "conversations.info": true,
+}
+
+// userInfo answers users.info (https://docs.slack.dev/reference/methods/users.info).
+func (s *Server) userInfo(f map[string]string, answer func(int, map[string]any) result, fail func(string) result) result {
+	id := f["user"]
+	if id == "" {
+		return fail("invalid_arguments")
+	}
+	s.mu.Lock()
+	u, ok := s.users[id]
+	s.mu.Unlock()
+	if !ok {
+		return fail("user_not_found")
+	}
+	return answer(http.StatusOK, map[string]any{"ok": true, "user": map[string]any{
+		"id": u.ID, "name": u.Name, "real_name": u.RealName, "deleted": false, "is_bot": false,
+		"profile": map[string]any{"first_name": u.FirstName, "display_name": u.DisplayName, "real_name": u.RealName},
+	}})
+}
+
+// conversationInfo answers conversations.info
+// (https://docs.slack.dev/reference/methods/conversations.info).
+func (s *Server) conversationInfo(f map[string]string, answer func(int, map[string]any) result, fail func(string) result) result {
+	id := f["channel"]
+	if !s.channels[id] {
+		return fail("channel_not_found")
+	}
+	s.mu.Lock()
+	name, ok := s.channelNames[id]
+	s.mu.Unlock()
+	if !ok {
+		name = strings.ToLower(id)
+	}
+	return answer(http.StatusOK, map[string]any{"ok": true, "channel": map[string]any{
+		"id": id, "name": name, "is_channel": true, "is_member": true,
+	}})
 }
 
 func wire(m *Message) map[string]any {
