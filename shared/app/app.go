@@ -98,16 +98,32 @@ func Graph(d Deps) (*graph.Client, error) {
 
 // Desk is the agents' desk in Slack.
 func Desk(d Deps) (*slackapi.Desk, error) {
-	if err := d.Config.Require("SLACK_BOT_TOKEN", "SLACK_CHANNEL"); err != nil {
+	c, err := SlackClient(d)
+	if err != nil {
 		return nil, err
 	}
-	routes, err := slackapi.ParseRoutes(d.Config.SlackChannel)
-	if err != nil {
+	return deskWith(d, c)
+}
+
+// SlackClient is the Slack Web API client with the bot token.
+func SlackClient(d Deps) (*slackapi.Client, error) {
+	if err := d.Config.Require("SLACK_BOT_TOKEN"); err != nil {
 		return nil, err
 	}
 	c, err := slackapi.NewClient(slackapi.ClientConfig{Token: d.Config.SlackBotToken.Reveal(), APIURL: d.Config.SlackAPIURL, HTTP: d.HTTP})
 	if err != nil {
 		return nil, fmt.Errorf("slack client: %w", err)
+	}
+	return c, nil
+}
+
+func deskWith(d Deps, c *slackapi.Client) (*slackapi.Desk, error) {
+	if err := d.Config.Require("SLACK_CHANNEL"); err != nil {
+		return nil, err
+	}
+	routes, err := slackapi.ParseRoutes(d.Config.SlackChannel)
+	if err != nil {
+		return nil, err
 	}
 	return slackapi.NewDesk(c, routes.Channel), nil
 }
@@ -194,7 +210,11 @@ func Bot(d Deps) (*bot.Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	desk, err := Desk(d)
+	sc, err := SlackClient(d)
+	if err != nil {
+		return nil, err
+	}
+	desk, err := deskWith(d, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -213,6 +233,7 @@ func Bot(d Deps) (*bot.Bot, error) {
 		Brain:            brain,
 		Answers:          kbAnswers{brain.KB()},
 		Desk:             desk,
+		Directory:        sc,
 		Consent:          ledger,
 		Signals:          signals,
 		Retention:        d.Config.Retention,

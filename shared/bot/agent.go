@@ -12,6 +12,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/graph"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
+	"github.com/frontdesk-app/frontdesk/shared/mrkdwn"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/window"
 )
@@ -43,6 +44,13 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 	var note string
 	switch a.Action {
 	case channel.ActionReply:
+		if mrkdwn.IsNote(a.Text) {
+			// The ingress keeps notes in Slack; an event queued by an older ingress, or by hand,
+			// is held to the same rule here.
+			b.log().InfoContext(ctx, "internal note not sent", "event", a)
+			c.MarkProcessed(a.ID)
+			return b.release(ctx, c)
+		}
 		b.claim(ctx, c, a.User, now)
 		if note, err = b.deliverToThread(ctx, c, a, channel.Reply{Text: a.Text, Human: true}); err != nil {
 			return err
@@ -156,9 +164,21 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 		}
 		return slackapi.NoteNotSent(wd.Reason), nil
 	}
-	_, err := b.once(ctx, c, a.ID+"#reply", func(ctx context.Context) (string, error) {
-		return b.Sender.Send(ctx, c.Key, r)
-	})
+	var parts []string
+	if r.Template == nil {
+		if a.Action == channel.ActionReply {
+			r.Text = b.customerText(ctx, c.Key.Surface, a.Text)
+		}
+		plan := mrkdwn.PlanReply(r.Text, c.Key.Surface)
+		if plan.Refused != "" {
+			return slackapi.NoteNotSent(plan.Refused), nil
+		}
+		parts = plan.Parts
+		if len(parts) > 1 {
+			note = joinNotes(slackapi.NoteSplit(len(parts), slackapi.SurfaceName(c.Key.Surface), channel.TextMax(c.Key.Surface)), note)
+		}
+	}
+	err := b.sendParts(ctx, c, a.ID+"#reply", r, parts)
 	switch {
 	case err == nil:
 		b.count(ctx, metrics.AgentReplies, 1)
@@ -171,6 +191,54 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 		return slackapi.NoteNotSent(apperr.Message(err)), nil
 	}
 	return "", fmt.Errorf("deliver agent reply: %w", err)
+}
+
+// sendParts sends r, or r with each of parts as its text in turn; each message is sent once
+// (key, key#2, key#3, ...), so a retry of the event sends only what is missing.
+func (b *Bot) sendParts(ctx context.Context, c *conversation.Conversation, key string, r channel.Reply, parts []string) error {
+	if len(parts) == 0 {
+		_, err := b.once(ctx, c, key, func(ctx context.Context) (string, error) { return b.Sender.Send(ctx, c.Key, r) })
+		return err
+	}
+	for i, p := range parts {
+		k := key
+		if i > 0 {
+			k = fmt.Sprintf("%s#%d", key, i+1)
+		}
+		part := r
+		part.Text = p
+		if i > 0 {
+			part.ReplyTo = ""
+		}
+		if _, err := b.once(ctx, c, k, func(ctx context.Context) (string, error) { return b.Sender.Send(ctx, c.Key, part) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// customerText renders an agent's Slack text for the customer on surface s, with the names of
+// the colleagues and channels it mentions.
+func (b *Bot) customerText(ctx context.Context, s channel.Surface, text string) string {
+	users, chans := mrkdwn.Mentions(text)
+	names := mrkdwn.Names{Users: map[string]string{}, Channels: map[string]string{}}
+	if b.Directory != nil {
+		for _, id := range users {
+			if n, err := b.Directory.UserName(ctx, id); err == nil {
+				names.Users[id] = n
+			} else {
+				b.log().WarnContext(ctx, "mention left out: user name not found", "user", id, "err", err)
+			}
+		}
+		for _, id := range chans {
+			if n, err := b.Directory.ChannelName(ctx, id); err == nil {
+				names.Channels[id] = n
+			} else {
+				b.log().WarnContext(ctx, "mention left out: channel name not found", "channel", id, "err", err)
+			}
+		}
+	}
+	return mrkdwn.ToCustomer(text, s, names)
 }
 
 // note posts a status line into the thread once per event (c is the leased conversation, or

@@ -42,6 +42,7 @@ type Bot struct {
 	Consent       Consent
 	Signals       Signals
 	Answers       Answers
+	Directory     Directory
 	// FollowUp, when set, offers customers outside WhatsApp to be told there (followup.go).
 	FollowUp *FollowUp
 

@@ -19,6 +19,13 @@ type Desk interface {
 	Note(ctx context.Context, channel, threadTS, text string) error
 }
 
+// Directory names the Slack users and channels an agent's reply mentions (*slackapi.Client).
+// Without one, or when a lookup fails, a mention is left out of what the customer reads.
+type Directory interface {
+	UserName(ctx context.Context, id string) (string, error)
+	ChannelName(ctx context.Context, id string) (string, error)
+}
+
 // Consent is the ad-data consent ledger (*consent.Ledger).
 type Consent interface {
 	// HandleChat records a consent command in text and returns the confirmation to send.

@@ -41,6 +41,12 @@ const (
 	Other     = "other"
 )
 
+// What the outbox's users.info and conversations.info answer for any user and channel.
+const (
+	LocalAgentName   = "Alex"
+	LocalChannelName = "support"
+)
+
 // Outbox records outbound calls. The zero value is not usable; call New.
 type Outbox struct {
 	// Now is the clock for Entry.At.
@@ -109,7 +115,8 @@ func (o *Outbox) classify(req *http.Request, body []byte) string {
 	host := req.URL.Hostname()
 	path := req.URL.Path
 	switch {
-	case strings.HasSuffix(host, "slack.com") || strings.Contains(path, "/api/chat.") || strings.Contains(path, "/api/conversations."):
+	case strings.HasSuffix(host, "slack.com") || strings.Contains(path, "/api/chat.") || strings.Contains(path, "/api/conversations.") ||
+		strings.Contains(path, "/api/users.") || strings.Contains(path, "/api/files."):
 		return Slack
 	case strings.HasSuffix(path, "/events"):
 		return CAPI
@@ -172,6 +179,7 @@ func answer(service, path string, body json.RawMessage, seq int, now time.Time) 
 		Text      string          `json:"text"`
 		Recipient json.RawMessage `json:"recipient"`
 		Data      []any           `json:"data"`
+		User      string          `json:"user"`
 	}
 	_ = json.Unmarshal(body, &b)
 	switch service {
@@ -200,6 +208,12 @@ func answer(service, path string, body json.RawMessage, seq int, now time.Time) 
 			return map[string]any{"ok": true, "channel": b.Channel, "ts": b.TS, "text": b.Text}
 		case strings.HasSuffix(path, "chat.postEphemeral"):
 			return map[string]any{"ok": true, "message_ts": ts}
+		case strings.HasSuffix(path, "users.info"):
+			// Every local agent is called LocalAgentName.
+			return map[string]any{"ok": true, "user": map[string]any{"id": b.User, "name": "local.agent", "real_name": LocalAgentName + " Local",
+				"profile": map[string]any{"first_name": LocalAgentName, "display_name": "local.agent", "real_name": LocalAgentName + " Local"}}}
+		case strings.HasSuffix(path, "conversations.info"):
+			return map[string]any{"ok": true, "channel": map[string]any{"id": b.Channel, "name": LocalChannelName, "is_channel": true}}
 		}
 		return map[string]any{"ok": true}
 	}

@@ -49,6 +49,11 @@ func NoteHumanAgentTag() string {
 	return ":information_source: Sent with the HUMAN_AGENT tag (the 24-hour window has closed; agents may answer for 7 days)."
 }
 
+// NoteSplit: an agent reply went out as n messages, the surface's limit being max characters.
+func NoteSplit(n int, surface string, max int) string {
+	return fmt.Sprintf(":scissors: Sent as %d messages: %s takes at most %d characters per message.", n, surface, max)
+}
+
 // NoteNotSent: an agent reply could not be delivered; reason is frontdesk's own wording.
 func NoteNotSent(reason string) string { return ":x: Not sent: " + reason + "." }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
 )
 
 const agent = "U0AGENT1"
@@ -169,6 +170,56 @@ func TestAgentRepliesAfterTheWindow(t *testing.T) {
 		last := sends[len(sends)-1].JSON
 		if last["messaging_type"] != "MESSAGE_TAG" || last["tag"] != "HUMAN_AGENT" {
 			t.Errorf("late Messenger reply = %v, want MESSAGE_TAG HUMAN_AGENT", last)
+		}
+	})
+}
+
+// An agent types as agents do in Slack: the customer reads text, not Slack's wire format.
+func TestAgentReplyReadsAsText(t *testing.T) {
+	t.Parallel()
+	const wire = "Hallo :wave: hier ist der Link: <https://shop.example.com/returns?id=7&amp;lang=de|Retourenportal>. " +
+		"*Wichtig:* <@U043H11ES4V> ruft Sie an &amp; hilft weiter :+1: <!here>"
+	forEachBackend(t, func(t *testing.T, e *env) {
+		e.slack.AddUser(slacktest.User{ID: "U043H11ES4V", Name: "anna.k", RealName: "Anna Kowalski", FirstName: "Anna"})
+		for _, tc := range []struct {
+			surface channel.Surface
+			from    string
+			want    string
+		}{
+			{channel.WhatsApp, "4915100000031", "Hallo 👋 hier ist der Link: Retourenportal (https://shop.example.com/returns?id=7&lang=de). *Wichtig:* Anna ruft Sie an & hilft weiter 👍"},
+			{channel.Messenger, "6254170000031", "Hallo 👋 hier ist der Link: Retourenportal (https://shop.example.com/returns?id=7&lang=de). Wichtig: Anna ruft Sie an & hilft weiter 👍"},
+		} {
+			m, c := e.escalated(tc.surface, tc.from)
+			if resp := e.threadReply("Ev0READ"+string(tc.surface), c.ThreadTS, wire); resp.StatusCode != 200 {
+				t.Fatalf("event status = %d", resp.StatusCode)
+			}
+			sends := e.sent(m.Recipient)
+			if got := text(sends[len(sends)-1]); got != tc.want {
+				t.Errorf("%s: the customer reads\n%q\nwant\n%q", tc.surface, got, tc.want)
+			}
+		}
+	})
+}
+
+// A reply longer than a Messenger message goes out in parts, and the thread says so.
+func TestAgentLongReplyIsSplit(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		m, c := e.escalated(channel.Messenger, "6254170000032")
+		before := len(e.sent(m.Recipient))
+		long := strings.Repeat("Das ist ein langer Absatz über Ihre Bestellung. ", 60) // 2940 characters
+		e.threadReply("Ev0LONG", c.ThreadTS, long)
+		sends := e.sent(m.Recipient)[before:]
+		if len(sends) != 2 || len([]rune(text(sends[0]))) > 2000 {
+			t.Fatalf("sends = %d, want 2 of at most 2000 characters", len(sends))
+		}
+		if th := e.thread(c.ThreadTS); !strings.Contains(th, "Sent as 2 messages: Messenger takes at most 2000 characters") {
+			t.Errorf("thread = %q, want the split status line", th)
+		}
+		// Slack's retry of the event sends nothing more.
+		e.threadReply("Ev0LONG", c.ThreadTS, long)
+		if n := len(e.sent(m.Recipient)) - before; n != 2 {
+			t.Errorf("after the retry: %d sends, want still 2", n)
 		}
 	})
 }
