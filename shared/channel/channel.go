@@ -126,6 +126,9 @@ type Inbound struct {
 	// Media is the type of non-text content: image, audio, voice, video, document, sticker,
 	// location, contacts, unsupported, ... Empty for plain text.
 	Media string `json:"media,omitempty"`
+	// MediaRef locates the media of a KindMessage with Media set (image, video, audio, voice,
+	// document, sticker), to fetch it when it must be shown to an agent.
+	MediaRef *FileRef `json:"mediaRef,omitempty"`
 	// Name is the customer's display name as the platform sent it, if any.
 	Name string `json:"name,omitempty"`
 	// CommentID is the comment to answer with a private reply (Kind == KindComment).

@@ -62,6 +62,8 @@ type AgentEvent struct {
 	UserName  string    `json:"userName,omitempty"`
 	Text      string    `json:"text,omitempty"`   // the reply; never logged
 	Answer    string    `json:"answer,omitempty"` // FAQ entry id for ActionSendAnswer
+	// Files are the files the agent shared with the reply (Slack's file_share), by reference.
+	Files []FileRef `json:"files,omitempty"`
 	At        time.Time `json:"at"`
 	// ResponseURL is Slack's response_url of an interaction, to update the original message.
 	ResponseURL string `json:"responseUrl,omitempty"`

@@ -20,6 +20,9 @@ type Reply struct {
 	CommentID string `json:"commentId,omitempty"`
 	// ReplyTo quotes the message with that id, where the surface supports it.
 	ReplyTo string `json:"replyTo,omitempty"`
+	// File is a file to send (Text, if any, becomes its caption where the surface has one). It
+	// is never encoded: a Reply with a file is built and sent in one go.
+	File *File `json:"-"`
 	// Menu labels the button that opens a WhatsApp list (more than 3 options, ≤ 20
 	// characters); empty means the sender's default.
 	Menu string `json:"menu,omitempty"`
