@@ -51,7 +51,7 @@ var whatsApp = map[string]rule{
 	"audio/mp4": {Audio, 16 * mb}, "audio/ogg": {Audio, 16 * mb},
 	"application/pdf": {Document, 100 * mb}, "text/plain": {Document, 100 * mb},
 	"application/msword": {Document, 100 * mb}, "application/vnd.ms-excel": {Document, 100 * mb},
-	"application/vnd.ms-powerpoint": {Document, 100 * mb},
+	"application/vnd.ms-powerpoint":                                             {Document, 100 * mb},
 	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   {Document, 100 * mb},
 	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         {Document, 100 * mb},
 	"application/vnd.openxmlformats-officedocument.presentationml.presentation": {Document, 100 * mb},
@@ -64,7 +64,7 @@ var instagram = map[string]rule{
 	"video/mp4": {Video, 25 * mb}, "video/ogg": {Video, 25 * mb}, "video/x-msvideo": {Video, 25 * mb},
 	"video/quicktime": {Video, 25 * mb}, "video/webm": {Video, 25 * mb},
 	"audio/aac": {Audio, 25 * mb}, "audio/mp4": {Audio, 25 * mb}, "audio/wav": {Audio, 25 * mb},
-	"audio/x-wav": {Audio, 25 * mb},
+	"audio/x-wav":     {Audio, 25 * mb},
 	"application/pdf": {Document, 25 * mb},
 }
 
