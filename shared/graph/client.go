@@ -165,6 +165,9 @@ func (c *Client) Send(ctx context.Context, key channel.Key, r channel.Reply) (st
 	if key.Account == "" || (key.User == "" && r.CommentID == "") {
 		return "", apperr.E(op, apperr.Invalid, "the conversation key needs an account and a user")
 	}
+	if r.File != nil {
+		return c.sendFile(ctx, key, r)
+	}
 	if r.CommentID != "" || key.Surface == channel.Comment {
 		return c.privateReply(ctx, key, r)
 	}
