@@ -167,11 +167,20 @@ func Name(name, mimeType string, kind string) string {
 	if kind == "" {
 		kind = "file"
 	}
+	if ext, ok := preferredExt[Normalize(mimeType)]; ok {
+		return kind + ext
+	}
 	if exts, _ := mime.ExtensionsByType(Normalize(mimeType)); len(exts) > 0 {
 		return kind + exts[0]
 	}
 	return kind
 }
+
+// preferredExt is the usual extension of the types customers send, where Go's table would pick
+// a rare one first (".jfif").
+var preferredExt = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif",
+	"video/mp4": ".mp4", "video/3gpp": ".3gp", "audio/ogg": ".ogg", "audio/mpeg": ".mp3", "audio/mp4": ".m4a",
+	"audio/aac": ".aac", "audio/amr": ".amr", "application/pdf": ".pdf", "text/plain": ".txt"}
 
 // Size renders a byte count for people: "5 MB", "830 KB".
 func Size(n int64) string {

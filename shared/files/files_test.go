@@ -69,7 +69,7 @@ func TestVerify(t *testing.T) {
 
 func TestNameAndSize(t *testing.T) {
 	t.Parallel()
-	if got := Name("", "image/jpeg", "image"); !strings.HasPrefix(got, "image.") {
+	if got := Name("", "image/jpeg", "image"); got != "image.jpg" {
 		t.Errorf("Name = %q", got)
 	}
 	if got := Name("../../etc/Rechnung.pdf", "application/pdf", "document"); got != "Rechnung.pdf" {

@@ -153,6 +153,19 @@ func (d *Desk) Mirror(ctx context.Context, channel, threadTS, name, text string)
 	return err
 }
 
+// MirrorFile posts a customer's file into the escalation thread with the caption, masked and
+// escaped, as its message.
+func (d *Desk) MirrorFile(ctx context.Context, channel, threadTS, name string, f channel.File, caption string) error {
+	if name == "" {
+		name = "Customer"
+	}
+	line := fmt.Sprintf(":paperclip: *%s* sent a file", customerText(name, 80))
+	if caption != "" {
+		line = fmt.Sprintf(":paperclip: *%s:* %s", customerText(name, 80), customerText(caption, 3000))
+	}
+	return d.c.UploadFile(ctx, channel, threadTS, f, line)
+}
+
 // Note posts a short status line into the thread (see the Note* functions). text is frontdesk's
 // own and may contain Slack mentions; it is not escaped.
 func (d *Desk) Note(ctx context.Context, channel, threadTS, text string) error {

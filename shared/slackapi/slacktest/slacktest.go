@@ -72,6 +72,8 @@ type Message struct {
 	Blocks                      json.RawMessage
 	ReplyBroadcast              bool
 	Edits                       int // number of chat.update calls applied
+	// Files are the files shared with the message (files.completeUploadExternal).
+	Files []File
 }
 
 // Failure is an answer to inject for the next call of a method.
@@ -96,6 +98,7 @@ type Server struct {
 
 	users        map[string]User
 	channelNames map[string]string
+	files        map[string]*File
 
 	mu       sync.Mutex
 	calls    []Call
@@ -120,6 +123,8 @@ func New(t testing.TB, token string, channels ...string) *Server {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc(BasePath, s.serve)
+	mux.HandleFunc("/upload/", s.serveUpload)
+	mux.HandleFunc("/files-pri/", s.serveDownload)
 	s.srv = httptest.NewServer(mux)
 	t.Cleanup(s.srv.Close)
 	return s
@@ -318,6 +323,10 @@ func (s *Server) handle(r *http.Request) (res result) {
 	}
 
 	switch method {
+	case "files.getUploadURLExternal":
+		return s.getUploadURL(req.fields, answer, fail)
+	case "files.completeUploadExternal":
+		return s.completeUpload(call, req.fields, answer, fail)
 	case "users.info":
 		return s.userInfo(req.fields, answer, fail)
 	case "conversations.info":
@@ -382,6 +391,7 @@ func (s *Server) handle(r *http.Request) (res result) {
 // knownMethods are the Web API methods the fake serves; any other is unknown_method.
 var knownMethods = map[string]bool{
 	"chat.postMessage": true, "chat.update": true, "users.info": true, "conversations.info": true,
+	"files.getUploadURLExternal": true, "files.completeUploadExternal": true,
 }
 
 // userInfo answers users.info (https://docs.slack.dev/reference/methods/users.info).
