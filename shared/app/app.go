@@ -234,6 +234,8 @@ func Bot(d Deps) (*bot.Bot, error) {
 		Answers:          kbAnswers{brain.KB()},
 		Desk:             desk,
 		Directory:        sc,
+		AgentFiles:       sc,
+		CustomerMedia:    g,
 		Consent:          ledger,
 		Signals:          signals,
 		Retention:        d.Config.Retention,

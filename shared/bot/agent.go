@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/frontdesk-app/frontdesk/shared/adsignals"
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/files"
 	"github.com/frontdesk-app/frontdesk/shared/graph"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/mrkdwn"
@@ -165,24 +167,68 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 		return slackapi.NoteNotSent(wd.Reason), nil
 	}
 	var parts []string
+	var fileNotes []string
+	var sendFiles []channel.FileRef
 	if r.Template == nil {
 		if a.Action == channel.ActionReply {
 			r.Text = b.customerText(ctx, c.Key.Surface, a.Text)
 		}
-		plan := mrkdwn.PlanReply(r.Text, c.Key.Surface)
-		if plan.Refused != "" {
-			return slackapi.NoteNotSent(plan.Refused), nil
+		sendFiles, fileNotes = b.acceptFiles(c.Key.Surface, a.Files)
+		caption := ""
+		if len(sendFiles) == 1 && len(a.Files) == 1 && captioned(c.Key.Surface, sendFiles[0], r.Text) {
+			caption, r.Text = r.Text, ""
 		}
-		parts = plan.Parts
-		if len(parts) > 1 {
-			note = joinNotes(slackapi.NoteSplit(len(parts), slackapi.SurfaceName(c.Key.Surface), channel.TextMax(c.Key.Surface)), note)
+		if r.Text != "" || len(a.Files) == 0 {
+			plan := mrkdwn.PlanReply(r.Text, c.Key.Surface)
+			if plan.Refused != "" {
+				return joinNotes(append([]string{slackapi.NoteNotSent(plan.Refused)}, fileNotes...)...), nil
+			}
+			parts = plan.Parts
+			if len(parts) > 1 {
+				note = joinNotes(slackapi.NoteSplit(len(parts), slackapi.SurfaceName(c.Key.Surface), channel.TextMax(c.Key.Surface)), note)
+			}
 		}
+		if len(parts) > 0 || len(a.Files) == 0 {
+			if err := b.sendParts(ctx, c, a.ID+"#reply", r, parts); err != nil {
+				return b.deliveryFailed(ctx, err)
+			}
+			b.count(ctx, metrics.AgentReplies, 1)
+		}
+		for i, ref := range sendFiles {
+			fr := channel.Reply{Human: true, Tag: r.Tag, Text: caption}
+			_, err := b.once(ctx, c, fmt.Sprintf("%s#file%d", a.ID, i+1), func(ctx context.Context) (string, error) {
+				if b.AgentFiles == nil {
+					return "", apperr.E("bot.deliver", apperr.Invalid, "files are not configured")
+				}
+				f, err := b.AgentFiles.DownloadFile(ctx, ref)
+				if err != nil {
+					return "", err
+				}
+				fr.File = &f
+				return b.Sender.Send(ctx, c.Key, fr)
+			})
+			if err != nil {
+				if retryable(err) && !errors.Is(err, graph.ErrWindowClosed) {
+					return "", fmt.Errorf("deliver agent file: %w", err)
+				}
+				b.count(ctx, metrics.DeliveriesFailed, 1)
+				fileNotes = append(fileNotes, slackapi.NoteNotSent(fileLabel(ref)+": "+apperr.Message(err)))
+			}
+		}
+		return joinNotes(append([]string{note}, fileNotes...)...), nil
 	}
 	err := b.sendParts(ctx, c, a.ID+"#reply", r, parts)
+	if err != nil {
+		return b.deliveryFailed(ctx, err)
+	}
+	b.count(ctx, metrics.AgentReplies, 1)
+	return note, nil
+}
+
+// deliveryFailed turns a failed send of an agent's reply into the thread's status line, or into
+// the event's error when a retry may still deliver it.
+func (b *Bot) deliveryFailed(ctx context.Context, err error) (string, error) {
 	switch {
-	case err == nil:
-		b.count(ctx, metrics.AgentReplies, 1)
-		return note, nil
 	case errors.Is(err, graph.ErrWindowClosed):
 		b.count(ctx, metrics.DeliveriesFailed, 1)
 		return slackapi.NoteCustomerMustWrite(), nil
@@ -191,6 +237,38 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 		return slackapi.NoteNotSent(apperr.Message(err)), nil
 	}
 	return "", fmt.Errorf("deliver agent reply: %w", err)
+}
+
+// acceptFiles splits an agent's files into those the surface takes and the status lines of
+// those it does not (type and size as Slack announced them; the bytes are checked again when
+// they are sent).
+func (b *Bot) acceptFiles(s channel.Surface, refs []channel.FileRef) (ok []channel.FileRef, notes []string) {
+	for _, ref := range refs {
+		if _, err := files.ForCustomer(s, ref.MIME, ref.Size); err != nil {
+			notes = append(notes, slackapi.NoteNotSent(fileLabel(ref)+": "+err.Error()))
+			continue
+		}
+		ok = append(ok, ref)
+	}
+	return ok, notes
+}
+
+// captioned reports whether text can go as the caption of the one file: on WhatsApp, under an
+// image, a video or a document, up to 1024 characters. Elsewhere the text is its own message.
+func captioned(s channel.Surface, ref channel.FileRef, text string) bool {
+	if s != channel.WhatsApp || text == "" || utf8.RuneCountInString(text) > 1024 {
+		return false
+	}
+	kind, err := files.ForCustomer(s, ref.MIME, ref.Size)
+	return err == nil && (kind == files.Image || kind == files.Video || kind == files.Document)
+}
+
+// fileLabel names a file in a status line.
+func fileLabel(ref channel.FileRef) string {
+	if ref.Name != "" {
+		return "the file “" + slackapi.Escape(ref.Name) + "”"
+	}
+	return "the file"
 }
 
 // sendParts sends r, or r with each of parts as its text in turn; each message is sent once

@@ -43,6 +43,11 @@ type Bot struct {
 	Signals       Signals
 	Answers       Answers
 	Directory     Directory
+	// AgentFiles and CustomerMedia carry files between the thread and the customer; without
+	// them an agent's file is refused with a status line and a customer's media is mirrored as
+	// a line naming its kind.
+	AgentFiles    AgentFiles
+	CustomerMedia CustomerMedia
 	// FollowUp, when set, offers customers outside WhatsApp to be told there (followup.go).
 	FollowUp *FollowUp
 

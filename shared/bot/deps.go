@@ -17,6 +17,18 @@ type Desk interface {
 	Update(ctx context.Context, channel, ts string, a slackapi.Announcement) error
 	Mirror(ctx context.Context, channel, threadTS, name, text string) error
 	Note(ctx context.Context, channel, threadTS, text string) error
+	// MirrorFile posts a customer's file into the thread, with its caption masked.
+	MirrorFile(ctx context.Context, channel, threadTS, name string, f channel.File, caption string) error
+}
+
+// AgentFiles fetches the files agents share in Slack (*slackapi.Client), into memory.
+type AgentFiles interface {
+	DownloadFile(ctx context.Context, ref channel.FileRef) (channel.File, error)
+}
+
+// CustomerMedia fetches the media customers send (*graph.Client), into memory.
+type CustomerMedia interface {
+	FetchMedia(ctx context.Context, key channel.Key, ref channel.FileRef) (channel.File, error)
 }
 
 // Directory names the Slack users and channels an agent's reply mentions (*slackapi.Client).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -80,8 +81,9 @@ func (c *Client) FetchMedia(ctx context.Context, key channel.Key, ref channel.Fi
 		f.MIME = files.Normalize(mt)
 	}
 	if ref.SHA256 != "" && key.Surface == channel.WhatsApp {
+		// The webhook gives the sha256 in base64, the media URL lookup in hex.
 		sum := sha256.Sum256(data)
-		if !strings.EqualFold(hex.EncodeToString(sum[:]), ref.SHA256) {
+		if !strings.EqualFold(hex.EncodeToString(sum[:]), ref.SHA256) && base64.StdEncoding.EncodeToString(sum[:]) != ref.SHA256 {
 			return f, apperr.E(op, apperr.Transient, "the media download does not match its sha256")
 		}
 	}

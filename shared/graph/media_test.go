@@ -3,6 +3,8 @@ package graph_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -93,6 +95,11 @@ func TestFetchMediaWhatsApp(t *testing.T) {
 	reqs := srv.Requests()
 	if len(reqs) != 2 || reqs[0].Token != waToken || reqs[0].Account != phoneID || reqs[1].Token != waToken {
 		t.Errorf("requests = %+v; want the lookup and the download, both with the WhatsApp token", reqs)
+	}
+	// The webhook's sha256 is base64.
+	sum := sha256.Sum256(jpgBytes)
+	if _, err := c.FetchMedia(context.Background(), waKey, channel.FileRef{ID: id, SHA256: base64.StdEncoding.EncodeToString(sum[:])}); err != nil {
+		t.Errorf("the webhook's base64 sha256: %v", err)
 	}
 	// A wrong sha256 in the webhook is a broken download, not a file to show.
 	if _, err := c.FetchMedia(context.Background(), waKey, channel.FileRef{ID: id, SHA256: strings.Repeat("ab", 32)}); err == nil {

@@ -52,6 +52,7 @@ type messagingEvent struct {
 			Type    string `json:"type"`
 			Payload struct {
 				StickerID flexInt `json:"sticker_id"`
+				URL       string  `json:"url"`
 			} `json:"payload"`
 		} `json:"attachments"`
 		Referral *msgReferral `json:"referral"`
@@ -172,6 +173,9 @@ func (p *parser) messaging(surface channel.Surface, entryID string, raw json.Raw
 		}
 		if len(m.Attachments) > 0 && in.Kind != channel.KindDeleted {
 			in.Media = attachmentMedia(m.Attachments[0].Type, m.Attachments[0].Payload.StickerID != 0)
+			if u := m.Attachments[0].Payload.URL; u != "" && u != "null" {
+				in.MediaRef = &channel.FileRef{URL: u}
+			}
 		}
 	case ev.Postback != nil:
 		pb := ev.Postback

@@ -244,6 +244,9 @@ func MaskID(id string) string {
 	return string(r[:2]) + "******" + string(r[len(r)-2:])
 }
 
+// Escape makes text safe to embed in a Slack message: &, < and > as entities.
+func Escape(text string) string { return escape(text) }
+
 // escape makes text safe to embed in Slack mrkdwn or plain text: &, < and > are the three
 // characters Slack's formatting reserves (<!channel>, <@U123>, <http://...|x>).
 func escape(text string) string { return slackutilsx.EscapeMessage(text) }
