@@ -1,6 +1,7 @@
 package integration_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -220,6 +221,33 @@ func TestAgentLongReplyIsSplit(t *testing.T) {
 		e.threadReply("Ev0LONG", c.ThreadTS, long)
 		if n := len(e.sent(m.Recipient)) - before; n != 2 {
 			t.Errorf("after the retry: %d sends, want still 2", n)
+		}
+	})
+}
+
+// A customer's photo in an escalated conversation reaches the agents: fetched from Meta with the
+// token, uploaded into the thread with its caption masked.
+func TestCustomerPhotoAppearsInTheThread(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		const from = "4915100000041"
+		_, c := e.escalated(channel.WhatsApp, from)
+		photo := append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), make([]byte, 4000)...)
+		id := e.graph.AddMedia(metatest.PhoneNumberID, "image/jpeg", "", photo)
+		e.clock.Advance(time.Minute)
+		e.say(metatest.Message{Surface: channel.WhatsApp, From: from, Text: "So kam es an, Tel 0171 1234567",
+			Media: &metatest.Media{Type: "image", ID: id, MIME: "image/jpeg"}})
+		var got []slacktest.Message
+		for _, m := range e.slack.Thread(deskChannel, c.ThreadTS) {
+			if len(m.Files) > 0 {
+				got = append(got, m)
+			}
+		}
+		if len(got) != 1 || !bytes.Equal(got[0].Files[0].Data, photo) || got[0].Files[0].Name != "image.jpg" {
+			t.Fatalf("thread files = %+v, want the photo once", got)
+		}
+		if txt := got[0].Text; !strings.Contains(txt, "So kam es an") || strings.Contains(txt, "1234567") {
+			t.Errorf("file comment = %q, want the caption with the phone number masked", txt)
 		}
 	})
 }

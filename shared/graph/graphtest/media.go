@@ -171,7 +171,13 @@ func (s *Server) mediaURL(w http.ResponseWriter, r *http.Request, rest, id, toke
 	}
 	sum := sha256.Sum256(m.Data)
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"messaging_product": "whatsapp", "url": s.srv.URL + BasePath + "/media-download/" + id,
+	// The URL points back at the host the client asked, so a proxy in front of the fake (the
+	// client's configured Graph host) serves the download too.
+	host := r.Header.Get("X-Forwarded-Host")
+	if host == "" {
+		host = r.Host
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"messaging_product": "whatsapp", "url": "http://" + host + BasePath + "/media-download/" + id,
 		"mime_type": m.MIME, "sha256": hex.EncodeToString(sum[:]), "file_size": len(m.Data), "id": id})
 }
 
