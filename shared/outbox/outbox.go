@@ -61,6 +61,7 @@ type Outbox struct {
 	mu      sync.Mutex
 	entries []Entry
 	seq     int
+	stored  map[string]*localFile
 }
 
 // New returns an empty outbox.
@@ -71,6 +72,12 @@ func (o *Outbox) Entries() []Entry {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return slices.Clone(o.entries)
+}
+
+func (o *Outbox) record(e Entry) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.entries = append(o.entries, e)
 }
 
 // Reset empties the outbox.
@@ -97,9 +104,23 @@ func (o *Outbox) RoundTrip(req *http.Request) (*http.Response, error) {
 		r2.Body = io.NopCloser(bytes.NewReader(body))
 		return o.Real.RoundTrip(r2)
 	}
-	jsonBody, err := asJSON(req.Header.Get("Content-Type"), body)
+	if resp, ok := o.download(req); ok {
+		o.record(Entry{At: o.Now().UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: json.RawMessage("null")})
+		return resp, nil
+	}
+	var jsonBody json.RawMessage
+	var err error
+	if ct := req.Header.Get("Content-Type"); strings.HasPrefix(ct, "multipart/form-data") {
+		jsonBody, err = multipartSummary(ct, body)
+	} else {
+		jsonBody, err = asJSON(ct, body)
+	}
 	if err != nil {
 		return respond(req, http.StatusBadRequest, graphError(err.Error(), 100)), nil
+	}
+	if m := mediaLookupRE.FindStringSubmatch(req.URL.Path); m != nil && req.Method == http.MethodGet && service == WhatsApp {
+		o.record(Entry{At: o.Now().UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: jsonBody})
+		return respond(req, http.StatusOK, o.mediaLookup(m[1])), nil
 	}
 
 	o.mu.Lock()
@@ -118,14 +139,20 @@ func (o *Outbox) classify(req *http.Request, body []byte) string {
 	case strings.HasSuffix(host, "slack.com") || strings.Contains(path, "/api/chat.") || strings.Contains(path, "/api/conversations.") ||
 		strings.Contains(path, "/api/users.") || strings.Contains(path, "/api/files."):
 		return Slack
+	case strings.HasSuffix(host, "fbsbx.com") || strings.HasPrefix(path, "/whatsapp_business/"):
+		return WhatsApp
+	case strings.HasSuffix(host, "fbcdn.net"):
+		return Messenger
 	case strings.HasSuffix(path, "/events"):
 		return CAPI
+	case strings.HasSuffix(path, "/media") || (req.Method == http.MethodGet && mediaLookupRE.MatchString(path)):
+		return WhatsApp
 	case strings.HasSuffix(path, "/messages"):
 		var probe struct {
 			MessagingProduct string `json:"messaging_product"`
 		}
 		_ = json.Unmarshal(body, &probe)
-		if probe.MessagingProduct == "whatsapp" {
+		if probe.MessagingProduct == "whatsapp" && !strings.HasPrefix(req.Header.Get("Content-Type"), "multipart/") {
 			return WhatsApp
 		}
 		if host == "graph.instagram.com" {
@@ -184,6 +211,9 @@ func answer(service, path string, body json.RawMessage, seq int, now time.Time) 
 	_ = json.Unmarshal(body, &b)
 	switch service {
 	case WhatsApp:
+		if strings.HasSuffix(path, "/media") {
+			return map[string]any{"id": fmt.Sprintf("%d", 8000000000000000+seq)}
+		}
 		return map[string]any{
 			"messaging_product": "whatsapp",
 			"contacts":          []map[string]string{{"input": b.To, "wa_id": b.To}},
@@ -195,6 +225,13 @@ func answer(service, path string, body json.RawMessage, seq int, now time.Time) 
 			CommentID string `json:"comment_id"`
 		}
 		_ = json.Unmarshal(b.Recipient, &r)
+		if r.ID == "" && r.CommentID == "" {
+			// a multipart attachment send records recipient as a JSON string
+			var raw string
+			if json.Unmarshal(b.Recipient, &raw) == nil {
+				_ = json.Unmarshal([]byte(raw), &r)
+			}
+		}
 		return map[string]string{"recipient_id": r.ID + r.CommentID, "message_id": fmt.Sprintf("m_LOCAL%06d", seq)}
 	case CAPI:
 		return map[string]any{"events_received": len(b.Data), "messages": []string{}, "fbtrace_id": fmt.Sprintf("LOCAL%06d", seq)}
@@ -208,6 +245,17 @@ func answer(service, path string, body json.RawMessage, seq int, now time.Time) 
 			return map[string]any{"ok": true, "channel": b.Channel, "ts": b.TS, "text": b.Text}
 		case strings.HasSuffix(path, "chat.postEphemeral"):
 			return map[string]any{"ok": true, "message_ts": ts}
+		case strings.HasSuffix(path, "files.getUploadURLExternal"):
+			id := fmt.Sprintf("F0LOCALUP%06d", seq)
+			return map[string]any{"ok": true, "upload_url": slackUpload + id, "file_id": id}
+		case strings.HasPrefix(path, "/upload/v1/"):
+			return map[string]any{"ok": true}
+		case strings.HasSuffix(path, "files.completeUploadExternal"):
+			var f struct {
+				Files json.RawMessage `json:"files"`
+			}
+			_ = json.Unmarshal(body, &f)
+			return map[string]any{"ok": true, "files": f.Files}
 		case strings.HasSuffix(path, "users.info"):
 			// Every local agent is called LocalAgentName.
 			return map[string]any{"ok": true, "user": map[string]any{"id": b.User, "name": "local.agent", "real_name": LocalAgentName + " Local",
@@ -252,6 +300,8 @@ func (o *Outbox) Handler() http.Handler {
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(entries)
 	})
+	mux.HandleFunc("POST /_local/media", o.registerFile)
+	mux.HandleFunc("POST /_local/slack-files", o.registerFile)
 	mux.HandleFunc("DELETE /_local/outbox", func(w http.ResponseWriter, r *http.Request) {
 		o.Reset()
 		w.WriteHeader(http.StatusNoContent)
