@@ -15,6 +15,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
 )
 
@@ -60,18 +61,18 @@ func newTestDesk(t *testing.T) (*Desk, *slacktest.Server, *sleeps) {
 
 var testKey = channel.Key{Surface: channel.WhatsApp, Account: "1098765", User: "4917112345667"}
 
-func testAnnouncement() Announcement {
-	return Announcement{
+func testAnnouncement() desk.Card {
+	return desk.Card{
 		Key:    testKey,
 		Name:   "Anna Schmidt",
 		Locale: "de",
-		Reason: ReasonAskedForHuman,
+		Reason: desk.ReasonAskedForHuman,
 		Messages: []string{
 			"Hallo, meine Nummer ist 0171 1234567",
 			"<!channel> bitte an anna@example.org antworten",
 			"Ich möchte mit einem Menschen sprechen",
 		},
-		Suggestions: []Suggestion{
+		Suggestions: []desk.Suggestion{
 			{EntryID: "shipping-times", Title: "Lieferzeiten", Answer: "Wir liefern in 2–3 Werktagen.", Score: 0.82},
 			{EntryID: "returns", Title: "Rücksendung", Answer: "Rücksendungen sind 30 Tage kostenlos.", Score: 0.41},
 		},
@@ -137,8 +138,9 @@ func render(t *testing.T, raw json.RawMessage) rendered {
 
 func TestDeskAnnounce(t *testing.T) {
 	t.Parallel()
-	desk, fake, _ := newTestDesk(t)
-	ch, ts, err := desk.Announce(t.Context(), testAnnouncement())
+	dk, fake, _ := newTestDesk(t)
+	thr, err := dk.Announce(t.Context(), testAnnouncement())
+	ch, ts := thr.Channel, thr.TS
 	if err != nil {
 		t.Fatalf("Announce: %v", err)
 	}
@@ -210,10 +212,10 @@ func TestDeskAnnounce(t *testing.T) {
 
 func TestDeskAnnounceWithoutDetails(t *testing.T) {
 	t.Parallel()
-	desk, fake, _ := newTestDesk(t)
+	dk, fake, _ := newTestDesk(t)
 	a := testAnnouncement()
 	a.Messages, a.Suggestions, a.Name = nil, nil, ""
-	if _, _, err := desk.Announce(t.Context(), a); err != nil {
+	if _, err := dk.Announce(t.Context(), a); err != nil {
 		t.Fatalf("Announce: %v", err)
 	}
 	posts := fake.CallsTo("chat.postMessage")
@@ -227,9 +229,10 @@ func TestDeskAnnounceWithoutDetails(t *testing.T) {
 
 func TestDeskAnnounceDetailsFail(t *testing.T) {
 	t.Parallel()
-	desk, fake, _ := newTestDesk(t)
+	dk, fake, _ := newTestDesk(t)
 	fake.FailNext("chat.postMessage", slacktest.Failure{After: 1, Error: "msg_too_long"})
-	ch, ts, err := desk.Announce(t.Context(), testAnnouncement())
+	thr, err := dk.Announce(t.Context(), testAnnouncement())
+	ch, ts := thr.Channel, thr.TS
 	if !apperr.Is(err, apperr.Invalid) {
 		t.Fatalf("Announce error = %v, want the details' invalid error", err)
 	}
@@ -240,14 +243,15 @@ func TestDeskAnnounceDetailsFail(t *testing.T) {
 
 func TestDeskAnnounceFails(t *testing.T) {
 	t.Parallel()
-	desk, fake, _ := newTestDesk(t)
+	dk, fake, _ := newTestDesk(t)
 	fake.FailNext("chat.postMessage", slacktest.Failure{Error: "channel_not_found"})
-	ch, ts, err := desk.Announce(t.Context(), testAnnouncement())
+	thr, err := dk.Announce(t.Context(), testAnnouncement())
+	ch, ts := thr.Channel, thr.TS
 	if !apperr.Is(err, apperr.Invalid) || ch != "" || ts != "" {
 		t.Fatalf("Announce = %q, %q, %v; want no thread and an invalid error", ch, ts, err)
 	}
-	noRoute := NewDesk(desk.c, func(channel.Key, string) string { return "" })
-	if _, _, err := noRoute.Announce(t.Context(), testAnnouncement()); !apperr.Is(err, apperr.Invalid) {
+	noRoute := NewDesk(dk.c, func(channel.Key, string) string { return "" })
+	if _, err := noRoute.Announce(t.Context(), testAnnouncement()); !apperr.Is(err, apperr.Invalid) {
 		t.Errorf("Announce without a channel = %v, want invalid", err)
 	}
 }
@@ -269,15 +273,16 @@ func TestDeskUpdate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.status)+"/"+tt.agent, func(t *testing.T) {
 			t.Parallel()
-			desk, fake, _ := newTestDesk(t)
+			dk, fake, _ := newTestDesk(t)
 			a := testAnnouncement()
-			ch, ts, err := desk.Announce(t.Context(), a)
+			thr, err := dk.Announce(t.Context(), a)
+			ch, ts := thr.Channel, thr.TS
 			if err != nil {
 				t.Fatalf("Announce: %v", err)
 			}
 			// The bot updates from stored metadata: no name, no messages.
-			upd := Announcement{Key: a.Key, Locale: a.Locale, Reason: a.Reason, Status: tt.status, Agent: tt.agent, At: a.At}
-			if err := desk.Update(t.Context(), ch, ts, upd); err != nil {
+			upd := desk.Card{Key: a.Key, Locale: a.Locale, Reason: a.Reason, Status: tt.status, Agent: tt.agent, At: a.At}
+			if err := dk.Update(t.Context(), thr, upd); err != nil {
 				t.Fatalf("Update: %v", err)
 			}
 			m, ok := fake.Message(ch, ts)
@@ -301,18 +306,19 @@ func TestDeskUpdate(t *testing.T) {
 
 func TestDeskMirrorAndNote(t *testing.T) {
 	t.Parallel()
-	desk, fake, _ := newTestDesk(t)
-	ch, ts, err := desk.Announce(t.Context(), testAnnouncement())
+	dk, fake, _ := newTestDesk(t)
+	thr, err := dk.Announce(t.Context(), testAnnouncement())
+	ch, ts := thr.Channel, thr.TS
 	if err != nil {
 		t.Fatalf("Announce: %v", err)
 	}
-	if err := desk.Mirror(t.Context(), ch, ts, "Anna <@U0BOSS>", "Meine neue Nummer: +49 171 7654321 & <!here>"); err != nil {
+	if err := dk.Mirror(t.Context(), thr, "Anna <@U0BOSS>", "Meine neue Nummer: +49 171 7654321 & <!here>"); err != nil {
 		t.Fatalf("Mirror: %v", err)
 	}
-	if err := desk.Note(t.Context(), ch, ts, NoteClaimed("U0AGENT1")); err != nil {
+	if err := dk.Note(t.Context(), thr, desk.Note{Kind: desk.Claimed, Agent: "U0AGENT1"}); err != nil {
 		t.Fatalf("Note: %v", err)
 	}
-	if err := desk.Reannounce(t.Context(), ch, ts, NoteUnclaimed("<!here>", 35*time.Minute)); err != nil {
+	if err := dk.Reannounce(t.Context(), thr, desk.Note{Kind: desk.Unclaimed, Duration: 35 * time.Minute}); err != nil {
 		t.Fatalf("Reannounce: %v", err)
 	}
 	th := fake.Thread(ch, ts)
@@ -496,22 +502,6 @@ func TestRoutes(t *testing.T) {
 	for _, bad := range []string{"", "de=C0DE", "C0A,C0B", "C0A,=C0B", "C0A,de="} {
 		if _, err := ParseRoutes(bad); !apperr.Is(err, apperr.Invalid) {
 			t.Errorf("ParseRoutes(%q) = %v, want invalid", bad, err)
-		}
-	}
-}
-
-func TestFormatDuration(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{
-		{time.Hour, "1 h"}, {59*time.Minute + 40*time.Second, "1 h"}, {45 * time.Minute, "45 min"},
-		{90 * time.Minute, "1 h 30 min"}, {51 * time.Hour, "2 d 3 h"}, {48 * time.Hour, "2 d"}, {10 * time.Second, "less than a minute"},
-	}
-	for _, tt := range tests {
-		if got := FormatDuration(tt.d); got != tt.want {
-			t.Errorf("FormatDuration(%v) = %q, want %q", tt.d, got, tt.want)
 		}
 	}
 }

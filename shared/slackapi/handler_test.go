@@ -20,6 +20,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
 
 const (
@@ -30,7 +31,7 @@ const (
 func escalated() *conversation.Conversation {
 	return &conversation.Conversation{
 		Key: testKey, Status: conversation.Escalated, Locale: "de",
-		SlackChannel: testdataDesk, ThreadTS: threadTS, EscalationReason: ReasonAskedForHuman,
+		SlackChannel: testdataDesk, ThreadTS: threadTS, EscalationReason: desk.ReasonAskedForHuman,
 		EscalatedAt: testNow.Add(-35 * time.Minute), UpdatedAt: testNow.Add(-35 * time.Minute), Version: 3,
 	}
 }
@@ -405,7 +406,7 @@ func TestCommands(t *testing.T) {
 	open := readTestdata(t, "command_open.form")
 	second := escalated()
 	second.Key = channel.Key{Surface: channel.Instagram, Account: "17841400000", User: "998877665544332211"}
-	second.ThreadTS, second.EscalationReason = "1767226000.000900", ReasonNoMatch
+	second.ThreadTS, second.EscalationReason = "1767226000.000900", desk.ReasonNoMatch
 	second.EscalatedAt, second.UpdatedAt = testNow.Add(-2*time.Hour), testNow.Add(-2*time.Hour)
 	claimed := escalated()
 	claimed.Key.User, claimed.Status, claimed.ThreadTS = "4915199999999", conversation.Claimed, "1767226100.000100"
