@@ -39,36 +39,66 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 	}
 	ctx, t := withTally(ctx)
 	now := b.now()
+	// Every change of what the card shows redraws it and posts one status line; an action
+	// that changes nothing (a second Claim, a stale button) posts nothing.
 	var notes []desk.Note
+	changed := false
 	switch a.Action {
-	case channel.ActionReply:
-		b.claim(ctx, c, a.User, now)
-		if notes, err = b.deliverToThread(ctx, c, a, channel.Reply{Text: a.Text, Human: true}); err != nil {
+	case channel.ActionReply, channel.ActionSendAnswer:
+		r := channel.Reply{Text: a.Text, Human: true}
+		title := ""
+		if a.Action == channel.ActionSendAnswer {
+			text, ok := "", false
+			if b.Answers != nil {
+				title, text, ok = b.Answers.Answer(a.Answer, c.Locale)
+			}
+			if !ok {
+				notes = []desk.Note{{Kind: desk.NotSent, Text: "the suggested answer " + a.Answer + " is not in the knowledge base"}}
+				break
+			}
+			r.Text = text
+		}
+		notes = b.claimByReply(ctx, c, a.User, now)
+		changed = len(notes) > 0
+		sent, err := b.deliverToThread(ctx, c, a, r)
+		if err != nil {
 			return err
 		}
-	case channel.ActionSendAnswer:
-		title, text, ok := "", "", false
-		if b.Answers != nil {
-			title, text, ok = b.Answers.Answer(a.Answer, c.Locale)
+		if a.Action == channel.ActionSendAnswer && len(sent) == 0 {
+			sent = []desk.Note{{Kind: desk.AnswerSent, Agent: a.User, Text: title}}
 		}
-		if !ok {
-			notes = []desk.Note{{Kind: desk.NotSent, Text: "the suggested answer " + a.Answer + " is not in the knowledge base"}}
-			break
-		}
-		b.claim(ctx, c, a.User, now)
-		if notes, err = b.deliverToThread(ctx, c, a, channel.Reply{Text: text, Human: true}); err != nil {
-			return err
-		}
-		if len(notes) == 0 {
-			notes = []desk.Note{{Kind: desk.AnswerSent, Agent: a.User, Text: title}}
-		}
+		notes = append(notes, sent...)
 	case channel.ActionClaim:
-		b.claim(ctx, c, a.User, now)
-		notes = []desk.Note{{Kind: desk.Claimed, Agent: a.User}}
+		switch {
+		case c.Status == conversation.Claimed && c.Agent == a.User:
+			// Pressed twice, or after replying: it is already theirs.
+		case c.Status == conversation.Claimed && c.Agent != "":
+			// Another agent has it: say so and offer to take it over, instead of a line that
+			// claims what the record does not hold.
+			notes = []desk.Note{{Kind: desk.ClaimRefused, Agent: a.User, Other: c.Agent}}
+		case c.Escalated():
+			b.claim(ctx, c, a.User, now)
+			notes, changed = []desk.Note{{Kind: desk.Claimed, Agent: a.User}}, true
+		default:
+			b.log().InfoContext(ctx, "claim of a conversation that is not escalated ignored", "event", a, "conversation", c)
+		}
+	case channel.ActionTakeOver:
+		switch {
+		case c.Status == conversation.Claimed && c.Agent != "" && c.Agent != a.User:
+			prev := c.Agent
+			c.Agent, c.ClaimedAt = a.User, now
+			notes, changed = []desk.Note{{Kind: desk.TakenOver, Agent: a.User, Other: prev}}, true
+		case c.Status == conversation.Escalated || (c.Status == conversation.Claimed && c.Agent == ""):
+			b.claim(ctx, c, a.User, now)
+			notes, changed = []desk.Note{{Kind: desk.Claimed, Agent: a.User}}, true
+		}
 	case channel.ActionResolve:
+		if !c.Escalated() {
+			break // resolved or handed back already: a stale button
+		}
 		c.Status = conversation.Closed
 		c.Agent = a.User
-		notes = []desk.Note{{Kind: desk.Resolved, Agent: a.User}}
+		notes, changed = []desk.Note{{Kind: desk.Resolved, Agent: a.User}}, true
 		if err := b.signal(ctx, adsignals.Resolved, c, a); err != nil {
 			return err
 		}
@@ -81,21 +111,35 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		}
 		notes = append(notes, fnotes...)
 	case channel.ActionHandBack:
+		if !c.Escalated() {
+			break
+		}
 		c.Status = conversation.Bot
 		c.Misses = 0
 		c.Agent = a.User
-		notes = []desk.Note{{Kind: desk.HandedBack, Agent: a.User}}
+		notes, changed = []desk.Note{{Kind: desk.HandedBack, Agent: a.User}}, true
 	case channel.ActionLead:
-		notes = []desk.Note{{Kind: desk.Lead, Agent: a.User}}
+		if c.Lead != nil {
+			// One QualifiedLead per conversation and ad click: a second click (the button was
+			// still on screen) changes nothing and sends nothing.
+			b.log().InfoContext(ctx, "lead already marked", "event", a)
+			break
+		}
+		c.Lead = &conversation.Lead{Agent: a.User, At: now}
+		notes, changed = []desk.Note{{Kind: desk.Lead, Agent: a.User}}, true
 		if err := b.signal(ctx, adsignals.Lead, c, a); err != nil {
 			return err
 		}
+	case channel.ActionEdit:
+		notes = []desk.Note{{Kind: desk.ReplyEdited, Agent: a.User}}
+	case channel.ActionDelete:
+		notes = []desk.Note{{Kind: desk.ReplyDeleted, Agent: a.User}}
 	default:
 		b.log().WarnContext(ctx, "unknown agent action ignored", "event", a)
 		c.MarkProcessed(a.ID)
 		return b.release(ctx, c)
 	}
-	if a.Action != channel.ActionReply && a.Action != channel.ActionSendAnswer && a.Action != channel.ActionLead {
+	if changed {
 		if err := b.redrawCard(ctx, c, a.ID); err != nil {
 			return err
 		}
@@ -114,6 +158,32 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 	}
 	t.emit(b.metrics())
 	return nil
+}
+
+// claimByReply gives the conversation to the agent who answers in its thread when nobody holds
+// it, and returns the status line that says so (none when it was claimed already: by this
+// agent, or by a colleague who lets them answer).
+//
+// A reply after "Back to bot" or after Resolve re-claims the conversation, visibly (the card is
+// redrawn, the line says the bot is silent again), rather than being refused: the agent wrote to
+// the customer on purpose, the card of a handed-back conversation has no Claim button left to
+// take it back with, and refusing would make them copy their text into a second try. The bot
+// then stays silent until the agent resolves or hands back again, as the card says.
+func (b *Bot) claimByReply(ctx context.Context, c *conversation.Conversation, agent string, now time.Time) []desk.Note {
+	var kind desk.NoteKind
+	switch {
+	case c.Status == conversation.Escalated, c.Status == conversation.Claimed && c.Agent == "":
+		kind = desk.ClaimedByReply
+	case c.Status == conversation.Bot:
+		kind = desk.Reclaimed
+		c.Pending, c.Misses = nil, 0
+	case c.Status == conversation.Closed:
+		kind = desk.Reopened
+	default:
+		return nil
+	}
+	b.claim(ctx, c, agent, now)
+	return []desk.Note{{Kind: kind, Agent: agent}}
 }
 
 // claim gives the conversation to agent unless another agent has it.

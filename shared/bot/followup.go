@@ -193,13 +193,13 @@ func (b *Bot) followUpChanged(ctx context.Context, c *conversation.Conversation,
 	return b.note(ctx, c, desk.ThreadOf(c), eventID, notes...)
 }
 
-// redrawCard rewrites c's escalation card from its record, once per event.
+// redrawCard rewrites c's escalation card from its record, once per event: every change of
+// what the card shows (status, agent, follow-up, lead) calls it, so the card never lies.
 func (b *Bot) redrawCard(ctx context.Context, c *conversation.Conversation, eventID string) error {
 	if b.Desk == nil || c.ThreadTS == "" {
 		return nil
 	}
-	card := desk.Card{Key: c.Key, Locale: c.Locale, Reason: c.EscalationReason, Status: c.Status,
-		Agent: c.Agent, At: c.EscalatedAt, FollowUp: followUpLine(c)}
+	card := desk.CardOf(c)
 	_, err := b.once(ctx, c, eventID+"#update", func(ctx context.Context) (string, error) {
 		return "", b.Desk.Update(ctx, desk.ThreadOf(c), card)
 	})
@@ -207,26 +207,6 @@ func (b *Bot) redrawCard(ctx context.Context, c *conversation.Conversation, even
 		return fmt.Errorf("update escalation card: %w", err)
 	}
 	return nil
-}
-
-// followUpLine is the escalation card's line about the follow-up ("" for none).
-func followUpLine(c *conversation.Conversation) string {
-	f := c.FollowUp
-	switch {
-	case f == nil:
-		return ""
-	case f.Granted() && !f.NotifiedAt.IsZero():
-		return "Continued on WhatsApp (" + phone.Mask(f.Number) + ")"
-	case f.Granted():
-		return "WhatsApp follow-up allowed (" + phone.Mask(f.Number) + ")"
-	case f.Open():
-		return "WhatsApp follow-up offered, no answer yet"
-	case f.State == conversation.FollowUpDeclined:
-		return "WhatsApp follow-up declined"
-	case f.State == conversation.FollowUpWithdrawn:
-		return "WhatsApp follow-up withdrawn"
-	}
-	return ""
 }
 
 // linked returns the conversation linked to c that shares c's Slack thread, or nil.

@@ -2,10 +2,12 @@ package desk
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/phone"
 )
 
 // Desk is where agents see escalated conversations. Every method may fail with the adapter's
@@ -63,8 +65,47 @@ type Card struct {
 	Agent string
 	// FollowUp is a plain-text line about the WhatsApp follow-up ("" for none).
 	FollowUp string
+	// LeadBy is the agent who marked the conversation a lead ("" if nobody has): a card
+	// marked once offers no "Mark as lead" again.
+	LeadBy string
 	// At is when the conversation escalated.
 	At time.Time
+}
+
+// CardOf is the card of a stored conversation: everything the card shows comes from the
+// record, so a redraw (claim, resolve, a sweep) shows the same customer, language and reason
+// as the announcement. Messages and Suggestions stay empty: the record holds no text.
+func CardOf(c *conversation.Conversation) Card {
+	card := Card{
+		Key: c.Key, Name: c.CustomerName, Locale: c.Locale, Reason: c.EscalationReason,
+		Status: c.Status, Agent: c.Agent, FollowUp: FollowUpLine(c.FollowUp), At: c.EscalatedAt,
+	}
+	if c.Lead != nil {
+		card.LeadBy = c.Lead.Agent
+		if card.LeadBy == "" {
+			card.LeadBy = "someone"
+		}
+	}
+	return card
+}
+
+// FollowUpLine is the card's plain-text line about the WhatsApp follow-up ("" for none).
+func FollowUpLine(f *conversation.FollowUp) string {
+	switch {
+	case f == nil:
+		return ""
+	case f.Granted() && !f.NotifiedAt.IsZero():
+		return "Continued on WhatsApp (" + phone.Mask(f.Number) + ")"
+	case f.Granted():
+		return "WhatsApp follow-up allowed (" + phone.Mask(f.Number) + ")"
+	case f.Open():
+		return "WhatsApp follow-up offered, no answer yet"
+	case f.State == conversation.FollowUpDeclined:
+		return "WhatsApp follow-up declined"
+	case f.State == conversation.FollowUpWithdrawn:
+		return "WhatsApp follow-up withdrawn"
+	}
+	return ""
 }
 
 // Suggestion is one knowledge-base answer the bot would give, offered to the agent.
@@ -118,4 +159,24 @@ func SurfaceName(s channel.Surface) string {
 		return t
 	}
 	return string(s)
+}
+
+// languageNames names the languages a locale's primary subtag may carry, in English (the
+// desk's language). The bot speaks German and English; customers write in more.
+var languageNames = map[string]string{
+	"de": "German", "en": "English", "fr": "French", "es": "Spanish", "it": "Italian",
+	"nl": "Dutch", "pt": "Portuguese", "pl": "Polish", "cs": "Czech", "da": "Danish",
+	"sv": "Swedish", "nb": "Norwegian", "no": "Norwegian", "fi": "Finnish", "tr": "Turkish",
+	"ru": "Russian", "uk": "Ukrainian", "el": "Greek", "hu": "Hungarian", "ro": "Romanian",
+	"ar": "Arabic", "zh": "Chinese", "ja": "Japanese", "ko": "Korean",
+}
+
+// LanguageName is how a desk names a locale's language: "German" for "de" or "de-AT"; a
+// language it does not know stays as the tag; "" for none.
+func LanguageName(locale string) string {
+	primary, _, _ := strings.Cut(strings.ReplaceAll(locale, "_", "-"), "-")
+	if n, ok := languageNames[strings.ToLower(primary)]; ok {
+		return n
+	}
+	return locale
 }

@@ -19,6 +19,16 @@ const (
 	Lead       NoteKind = "lead"        // an agent marked it as a lead [Agent]
 	AnswerSent NoteKind = "answer_sent" // a suggested answer went to the customer [Agent, Text: its title]
 
+	// Claims that did not come from the Claim button, and one that was refused.
+	ClaimedByReply NoteKind = "claimed_by_reply" // an agent answered an unclaimed escalation: it is theirs now [Agent]
+	Reclaimed      NoteKind = "reclaimed"        // an agent answered after "Back to bot": the bot is silent again [Agent]
+	Reopened       NoteKind = "reopened"         // an agent answered a resolved conversation: it is open again, theirs [Agent]
+	ClaimRefused   NoteKind = "claim_refused"    // Claim pressed while another agent holds it; the desk offers "Take over" [Agent: who pressed, Other: who holds it]
+	TakenOver      NoteKind = "taken_over"       // an agent took the conversation over [Agent, Other: who had it]
+
+	ReplyEdited  NoteKind = "reply_edited"  // an agent edited a reply already sent [Agent]
+	ReplyDeleted NoteKind = "reply_deleted" // a reply already sent was deleted [Agent: its author]
+
 	WindowCloses      NoteKind = "window_closes"       // the customer's window closes soon [Duration: left; Surface: what comes after]
 	TemplateSent      NoteKind = "template_sent"       // after the window, the template went instead of the reply
 	CustomerMustWrite NoteKind = "customer_must_write" // after the window, nothing may be sent
@@ -43,6 +53,8 @@ type Note struct {
 	Kind NoteKind
 	// Agent is the desk's user id of the agent who acted.
 	Agent string
+	// Other is another agent's id: who holds the claim (ClaimRefused), who had it (TakenOver).
+	Other string
 	// Text is a detail in frontdesk's words: an answer's title, why a reply was not sent.
 	Text string
 	// Number is a masked phone number (phone.Mask).
@@ -68,6 +80,20 @@ func (n Note) Format(agent, text func(string) string) string {
 		return "Marked as a lead by " + agent(n.Agent) + "."
 	case AnswerSent:
 		return agent(n.Agent) + " sent the answer “" + text(n.Text) + "”."
+	case ClaimedByReply:
+		return "Claimed by " + agent(n.Agent) + ", who replied."
+	case Reclaimed:
+		return agent(n.Agent) + " replied after the hand-back, so the conversation is theirs again: the bot stays silent until it is resolved or handed back."
+	case Reopened:
+		return agent(n.Agent) + " replied to the resolved conversation, so it is open again and theirs: the customer's messages come here until it is resolved."
+	case ClaimRefused:
+		return "Not claimed: " + agent(n.Other) + " has this conversation. " + agent(n.Agent) + ", take it over only if you agreed to."
+	case TakenOver:
+		return agent(n.Agent) + " took the conversation over from " + agent(n.Other) + "."
+	case ReplyEdited:
+		return agent(n.Agent) + " edited a reply the customer already has: edits are not sent to the customer. To correct it, send a new reply."
+	case ReplyDeleted:
+		return "A reply by " + agent(n.Agent) + " was deleted here, but not for the customer: deletions are not sent to the customer, who still sees it."
 	case WindowCloses:
 		s := "Window closes in " + d + "."
 		switch n.Surface {

@@ -24,12 +24,14 @@ const (
 	ActionIDHandBack   = string(channel.ActionHandBack)   // "handback"
 	ActionIDSendAnswer = string(channel.ActionSendAnswer) // "send_answer"; value = FAQ entry id
 	ActionIDLead       = string(channel.ActionLead)       // "lead"
+	ActionIDTakeOver   = string(channel.ActionTakeOver)   // "takeover", on a refused claim's status line
 )
 
 // Block ids of the messages Desk posts.
 const (
 	blockActions    = "escalation_actions"
 	blockSuggestion = "suggestion_" // + index
+	blockTakeOver   = "takeover_actions"
 )
 
 // Limits of what the desk shows.
@@ -112,7 +114,18 @@ func (d *Desk) Note(ctx context.Context, t desk.Thread, notes ...desk.Note) erro
 	if len(notes) == 0 {
 		return nil
 	}
-	_, err := d.c.PostMessage(ctx, t.Channel, t.TS, NoteText(notes...), nil)
+	text := NoteText(notes...)
+	var blocks []slack.Block
+	for _, n := range notes {
+		if n.Kind == desk.ClaimRefused {
+			// The way out of a refused claim is one click away, under the line that says why.
+			blocks = []slack.Block{
+				slack.NewSectionBlock(md(truncate(text, maxSectionTextBytes)), nil, nil),
+				slack.NewActionBlock(blockTakeOver, slack.NewButtonBlockElement(ActionIDTakeOver, ActionIDTakeOver, plain("Take over")).WithStyle(slack.StyleDanger)),
+			}
+		}
+	}
+	_, err := d.c.PostMessage(ctx, t.Channel, t.TS, text, blocks)
 	return err
 }
 
@@ -171,12 +184,15 @@ func CardBlocks(a desk.Card) []slack.Block {
 	fields := []*slack.TextBlockObject{
 		md("*Customer*\n" + truncate(escape(customerLabel(a)), 200)),
 		md("*Surface*\n" + desk.SurfaceName(a.Key.Surface)),
-		md("*Language*\n" + orDash(escape(a.Locale))),
+		md("*Language*\n" + orDash(escape(desk.LanguageName(a.Locale)))),
 		md("*Reason*\n" + truncate(escape(desk.ReasonText(a.Reason)), 500)),
 		md("*Status*\n" + statusEmoji[a.Status] + " " + statusText(a)),
 	}
 	if a.FollowUp != "" {
 		fields = append(fields, md("*Window*\n"+truncate(escape(a.FollowUp), 500)))
+	}
+	if a.LeadBy != "" {
+		fields = append(fields, md("*Lead*\n:star: marked by "+Mention(a.LeadBy)))
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(header)),
@@ -195,10 +211,12 @@ func CardBlocks(a desk.Card) []slack.Block {
 		button(ActionIDClaim, "Claim", slack.StylePrimary)
 		button(ActionIDResolve, "Resolve", "")
 		button(ActionIDHandBack, "Back to bot", "")
-		button(ActionIDLead, "Mark as lead", "")
 	case conversation.Claimed:
 		button(ActionIDResolve, "Resolve", slack.StylePrimary)
 		button(ActionIDHandBack, "Back to bot", "")
+	}
+	if len(buttons) > 0 && a.LeadBy == "" {
+		// At most once: a conversation marked a lead has sent its one QualifiedLead.
 		button(ActionIDLead, "Mark as lead", "")
 	}
 	if len(buttons) > 0 {
@@ -240,7 +258,8 @@ func DetailBlocks(a desk.Card) []slack.Block {
 		blocks = append(blocks, slack.NewSectionBlock(md("*Suggested answers*"), nil, nil))
 	}
 	for i, s := range sugg {
-		text := fmt.Sprintf("*%s*  _(score %.2f)_\n%s", truncate(escape(s.Title), 200), s.Score, truncate(escape(s.Answer), maxAnswerChars))
+		// The bot's score is for ordering, not for agents: a number like 0.17 reads as a grade.
+		text := fmt.Sprintf("*%s*\n%s", truncate(escape(s.Title), 200), truncate(escape(s.Answer), maxAnswerChars))
 		btn := slack.NewButtonBlockElement(ActionIDSendAnswer, s.EntryID, plain("Send this answer"))
 		blocks = append(blocks, slack.NewSectionBlock(md(text), nil, slack.NewAccessory(btn), slack.SectionBlockOptionBlockID(blockSuggestion+strconv.Itoa(i))))
 	}

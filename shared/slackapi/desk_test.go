@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -169,7 +170,7 @@ func TestDeskAnnounce(t *testing.T) {
 	}
 
 	cr := render(t, card.Blocks)
-	for _, want := range []string{"WhatsApp", "Anna Schmidt", "49******67", "de", "asked for a person", "Waiting for an agent"} {
+	for _, want := range []string{"WhatsApp", "Anna Schmidt", "49******67", "German", "asked for a person", "Waiting for an agent"} {
 		if !strings.Contains(cr.text, want) {
 			t.Errorf("card does not show %q:\n%s", want, cr.text)
 		}
@@ -179,9 +180,14 @@ func TestDeskAnnounce(t *testing.T) {
 	}
 
 	dr := render(t, details.Blocks)
-	for _, want := range []string{"Recent messages", "[phone]", "[email]", "&lt;!channel&gt;", "Ich möchte mit einem Menschen sprechen", "Lieferzeiten", "0.82", "Rücksendung", "Send this answer"} {
+	for _, want := range []string{"Recent messages", "[phone]", "[email]", "&lt;!channel&gt;", "Ich möchte mit einem Menschen sprechen", "Lieferzeiten", "Rücksendung", "Send this answer"} {
 		if !strings.Contains(dr.text, want) {
 			t.Errorf("details do not show %q:\n%s", want, dr.text)
+		}
+	}
+	for _, internal := range []string{"0.82", "0.41", "score"} {
+		if strings.Contains(dr.text, internal) {
+			t.Errorf("details show the bot's score %q:\n%s", internal, dr.text)
 		}
 	}
 	if diff := cmp.Diff([]string{"send_answer", "send_answer"}, dr.actions); diff != "" {
@@ -261,17 +267,19 @@ func TestDeskUpdate(t *testing.T) {
 	tests := []struct {
 		status      conversation.Status
 		agent       string
+		leadBy      string
 		wantActions []string
 		wantText    string
 	}{
-		{conversation.Escalated, "", []string{"claim", "resolve", "handback", "lead"}, "Waiting for an agent"},
-		{conversation.Claimed, "U0AGENT1", []string{"resolve", "handback", "lead"}, "Claimed by <@U0AGENT1>"},
-		{conversation.Closed, "U0AGENT1", nil, "Resolved by <@U0AGENT1>"},
-		{conversation.Closed, "", nil, "Closed."},
-		{conversation.Bot, "U0AGENT2", nil, "Handed back to the bot by <@U0AGENT2>"},
+		{conversation.Escalated, "", "", []string{"claim", "resolve", "handback", "lead"}, "Waiting for an agent"},
+		{conversation.Claimed, "U0AGENT1", "", []string{"resolve", "handback", "lead"}, "Claimed by <@U0AGENT1>"},
+		{conversation.Claimed, "U0AGENT1", "U0AGENT2", []string{"resolve", "handback"}, "Claimed by <@U0AGENT1>"},
+		{conversation.Closed, "U0AGENT1", "", nil, "Resolved by <@U0AGENT1>"},
+		{conversation.Closed, "", "", nil, "Closed."},
+		{conversation.Bot, "U0AGENT2", "", nil, "Handed back to the bot by <@U0AGENT2>"},
 	}
 	for _, tt := range tests {
-		t.Run(string(tt.status)+"/"+tt.agent, func(t *testing.T) {
+		t.Run(string(tt.status)+"/"+tt.agent+"/"+tt.leadBy, func(t *testing.T) {
 			t.Parallel()
 			dk, fake, _ := newTestDesk(t)
 			a := testAnnouncement()
@@ -280,8 +288,8 @@ func TestDeskUpdate(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Announce: %v", err)
 			}
-			// The bot updates from stored metadata: no name, no messages.
-			upd := desk.Card{Key: a.Key, Locale: a.Locale, Reason: a.Reason, Status: tt.status, Agent: tt.agent, At: a.At}
+			// The bot updates from stored metadata (desk.CardOf): the name, no messages.
+			upd := desk.Card{Key: a.Key, Name: a.Name, Locale: a.Locale, Reason: a.Reason, Status: tt.status, Agent: tt.agent, LeadBy: tt.leadBy, At: a.At}
 			if err := dk.Update(t.Context(), thr, upd); err != nil {
 				t.Fatalf("Update: %v", err)
 			}
@@ -295,6 +303,12 @@ func TestDeskUpdate(t *testing.T) {
 			}
 			if !strings.Contains(r.text, tt.wantText) || !strings.Contains(m.Text, tt.wantText) {
 				t.Errorf("card text %q / blocks %q, want %q in both", m.Text, r.text, tt.wantText)
+			}
+			if !strings.Contains(r.text, "Anna Schmidt") || !strings.Contains(r.text, "German") {
+				t.Errorf("redrawn card %q lost the customer's name or language", r.text)
+			}
+			if tt.leadBy != "" && !strings.Contains(r.text, "marked by <@"+tt.leadBy+">") {
+				t.Errorf("card %q does not say who marked the lead", r.text)
 			}
 			// The details, with the send_answer buttons, stay in the thread.
 			if th := fake.Thread(ch, ts); len(th) != 1 || !strings.Contains(string(th[0].Blocks), "send_answer") {
@@ -503,5 +517,25 @@ func TestRoutes(t *testing.T) {
 		if _, err := ParseRoutes(bad); !apperr.Is(err, apperr.Invalid) {
 			t.Errorf("ParseRoutes(%q) = %v, want invalid", bad, err)
 		}
+	}
+}
+
+func TestDeskRefusedClaimOffersTakeOver(t *testing.T) {
+	t.Parallel()
+	dk, fake, _ := newTestDesk(t)
+	thr, err := dk.Announce(t.Context(), testAnnouncement())
+	if err != nil {
+		t.Fatalf("Announce: %v", err)
+	}
+	if err := dk.Note(t.Context(), thr, desk.Note{Kind: desk.ClaimRefused, Agent: "U0AGENT2", Other: "U0AGENT1"}); err != nil {
+		t.Fatalf("Note: %v", err)
+	}
+	th := fake.Thread(thr.Channel, thr.TS)
+	last := th[len(th)-1]
+	if want := ":no_entry_sign: Not claimed: <@U0AGENT1> has this conversation. <@U0AGENT2>, take it over only if you agreed to."; last.Text != want {
+		t.Errorf("status line = %q, want %q", last.Text, want)
+	}
+	if r := render(t, last.Blocks); !slices.Equal(r.actions, []string{"takeover"}) || !strings.Contains(r.text, "Take over") {
+		t.Errorf("refused claim's buttons = %v (%q), want one Take over", r.actions, r.text)
 	}
 }

@@ -190,7 +190,8 @@ func (s *Sweeper) closeIdle(ctx context.Context, c *conversation.Conversation, n
 	if err := s.Desk.Note(ctx, desk.ThreadOf(c), desk.Note{Kind: desk.ClosedIdle, Duration: idle}); err != nil {
 		errs = append(errs, err)
 	}
-	card := desk.Card{Key: c.Key, Locale: c.Locale, Reason: c.EscalationReason, Status: conversation.Closed, At: c.EscalatedAt}
+	card := desk.CardOf(c)
+	card.Agent = "" // closed by the sweep, not resolved by the agent who had it
 	if err := s.Desk.Update(ctx, desk.ThreadOf(c), card); err != nil {
 		errs = append(errs, err)
 	}
