@@ -68,7 +68,7 @@ func faqCheck(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("check: %w", err)
 	}
 	n := map[string]int{}
-	human := 0
+	human, small := 0, 0
 	for _, e := range kb.Entries {
 		for l, ps := range e.Phrasings {
 			n[l] += len(ps)
@@ -76,9 +76,12 @@ func faqCheck(args []string, stdout, stderr io.Writer) error {
 		if e.Human {
 			human++
 		}
+		if e.IsSmallTalk() {
+			small++
+		}
 	}
-	fmt.Fprintf(stdout, "%s: ok, %d entries (%d always to a person), phrasings: de %d, en %d\n",
-		args[0], len(kb.Entries), human, n[faq.German], n[faq.English])
+	fmt.Fprintf(stdout, "%s: ok, %d entries (%d small talk, %d always to a person), phrasings: de %d, en %d, out of scope: %d\n",
+		args[0], len(kb.Entries), small, human, n[faq.German], n[faq.English], len(kb.OutOfScope[faq.German])+len(kb.OutOfScope[faq.English]))
 	return nil
 }
 

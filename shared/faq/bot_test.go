@@ -134,6 +134,8 @@ func TestDecideMissesInARow(t *testing.T) {
 func TestDecideAsksBackWhenTwoAreClose(t *testing.T) {
 	t.Parallel()
 	kb, err := ParseKB([]byte(`
+smalltalk: false
+entries:
 - id: shipping-de
   title: {de: Inland, en: Domestic}
   phrasings:

@@ -54,6 +54,11 @@ func (kb *KB) phrasings() ([]string, []Phrasing) {
 			}
 		}
 	}
+	for _, l := range Languages {
+		for _, p := range kb.OutOfScope[l] {
+			ps = append(ps, Phrasing{Text: p, Lang: l, Class: -1})
+		}
+	}
 	return classes, ps
 }
 
@@ -67,6 +72,11 @@ func (kb *KB) Hash() string {
 			for _, p := range e.Phrasings[l] {
 				fmt.Fprintf(h, "%s %q\n", l, p)
 			}
+		}
+	}
+	for _, l := range Languages {
+		for _, p := range kb.OutOfScope[l] {
+			fmt.Fprintf(h, "oos %s %q\n", l, p)
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))

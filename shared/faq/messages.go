@@ -16,6 +16,7 @@ type Texts struct {
 	AskBack  string // above the candidates when two are close
 	Escalate string // handing over to a person
 	Media    string // handing over because of media the bot cannot read
+	Welcome  string // opening a conversation when the KB has no greeting entry
 }
 
 // texts holds the bot's messages per language.
@@ -25,12 +26,14 @@ var texts = map[string]Texts{
 		AskBack:  "Meinst du eins davon?",
 		Escalate: "Ich verbinde dich mit einem Mitarbeiter. Wir melden uns hier so schnell wie möglich.",
 		Media:    "Bilder, Sprachnachrichten und Dateien kann ich leider nicht lesen. Ich verbinde dich mit einem Mitarbeiter.",
+		Welcome:  "Hallo! Stell mir einfach deine Frage.",
 	},
 	English: {
 		Clarify:  "Sorry, I did not understand that. Could you rephrase your question?",
 		AskBack:  "Did you mean one of these?",
 		Escalate: "I am connecting you with a member of our team. We will reply here as soon as possible.",
 		Media:    "Sorry, I cannot read pictures, voice messages or files. I am connecting you with a member of our team.",
+		Welcome:  "Hi! Just ask me your question.",
 	},
 }
 
