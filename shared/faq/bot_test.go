@@ -157,7 +157,7 @@ entries:
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := New(kb, WithPolicy(newPolicy(0.6)))
+	b, err := New(kb, WithPolicy(newPolicy(0.5)))
 	if err != nil {
 		t.Fatal(err)
 	}

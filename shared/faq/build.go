@@ -33,6 +33,7 @@ func Build(kb *KB) (*Model, error) {
 		return nil, errors.New("faq: empty knowledge base")
 	}
 	classes, ps := kb.phrasings()
+	ps = withBackground(defaultMatcher, ps)
 	m := trainMatcher(defaultMatcher, ps, len(classes))
 	pol, scale := crossValidatePolicy(defaultMatcher, ps, len(classes), cvFolds)
 	m.scale = scale
@@ -82,7 +83,7 @@ func (kb *KB) Hash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-const modelMagic = "FDQM\x03"
+const modelMagic = "FDQM\x04"
 
 // MarshalBinary encodes the model (little-endian, versioned).
 func (m *Model) MarshalBinary() ([]byte, error) {
@@ -105,8 +106,9 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	w.u32(uint32(fc.CharMax))
 	w.bool(fc.Bigrams)
 	w.bool(fc.UnknownMass)
-	w.f32(fc.BlockWeight[0])
-	w.f32(fc.BlockWeight[1])
+	for _, bw := range fc.BlockWeight {
+		w.f32(bw)
+	}
 	v := mt.voc
 	hashes := make([]uint64, len(v.idf))
 	for h, j := range v.index {
@@ -121,7 +123,20 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	w.buf.Write(v.block)
 	w.f32(v.maxIDF)
+	w.bool(fc.lex != nil)
+	if fc.lex != nil {
+		lex := fc.lex.restrict(v)
+		w.u32(uint32(len(lex)))
+		for _, k := range sortedKeys(lex) {
+			w.str(k)
+			w.u32(uint32(len(lex[k])))
+			for _, g := range lex[k] {
+				w.u32(g)
+			}
+		}
+	}
 	w.u32(uint32(mt.nClass))
+	w.bool(mt.none)
 	writeLinear(&w, mt.svm)
 	writeLinear(&w, mt.nb)
 	return w.buf.Bytes(), nil
@@ -147,7 +162,9 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	fc := &mt.cfg.Features
 	fc.CharMin, fc.CharMax = int(r.u32()), int(r.u32())
 	fc.Bigrams, fc.UnknownMass = r.bool(), r.bool()
-	fc.BlockWeight[0], fc.BlockWeight[1] = r.f32(), r.f32()
+	for b := range fc.BlockWeight {
+		fc.BlockWeight[b] = r.f32()
+	}
 	nf := r.count(8)
 	v := &vocab{cfg: *fc, index: make(map[uint64]int32, nf), idf: make([]float32, nf)}
 	for j := 0; j < nf; j++ {
@@ -158,12 +175,26 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	}
 	v.block = r.bytes(nf)
 	v.maxIDF = r.f32()
+	if r.bool() {
+		n := r.count(9)
+		fc.lex = make(lexicon, n)
+		for i := 0; i < n; i++ {
+			k := r.str()
+			gs := make([]uint32, r.count(4))
+			for j := range gs {
+				gs[j] = r.u32()
+			}
+			fc.lex[k] = gs
+		}
+		v.cfg.lex = fc.lex
+	}
 	mt.nClass = r.count(4)
 	if mt.nClass != len(m.Classes) {
 		return nil, errors.New("faq: corrupt model: class count differs")
 	}
-	mt.svm = readLinear(&r, mt.nClass, nf)
-	mt.nb = readLinear(&r, mt.nClass, nf)
+	mt.none = r.bool()
+	mt.svm = readLinear(&r, mt.scored(), nf)
+	mt.nb = readLinear(&r, mt.scored(), nf)
 	if r.err != nil {
 		return nil, fmt.Errorf("faq: corrupt model: %w", r.err)
 	}

@@ -10,6 +10,7 @@ import (
 const (
 	blockWord = iota // stemmed word unigrams and bigrams
 	blockChar        // character n-grams inside word boundaries of the unstemmed words
+	blockConcept     // synonym groups of the stems (lexicon.go)
 	numBlocks
 )
 
@@ -17,13 +18,17 @@ const (
 type featureConfig struct {
 	CharMin, CharMax int        // character n-gram lengths, e.g. 2..5
 	Bigrams          bool       // stemmed word bigrams
-	BlockWeight      [2]float32 // weight of each block after its L2 normalisation
+	BlockWeight      [numBlocks]float32 // weight of each block after its L2 normalisation
 	// UnknownMass keeps features never seen in training in each block's norm (with the
 	// largest idf), so a query made of unknown words scores low everywhere.
 	UnknownMass bool
+	// lex, when set, adds the synonym groups of each stem (blockConcept). Concept features
+	// unknown to the vocab are dropped, not counted as unknown mass, so a model that carries
+	// only the groups its vocab knows scores like the full lexicon.
+	lex lexicon
 }
 
-var defaultFeatures = featureConfig{CharMin: 2, CharMax: 5, Bigrams: true, BlockWeight: [2]float32{1, 1}, UnknownMass: true}
+var defaultFeatures = featureConfig{CharMin: 2, CharMax: 5, Bigrams: true, BlockWeight: [numBlocks]float32{1, 1, 0.5}, UnknownMass: true}
 
 // rawFeature is one hashed feature occurrence.
 type rawFeature struct {
@@ -57,6 +62,11 @@ func (c *featureConfig) extract(buf []rawFeature, text, lang string) []rawFeatur
 		s := stem(w, lang)
 		h := fnvAdd(fnvByte(fnvOffset, 'w'), s)
 		buf = append(buf, rawFeature{h, blockWord})
+		if c.lex != nil {
+			for _, g := range c.lex[lexKey(lang, s)] {
+				buf = append(buf, rawFeature{conceptHash(g), blockConcept})
+			}
+		}
 		if c.Bigrams {
 			if i > 0 {
 				buf = append(buf, rawFeature{fnvAdd(fnvByte(prev, ' '), s), blockWord})
@@ -153,7 +163,7 @@ func (v *vocab) vectorize(raw []rawFeature) sparse {
 	for _, f := range raw {
 		j, ok := v.index[f.hash]
 		if !ok {
-			if v.cfg.UnknownMass {
+			if v.cfg.UnknownMass && f.block != blockConcept {
 				if unknown[f.block] == nil {
 					unknown[f.block] = make(map[uint64]float32)
 				}

@@ -29,7 +29,7 @@ func TestTrainSVMSeparatesTheClasses(t *testing.T) {
 	for i := range raws {
 		xs[i], ys[i] = voc.vectorize(raws[i]), toyPhrasings[i].Class
 	}
-	m := trainSVM(xs, ys, 3, len(voc.idf), defaultSVM)
+	m := trainSVM(xs, ys, 3, len(voc.idf), defaultSVM, false)
 	z := make([]float64, 3)
 	for i, x := range xs {
 		m.scores(x, z)
@@ -47,7 +47,7 @@ func TestTrainSVMSeparatesTheClasses(t *testing.T) {
 			t.Errorf("%q: margin %.3f over the runner-up, want ≥ 0.5 (scores %v)", toyPhrasings[i].Text, margin, z)
 		}
 	}
-	again := trainSVM(xs, ys, 3, len(voc.idf), defaultSVM)
+	again := trainSVM(xs, ys, 3, len(voc.idf), defaultSVM, false)
 	if !cmp.Equal(m, again, cmp.AllowUnexported(linearModel{})) {
 		t.Error("two trainings on the same data differ: want a deterministic SVM")
 	}
@@ -59,7 +59,7 @@ func TestTrainNBScores(t *testing.T) {
 	// log P(j|c) = log(1 + n_cj) − log(2 + N_c), with n = [[1 0] [0 3]], N = [1 3].
 	xs := []sparse{{idx: []int32{0}, val: []float32{1}}, {idx: []int32{1}, val: []float32{3}}, {idx: []int32{0, 1}, val: []float32{5, 5}}}
 	ys := []int{0, 1, -1}
-	m := trainNB(xs, ys, 2, 2, nbConfig{Alpha: 1})
+	m := trainNB(xs, ys, 2, 2, nbConfig{Alpha: 1}, false)
 	tests := []struct {
 		name string
 		x    sparse

@@ -97,34 +97,42 @@ func (p Policy) decide(top []Scored) Outcome {
 	return Outcome{Action: Clarify, Class: -1, Conf: best.Prob}
 }
 
-// policyObjective scores a threshold on labelled predictions: the expected accuracy on traffic
-// of which a share oosPrior is out of scope, that is (1-oosPrior)·in-scope accuracy (answered
-// with the right class) + oosPrior·out-of-scope recall. Using rates makes it independent of
-// how many out-of-scope examples the tuning data happens to have.
+// policyObjective scores a threshold on labelled predictions: minus the expected cost per
+// message on traffic of which a share oosPrior is out of scope. An in-scope question not
+// answered (asked back, rephrase, hand-over) costs 1; a wrong answer, to an in-scope or an
+// out-of-scope question, costs wrongCost: a confident wrong answer is worse than a hand-over.
+// Using rates makes it independent of how many out-of-scope examples the tuning data has.
 func policyObjective(preds []prediction, pol Policy) float64 {
-	var nIn, nOut, okIn, okOut int
+	var nIn, nOut, missIn, wrongIn, wrongOut int
 	for _, p := range preds {
 		o := pol.decide(p.top)
 		if p.truth >= 0 {
 			nIn++
-			if o.Action == Answer && o.Class == p.truth {
-				okIn++
+			switch {
+			case o.Action != Answer:
+				missIn++
+			case o.Class != p.truth:
+				wrongIn++
 			}
 		} else {
 			nOut++
-			if o.Action != Answer {
-				okOut++
+			if o.Action == Answer {
+				wrongOut++
 			}
 		}
 	}
-	return (1-oosPrior)*ratio(okIn, nIn) + oosPrior*ratio(okOut, nOut)
+	return -((1-oosPrior)*(ratio(missIn, nIn)+wrongCost*ratio(wrongIn, nIn)) + oosPrior*wrongCost*ratio(wrongOut, nOut))
 }
 
 // minNegatives is how many out-of-scope examples cross-validation needs to rely on them alone.
 const minNegatives = 30
 
-// oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %; real support traffic is mostly in scope).
-var oosPrior = 0.1
+// oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %;
+// a small KB's traffic has more); wrongCost is the cost of a wrong answer against a miss.
+var (
+	oosPrior  = 0.15
+	wrongCost = 2.0
+)
 
 // answerMCC scores a threshold on labelled predictions by the multi-class MCC of the
 // decisions, out of scope (not answered) being one more class: the measure for a sample of
@@ -183,7 +191,7 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) (Polic
 			negatives++
 		}
 	}
-	holdOut := negatives < minNegatives
+	holdOut := negatives < minNegatives || cfg.HoldOutEntries
 	rng := rand.New(rand.NewPCG(cfg.Seed, 7))
 	fold := make([]int, len(ps))
 	for i := range fold {
@@ -219,5 +227,27 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) (Polic
 		}
 	}
 	scale := fitScales(hs)
-	return choosePolicy(predictions(hs, scale), policyObjective), scale
+	pol := choosePolicy(predictions(hs, scale), policyObjective)
+	inScope := 0
+	for _, p := range ps {
+		if p.Class >= 0 {
+			inScope++
+		}
+	}
+	pol.Threshold = shrinkThreshold(pol.Threshold, inScope)
+	return pol, scale
 }
+
+// A small KB's cross-validation rests on a few dozen held-out phrasings: its best threshold
+// jumps when one phrasing changes. shrinkThreshold pulls it towards priorThreshold with the
+// weight of priorPhrasings phrasings (the estimate of n phrasings weighs n): a large KB keeps
+// its own, a small one lands between.
+func shrinkThreshold(th float64, n int) float64 {
+	w := float64(n) / float64(n+priorPhrasings)
+	return w*th + (1-w)*priorThreshold
+}
+
+var (
+	priorThreshold = 0.4
+	priorPhrasings = 200
+)
