@@ -8,16 +8,16 @@ import (
 // Feature blocks. Each block is weighted (sublinear tf × idf) and L2-normalised on its own,
 // then scaled by its block weight, like a union of two TF-IDF vectorisers.
 const (
-	blockWord = iota // stemmed word unigrams and bigrams
-	blockChar        // character n-grams inside word boundaries of the unstemmed words
-	blockConcept     // synonym groups of the stems (lexicon.go)
+	blockWord    = iota // stemmed word unigrams and bigrams
+	blockChar           // character n-grams inside word boundaries of the unstemmed words
+	blockConcept        // synonym groups of the stems (lexicon.go)
 	numBlocks
 )
 
 // featureConfig says which features a text yields.
 type featureConfig struct {
-	CharMin, CharMax int        // character n-gram lengths, e.g. 2..5
-	Bigrams          bool       // stemmed word bigrams
+	CharMin, CharMax int                // character n-gram lengths, e.g. 2..5
+	Bigrams          bool               // stemmed word bigrams
 	BlockWeight      [numBlocks]float32 // weight of each block after its L2 normalisation
 	// UnknownMass keeps features never seen in training in each block's norm (with the
 	// largest idf), so a query made of unknown words scores low everywhere.

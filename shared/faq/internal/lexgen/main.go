@@ -9,6 +9,7 @@
 // their two most frequent senses; German keeps single words and drops qualifiers in brackets.
 // Groups with fewer than two stems or more than maxGroup are left out: they join nothing or
 // everything.
+//
 //go:generate go run . -o ../../lexicon
 package main
 
