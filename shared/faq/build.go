@@ -2,6 +2,7 @@ package faq
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -29,13 +30,21 @@ const cvFolds = 5
 // Build trains a model on the knowledge base's phrasings (and entry titles) and chooses its
 // thresholds by cross-validation over them (crossValidatePolicy).
 func Build(kb *KB) (*Model, error) {
+	return BuildContext(context.Background(), kb)
+}
+
+// BuildContext is Build reporting to the context's Progress (WithProgress).
+func BuildContext(ctx context.Context, kb *KB) (*Model, error) {
 	if len(kb.Entries) == 0 {
 		return nil, errors.New("faq: empty knowledge base")
 	}
+	progress := progressFrom(ctx)
 	classes, ps := kb.phrasings()
 	ps = withBackground(defaultMatcher, ps)
+	progress("train", 0, 1)
 	m := trainMatcher(defaultMatcher, ps, len(classes))
-	pol, scale := crossValidatePolicy(defaultMatcher, ps, len(classes), cvFolds)
+	progress("train", 1, 1)
+	pol, scale := crossValidatePolicy(defaultMatcher, ps, len(classes), cvFolds, progress)
 	m.scale = scale
 	return &Model{KBHash: kb.Hash(), Classes: classes, Policy: pol, matcher: m}, nil
 }

@@ -184,7 +184,7 @@ func choosePolicy(preds []prediction, objective func([]prediction, Policy) float
 // least minNegatives of them they are the out-of-scope side on their own (real out-of-scope
 // questions are less like the KB's topics than held-out entries, which would set the
 // threshold too high), and no entry is held out.
-func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) (Policy, [2]float64) {
+func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int, progress Progress) (Policy, [2]float64) {
 	negatives := 0
 	for _, p := range ps {
 		if p.Class < 0 {
@@ -208,6 +208,7 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) (Polic
 	rng.Shuffle(len(group), func(i, j int) { group[i], group[j] = group[j], group[i] })
 	var hs []heldOut
 	for f := 0; f < k; f++ {
+		progress("cross-validation", f, k)
 		var tr []Phrasing
 		for i, p := range ps {
 			if fold[i] != f && (p.Class < 0 || group[p.Class] != f) {
@@ -226,6 +227,7 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) (Polic
 			hs = append(hs, m.holdOut(p.Text, p.Lang, truth))
 		}
 	}
+	progress("cross-validation", k, k)
 	scale := fitScales(hs)
 	pol := choosePolicy(predictions(hs, scale), policyObjective)
 	inScope := 0
