@@ -174,6 +174,11 @@ func (b *Bot) decideText(in Input, lang string, top []Scored) Decision {
 	switch out.Action {
 	case Answer:
 		e := b.entries[out.Class]
+		if e.Human && e.ID != TalkToPersonID && out.Conf < b.policy.humanThreshold() {
+			// A topic for a person hands the conversation over: it needs more than a word
+			// shared with its phrasings.
+			break
+		}
 		switch e.ID {
 		case TalkToPersonID:
 			return b.askedForHuman(lang, sugg, in.Misses, out.Conf)
@@ -183,6 +188,8 @@ func (b *Bot) decideText(in Input, lang string, top []Scored) Decision {
 			return d
 		}
 		return b.answer(e, lang, out.Conf, sugg)
+	}
+	switch out.Action {
 	case AskBack:
 		d := Decision{Action: AskBack, Locale: lang, Text: TextsFor(lang).AskBack, Suggestions: sugg, Misses: in.Misses, Confidence: out.Conf}
 		for _, c := range out.Options {

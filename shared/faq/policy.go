@@ -54,6 +54,11 @@ const (
 	defaultAskFloor   = 0.75
 )
 
+// humanThreshold is the confidence a human: true topic needs: halfway from the threshold to
+// certainty. Handing a conversation over as a complaint or a legal matter on a lone shared
+// word ("this is a text message" → complaint) costs an agent's time and the customer's trust.
+func (p Policy) humanThreshold() float64 { return p.Threshold + (1-p.Threshold)/2 }
+
 func newPolicy(threshold float64) Policy {
 	return Policy{Threshold: threshold, CloseRatio: defaultCloseRatio, TieRatio: defaultTieRatio, AskFloor: defaultAskFloor}
 }
