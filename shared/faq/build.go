@@ -92,7 +92,7 @@ func (kb *KB) Hash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-const modelMagic = "FDQM\x04"
+const modelMagic = "FDQM\x05"
 
 // MarshalBinary encodes the model (little-endian, versioned).
 func (m *Model) MarshalBinary() ([]byte, error) {
@@ -115,6 +115,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	w.u32(uint32(fc.CharMax))
 	w.bool(fc.Bigrams)
 	w.bool(fc.UnknownMass)
+	w.bool(fc.FunctionBlock)
 	for _, bw := range fc.BlockWeight {
 		w.f32(bw)
 	}
@@ -151,10 +152,14 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	return w.buf.Bytes(), nil
 }
 
+// ErrModelVersion says a model file is not one this version of the package writes: an older
+// one, or no model at all. Rebuild it with "frontdesk faq build".
+var ErrModelVersion = errors.New("faq: not a model file of this version (rebuild it with frontdesk faq build)")
+
 // UnmarshalModel decodes a model written by MarshalBinary.
 func UnmarshalModel(b []byte) (*Model, error) {
 	if !bytes.HasPrefix(b, []byte(modelMagic)) {
-		return nil, errors.New("faq: not a model file (or an old version: rebuild it)")
+		return nil, ErrModelVersion
 	}
 	r := binReader{b: b[len(modelMagic):]}
 	m := &Model{KBHash: r.str()}
@@ -170,7 +175,7 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	mt.scale[0], mt.scale[1] = r.f64(), r.f64()
 	fc := &mt.cfg.Features
 	fc.CharMin, fc.CharMax = int(r.u32()), int(r.u32())
-	fc.Bigrams, fc.UnknownMass = r.bool(), r.bool()
+	fc.Bigrams, fc.UnknownMass, fc.FunctionBlock = r.bool(), r.bool(), r.bool()
 	for b := range fc.BlockWeight {
 		fc.BlockWeight[b] = r.f32()
 	}

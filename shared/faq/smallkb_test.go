@@ -1,8 +1,10 @@
 package faq
 
 import (
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -86,4 +88,80 @@ func BenchmarkSmallKBs(b *testing.B) {
 	}
 	b.ReportMetric(100*s.InScopeRate, "in-scope-%")
 	b.ReportMetric(100*s.OOSWrongRate, "oos-answered-%")
+}
+
+// BenchmarkThresholdSpread measures how far a small KB's blind threshold moves when one
+// phrasing changes: for every phrasing of the four small KBs, a variant without it, and the
+// spread (max − min, standard deviation) of the thresholds over the variants, with the
+// shrinkage towards the prior and without it. Run with -benchtime=1x.
+func BenchmarkThresholdSpread(b *testing.B) {
+	for _, shrink := range []bool{true, false} {
+		name := "shrunk"
+		if !shrink {
+			name = "cv-only"
+		}
+		b.Run(name, func(b *testing.B) {
+			saved := priorPhrasings
+			if !shrink {
+				priorPhrasings = 0
+			}
+			defer func() { priorPhrasings = saved }()
+			var worst, sumSD float64
+			for b.Loop() {
+				worst, sumSD = 0, 0
+				for _, kbName := range smallKBs {
+					ths := thresholdVariants(b, kbName)
+					lo, hi := slices.Min(ths), slices.Max(ths)
+					mean := 0.0
+					for _, t := range ths {
+						mean += t / float64(len(ths))
+					}
+					sd := 0.0
+					for _, t := range ths {
+						sd += (t - mean) * (t - mean) / float64(len(ths))
+					}
+					sd = math.Sqrt(sd)
+					b.Logf("%s %-10s %d variants: threshold %.3f–%.3f (mean %.3f, sd %.3f)", name, kbName, len(ths), lo, hi, mean, sd)
+					worst = max(worst, hi-lo)
+					sumSD += sd
+				}
+			}
+			b.ReportMetric(worst, "max-range")
+			b.ReportMetric(sumSD/float64(len(smallKBs)), "mean-sd")
+		})
+	}
+}
+
+// thresholdVariants returns the blind thresholds of the KB and of each variant with one of
+// its own phrasings left out.
+func thresholdVariants(tb testing.TB, name string) []float64 {
+	kb, err := LoadKB(filepath.Join("testdata", "smallkb", name, "kb.yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	threshold := func(kb *KB) float64 {
+		m, err := Build(kb)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return m.Policy.Threshold
+	}
+	ths := []float64{threshold(kb)}
+	for _, e := range kb.Entries {
+		if e.IsSmallTalk() {
+			continue
+		}
+		for _, l := range Languages {
+			ps := e.Phrasings[l]
+			if len(ps) < 2 {
+				continue
+			}
+			for i := range ps {
+				e.Phrasings[l] = slices.Delete(slices.Clone(ps), i, i+1)
+				ths = append(ths, threshold(kb))
+			}
+			e.Phrasings[l] = ps
+		}
+	}
+	return ths
 }
