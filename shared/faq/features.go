@@ -8,10 +8,10 @@ import (
 // Feature blocks. Each block is weighted (sublinear tf × idf) and L2-normalised on its own,
 // then scaled by its block weight, like a union of TF-IDF vectorisers.
 const (
-	blockWord    = iota // stemmed word unigrams and bigrams
-	blockChar           // character n-grams inside word boundaries of the unstemmed words
-	blockConcept        // synonym groups of the stems (lexicon.go)
-	blockFunction       // function words ("habt", "ihr", "the", "how") and bigrams of two
+	blockWord     = iota // stemmed word unigrams and bigrams
+	blockChar            // character n-grams inside word boundaries of the unstemmed words
+	blockConcept         // synonym groups of the stems (lexicon.go)
+	blockFunction        // function words ("habt", "ihr", "the", "how") and bigrams of two
 	numBlocks
 )
 
