@@ -27,7 +27,7 @@ func background() []Phrasing {
 			if line == "" || strings.HasPrefix(line, "#") || len(tokens(line)) == 0 {
 				continue
 			}
-			ps = append(ps, Phrasing{Text: line, Lang: l, Class: -1})
+			ps = append(ps, Phrasing{Text: line, Lang: l, Class: -1, Background: true})
 		}
 	}
 	return ps

@@ -11,6 +11,8 @@ type Phrasing struct {
 	Text  string
 	Lang  string
 	Class int // index into the matcher's classes; -1 for an out-of-scope negative
+	// Background marks a negative from the shipped background, not from the KB or the data.
+	Background bool
 }
 
 // matcherConfig gathers everything that shapes a matcher.
@@ -24,14 +26,11 @@ type matcherConfig struct {
 	// NoneClass keeps the negatives' class in the softmax: the entries' probabilities then
 	// leave room for "none of them".
 	NoneClass bool
-	// HoldOutEntries makes cross-validation hold out groups of entries as out-of-scope
-	// stand-ins even when there are enough negatives.
-	HoldOutEntries bool
 	// Lexicon adds the synonym groups of the embedded lexicon as features.
 	Lexicon bool
 }
 
-var defaultMatcher = matcherConfig{Features: defaultFeatures, SVM: defaultSVM, NB: defaultNB, Seed: 1, Background: true, NoneClass: true, HoldOutEntries: true, Lexicon: true}
+var defaultMatcher = matcherConfig{Features: defaultFeatures, SVM: defaultSVM, NB: defaultNB, Seed: 1, Background: true, NoneClass: true, Lexicon: true}
 
 // Matcher scores a text against classes with two linear models over the same TF-IDF features:
 // a Crammer–Singer SVM and multinomial naive Bayes. Their scores are added with calibrated

@@ -10,10 +10,10 @@ import (
 
 // toyPhrasings are three small topics and two out-of-scope negatives.
 var toyPhrasings = []Phrasing{
-	{"where is my parcel", English, 0}, {"track my parcel", English, 0}, {"parcel status", English, 0},
-	{"i forgot my password", English, 1}, {"reset password", English, 1}, {"new password please", English, 1},
-	{"can i pay by card", English, 2}, {"card payment", English, 2}, {"pay with paypal", English, 2},
-	{"what is the weather", English, -1}, {"tell me a joke", English, -1},
+	{Text: "where is my parcel", Lang: English, Class: 0}, {Text: "track my parcel", Lang: English, Class: 0}, {Text: "parcel status", Lang: English, Class: 0},
+	{Text: "i forgot my password", Lang: English, Class: 1}, {Text: "reset password", Lang: English, Class: 1}, {Text: "new password please", Lang: English, Class: 1},
+	{Text: "can i pay by card", Lang: English, Class: 2}, {Text: "card payment", Lang: English, Class: 2}, {Text: "pay with paypal", Lang: English, Class: 2},
+	{Text: "what is the weather", Lang: English, Class: -1}, {Text: "tell me a joke", Lang: English, Class: -1},
 }
 
 func TestTrainSVMSeparatesTheClasses(t *testing.T) {
@@ -138,7 +138,7 @@ func TestMatcherAsksBetweenTwoCloseEntriesOnly(t *testing.T) {
 	// together carry nearly all the probability.
 	ps := append([]Phrasing(nil), toyPhrasings[:9]...)
 	for _, p := range toyPhrasings[:3] {
-		ps = append(ps, Phrasing{p.Text, p.Lang, 3})
+		ps = append(ps, Phrasing{Text: p.Text, Lang: p.Lang, Class: 3})
 	}
 	m := trainMatcher(defaultMatcher, ps, 4)
 	top := m.rank("where is my parcel", English, 3)

@@ -185,18 +185,20 @@ func choosePolicy(preds []prediction, objective func([]prediction, Policy) float
 // phrasings and, crosswise, k groups of classes. Fold i trains on the phrasings outside fold i
 // whose class is outside group i; its held-out phrasings of group-i classes stand in for
 // out-of-scope queries (the model has never seen their topic), the others are in scope.
-// Out-of-scope negatives in the phrasings are split over the folds too; when there are at
-// least minNegatives of them they are the out-of-scope side on their own (real out-of-scope
-// questions are less like the KB's topics than held-out entries, which would set the
-// threshold too high), and no entry is held out.
+// Out-of-scope negatives in the phrasings (the shipped background, a KB's out_of_scope:
+// phrasings, a data set's out-of-scope lines) are split over the folds too and count as out of
+// scope. When the KB or the data brings at least minNegatives of its own, those and the
+// background are the out-of-scope side on their own (real out-of-scope questions are less like
+// the KB's topics than held-out entries, which would set the threshold too high), and no entry
+// is held out; the background alone is too unlike a shop's near misses to stand for them.
 func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int, progress Progress) (Policy, [2]float64) {
 	negatives := 0
 	for _, p := range ps {
-		if p.Class < 0 {
+		if p.Class < 0 && !p.Background {
 			negatives++
 		}
 	}
-	holdOut := negatives < minNegatives || cfg.HoldOutEntries
+	holdOut := negatives < minNegatives
 	rng := rand.New(rand.NewPCG(cfg.Seed, 7))
 	fold := make([]int, len(ps))
 	for i := range fold {
