@@ -131,6 +131,7 @@ func (b *Bot) answer(ctx context.Context, c *conversation.Conversation, in chann
 	c.Pending = nil
 	b.log().InfoContext(ctx, "decided", "event", in, "action", d.Action.String(), "entry", d.EntryID,
 		"confidence", strconv.FormatFloat(d.Confidence, 'f', 3, 64), "reason", d.Reason)
+	b.observeDecision(ctx, c, in, d)
 	r := channel.Reply{Text: d.Text, Options: d.Options, CommentID: in.CommentID}
 	switch d.Action {
 	case faq.Answer:
