@@ -138,6 +138,14 @@ func TestConsoleInBrowser(t *testing.T) {
 	shows("the reasoning's window rule", `#chat .row.bot .reasoning`, "inside the 24-hour window")
 	shows("the consent state", `#consent`, "Ad-data sharing: allowed")
 
+	// The answer's buttons work: a tap answers the entry it names.
+	entry, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#chat button.option').dataset.payload`))
+	if err != nil || entry == "" {
+		t.Fatalf("the answer has no buttons: %q, %v", entry, err)
+	}
+	run("tap the first button", chromedp.Click(chromedp.CSS(`#chat button.option`)))
+	shows("the tapped button's answer", `#chat .row.bot:last-of-type .reasoning`, entry)
+
 	// The customer asks for a person: the bot says so, and the card appears on the desk.
 	run("ask for a person", chromedp.SendKeys(chromedp.CSS(`#say-text`), "Ich möchte mit einem Mitarbeiter sprechen"+kb.Enter))
 	shows("the escalation notice", `#chat .row.bot .bubble`, "Mitarbeiter")
