@@ -11,9 +11,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -80,6 +82,30 @@ func TestConsoleInBrowser(t *testing.T) {
 	defer cancelCtx()
 	ctx, cancel := context.WithTimeout(ctx, 50*time.Second)
 	defer cancel()
+	if err := chromedp.Do(ctx); err != nil { // start the browser
+		t.Fatal(err)
+	}
+	// Any exception in the page's script fails the test, with its stack.
+	var mu sync.Mutex
+	var exceptions []string
+	_ = chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok && e.ExceptionDetails != nil {
+			msg := e.ExceptionDetails.Text
+			if e.ExceptionDetails.Exception != nil && e.ExceptionDetails.Exception.Description != "" {
+				msg = e.ExceptionDetails.Exception.Description
+			}
+			mu.Lock()
+			exceptions = append(exceptions, msg)
+			mu.Unlock()
+		}
+	})
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range exceptions {
+			t.Errorf("the console's script threw: %s", e)
+		}
+	})
 
 	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -189,6 +215,12 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Error("the reply after the window reached the customer as text")
 	}
 	shot("console-template.png")
+
+	// The customer refuses ad-data sharing: the consent panel follows, with its history.
+	run("refuse ad data", chromedp.SendKeys(chromedp.CSS(`#say-text`), "STOP ADS"+kb.Enter))
+	shows("the refusal", `#consent`, "Ad-data sharing: refused")
+	shows("the consent history", `#consent summary`, "History (1)")
+	shows("the consent command beside the confirmation", `#chat .row.bot .reasoning`, "consent command")
 
 	if foreign := count("nothing loaded from elsewhere", `performance.getEntriesByType('resource').filter(r => !r.name.startsWith(location.origin)).length`); foreign != 0 {
 		t.Errorf("%d resources loaded from another origin", foreign)

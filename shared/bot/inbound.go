@@ -58,6 +58,7 @@ func (b *Bot) handleInbound(ctx context.Context, holder string, in channel.Inbou
 				if err := b.followUpOptedOut(ctx, c, in); err != nil {
 					return err
 				}
+				b.observeConsent(ctx, c, in)
 				return b.reply(ctx, c, in.ID+"#reply", channel.Reply{Text: reply, CommentID: in.CommentID})
 			}
 		}

@@ -34,6 +34,17 @@ func (b *Bot) observeDecision(ctx context.Context, c *conversation.Conversation,
 	b.Observer.Decided(ctx, rec)
 }
 
+// observeConsent tells the Observer, if any, that the consent ledger answered in.
+func (b *Bot) observeConsent(ctx context.Context, c *conversation.Conversation, in channel.Inbound) {
+	if b.Observer == nil {
+		return
+	}
+	now := b.now()
+	wd := window.Decide(window.Input{Surface: c.Key.Surface, LastInbound: c.LastInboundAt, Now: now, Template: b.Template})
+	b.Observer.Decided(ctx, observe.Decision{Kind: observe.Consent, Key: c.Key, Event: in.ID, Locale: c.Locale,
+		Action: "consent_command", Window: wd.Reason, At: now})
+}
+
 // observeDelivery hands the window decision on an agent's reply to the Observer, if any.
 func (b *Bot) observeDelivery(ctx context.Context, c *conversation.Conversation, a channel.AgentEvent, wd window.Decision) {
 	if b.Observer == nil {

@@ -231,7 +231,7 @@ func TestEventStream(t *testing.T) {
 		}
 		return s
 	}
-	if s := read(); len(s.Items) != 0 || len(s.Customers) != len(Customers) || s.Offset != "real time" {
+	if s := read(); s.Items == nil || len(s.Items) != 0 || len(s.Customers) != len(Customers) || s.Offset != "real time" {
 		t.Errorf("first state = %+v", s)
 	}
 	r, _ := http.NewRequest("POST", srv.URL+"/_local/console/api/clock", strings.NewReader(`{"advance":"30m"}`))

@@ -118,7 +118,7 @@ func (j *Journal) setStatus(seq int64, status int, text string) {
 func (j *Journal) Items() []Item {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return append([]Item(nil), j.items...)
+	return append([]Item{}, j.items...)
 }
 
 // subscribe returns a channel that receives a value after items change, and its cancel.

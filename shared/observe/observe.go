@@ -23,6 +23,8 @@ const (
 	Bot = "bot"
 	// Agent: an agent's reply from the desk met the window policy.
 	Agent = "agent"
+	// Consent: the consent ledger answered a consent command (Action "consent_command").
+	Consent = "consent"
 )
 
 // Candidate is one of the best knowledge-base entries for a message.

@@ -15,6 +15,7 @@
   };
 
   let state = null;
+  let announced = 0; // the last item read out to a screen reader
   const sel = { surface: 'whatsapp', key: '' };
   const drafts = {}; // thread ts -> unsent reply text, kept across renders
 
@@ -403,6 +404,9 @@
     const row = (k, v) => rows.push(el('dt', { text: k }), el('dd', {}, v));
     if (d.kind === 'agent') {
       row('Decision', el('strong', { text: 'agent reply: ' + d.action.replace('_', ' ') }));
+    } else if (d.kind === 'consent') {
+      row('Decision', el('strong', { text: 'consent command' }));
+      row('Handled by', 'the consent ledger (no FAQ match)');
     } else {
       row('Decision', el('strong', { text: d.action.replace('_', ' ') }));
       row('Language', d.locale || '–');
@@ -517,8 +521,29 @@
     render();
   }
 
+  // announce reads out what is new, once: the chat and the desk are re-rendered whole, so they
+  // are not live regions themselves.
+  function announce() {
+    const lines = [];
+    for (const it of state.items) {
+      if (it.seq <= announced) continue;
+      if (it.type === 'call' && it.conv === sel.key) {
+        const b = it.call.body || {};
+        const text = (b.text && b.text.body) || (b.interactive && b.interactive.body && b.interactive.body.text) || (b.message && b.message.text) || (b.template ? 'template ' + b.template.name : '');
+        if (text) lines.push('Reply to the customer: ' + text);
+      } else if (it.type === 'call' && it.call.service === 'slack' && it.call.path.endsWith('chat.postMessage')) {
+        lines.push('Desk: ' + ((it.call.body && it.call.body.text) || ''));
+      } else if (it.type === 'clock' || it.type === 'sweep') {
+        lines.push(it.text);
+      }
+    }
+    if (state.items.length) announced = state.items[state.items.length - 1].seq;
+    if (lines.length) $('announce').textContent = lines.join('. ');
+  }
+
   function render() {
     if (!state) return;
+    announce();
     renderClock();
     renderConsent();
     renderChat();
@@ -551,6 +576,8 @@
   events.addEventListener('state', (e) => {
     const first = !state;
     state = JSON.parse(e.data);
+    state.items = state.items || [];
+    if (first && state.items.length) announced = state.items[state.items.length - 1].seq;
     if (first) buildPicker();
     else render();
     if ($('status').dataset.offline) {
