@@ -226,12 +226,5 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("%d resources loaded from another origin", foreign)
 	}
 
-	if *screenshots != "" {
-		// A Messenger customer with quick replies, for the README.
-		run("pick Messenger", chromedp.Click(chromedp.CSS(`label[for="surface-messenger"]`)))
-		run("ask on Messenger", chromedp.SendKeys(chromedp.CSS(`#say-text`), "Which payment methods do you accept?"+kb.Enter))
-		shows("the Messenger answer", `#chat .row.bot .bubble`, "PayPal")
-		shot("console-messenger.png")
-	}
 	t.Logf("browser flow took %s", time.Since(started).Round(time.Millisecond))
 }

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -64,5 +67,24 @@ func TestConsoleOffBeyondLoopback(t *testing.T) {
 	url, err := st.mountConsole(&net.TCPAddr{IP: net.IPv4zero, Port: 3000}, "", logger)
 	if err != nil || !strings.Contains(url, "not on loopback") {
 		t.Errorf("mountConsole(0.0.0.0:3000) = %q, %v; want off", url, err)
+	}
+}
+
+// The README's console pictures exist and are PNGs (make screenshots retakes them).
+func TestReadmeScreenshotsExist(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := regexp.MustCompile(`\]\((docs/img/[^)]+\.png)\)`).FindAllStringSubmatch(string(readme), -1)
+	if len(refs) < 2 {
+		t.Fatalf("README shows %d console screenshots, want the ones make screenshots takes", len(refs))
+	}
+	for _, r := range refs {
+		b, err := os.ReadFile(filepath.Join("..", "..", r[1]))
+		if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) {
+			t.Errorf("%s: not a PNG (%v)", r[1], err)
+		}
 	}
 }
