@@ -2,7 +2,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run tools test lint fmt fuzz bench moto-start moto-stop
+.PHONY: help run tools test lint fmt fuzz bench screenshots moto-start moto-stop
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_%.-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -21,6 +21,10 @@ fuzz: ## Fuzz every Fuzz* target for FUZZTIME each (default 30s): make fuzz FUZZ
 
 bench: ## Run the benchmarks (ingress, bot, FAQ; see docs/cost.md)
 	go test -bench . -benchmem -run '^$$' ./tests/resilience/ ./shared/...
+
+screenshots: ## Retake the console's screenshots in docs/img (headless Chromium, installed when missing)
+	bash scripts/chromium.sh
+	go test ./cmd/frontdesk -run '^TestConsoleInBrowser$$' -count=1 -args -screenshots "$(CURDIR)/docs/img"
 
 lint: ## Check gofmt, run go vet and staticcheck
 	bash scripts/lint.sh
