@@ -31,9 +31,10 @@ func recordSDKCalls(t *testing.T) []Call {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(rec.Close)
 	cfg := aws.Config{
 		Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("k", "s", ""),
-		BaseEndpoint: aws.String(rec.Endpoint(t, "slack")),
+		BaseEndpoint: aws.String(rec.Endpoint("slack")),
 	}
 	ctx := context.Background()
 	ddb := dynamodb.NewFromConfig(cfg)

@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"testing"
 )
 
 // Call is one kind of AWS request a function made: the IAM action it needs and the resource it
@@ -54,43 +53,52 @@ func (r Resource) String() string {
 func (c Call) String() string { return c.Function + ": " + c.Action + " on " + c.Resource.String() }
 
 // Recorder stands between the functions and the AWS endpoint (moto): each function gets its own
-// endpoint URL, and every request through it is recorded as that function's calls, then passed
-// on unchanged.
+// endpoint URL (one server, a path per function), and every request through it is recorded as
+// that function's calls, then passed on unchanged.
 type Recorder struct {
-	upstream     *url.URL
 	partitionKey string
+	srv          *httptest.Server
 
 	mu    sync.Mutex
 	calls map[string]Call // by Call.String()
 }
 
 // NewRecorder records the calls to the AWS endpoint upstream; partitionKey is the DynamoDB
-// tables' partition key attribute ("pk").
+// tables' partition key attribute ("pk"). Close stops it.
 func NewRecorder(upstream, partitionKey string) (*Recorder, error) {
 	u, err := url.Parse(upstream)
 	if err != nil {
 		return nil, fmt.Errorf("upstream %q: %w", upstream, err)
 	}
-	return &Recorder{upstream: u, partitionKey: partitionKey, calls: map[string]Call{}}, nil
-}
-
-// Endpoint returns an AWS endpoint URL (AWS_ENDPOINT_URL) whose requests are recorded as
-// function's. It closes when tb ends.
-func (r *Recorder) Endpoint(tb testing.TB, function string) string {
-	tb.Helper()
-	proxy := httputil.NewSingleHostReverseProxy(r.upstream)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	r := &Recorder{partitionKey: partitionKey, calls: map[string]Call{}}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		rest, ok := strings.CutPrefix(req.URL.Path, "/fn/")
+		function, p, _ := strings.Cut(rest, "/")
+		if !ok || function == "" {
+			http.Error(w, "not a function's endpoint: "+req.URL.Path, http.StatusNotFound)
+			return
+		}
 		body, err := io.ReadAll(req.Body)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.URL.Path, req.URL.RawPath = "/"+p, ""
 		r.record(function, req, body)
 		proxy.ServeHTTP(w, req)
 	}))
-	tb.Cleanup(srv.Close)
-	return srv.URL
+	return r, nil
+}
+
+// Close stops the recorder's server.
+func (r *Recorder) Close() { r.srv.Close() }
+
+// Endpoint returns an AWS endpoint URL (AWS_ENDPOINT_URL) whose requests are recorded as
+// function's.
+func (r *Recorder) Endpoint(function string) string {
+	return r.srv.URL + "/fn/" + url.PathEscape(function)
 }
 
 // Calls returns the calls recorded so far, sorted.
