@@ -2,7 +2,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run tools test lint fmt fuzz bench moto-start moto-stop
+.PHONY: help run tools test lint fmt fuzz bench moto-start moto-stop kb
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_%.-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -21,6 +21,9 @@ fuzz: ## Fuzz every Fuzz* target for FUZZTIME each (default 30s): make fuzz FUZZ
 
 bench: ## Run the benchmarks (ingress, bot, FAQ; see docs/cost.md)
 	go test -bench . -benchmem -run '^$$' ./tests/resilience/ ./shared/...
+
+kb: ## Check a knowledge base and build the bot's KB layer for sam build: make kb KB=../my-shop/kb (default: the sample shop)
+	bash scripts/kb-layer.sh $(KB) $(KB_LAYER)
 
 lint: ## Check gofmt, run go vet and staticcheck
 	bash scripts/lint.sh
