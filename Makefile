@@ -19,7 +19,8 @@ test: ## Run every check as CI does: tools, moto, lint, go test -race against mo
 fuzz: ## Fuzz every Fuzz* target for FUZZTIME each (default 30s): make fuzz FUZZTIME=5m
 	FUZZTIME=$(or $(FUZZTIME),30s) bash scripts/fuzz.sh
 
-bench: ## Run the benchmarks (ingress, bot, FAQ; see docs/cost.md)
+bench: ## Run the benchmarks (ingress, bot, FAQ; see docs/cost.md); installs moto first, as on a fresh clone
+	bash scripts/tools.sh
 	go test -bench . -benchmem -run '^$$' ./tests/resilience/ ./shared/...
 
 kb: ## Check a knowledge base and build the bot's KB layer for sam build: make kb KB=../my-shop/kb (default: the sample shop)
