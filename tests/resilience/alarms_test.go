@@ -13,7 +13,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
 
-// Issue #8 items 3 and 7: a message that lands in the dead-letter queue raises an alarm, and
+// A message that lands in the dead-letter queue raises an alarm, and
 // every function's errors do.
 
 // alarm is a CloudWatch alarm of template.yaml, with its intrinsic references as written
