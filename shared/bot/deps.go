@@ -8,30 +8,19 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
-	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 )
 
-// Desk is the agents' desk in Slack (*slackapi.Desk).
-type Desk interface {
-	Announce(ctx context.Context, a slackapi.Announcement) (channel, ts string, err error)
-	Update(ctx context.Context, channel, ts string, a slackapi.Announcement) error
-	Mirror(ctx context.Context, channel, threadTS, name, text string) error
-	Note(ctx context.Context, channel, threadTS, text string) error
-	// MirrorFile posts a customer's file into the thread, with its caption masked.
-	MirrorFile(ctx context.Context, channel, threadTS, name string, f channel.File, caption string) error
-}
-
-// AgentFiles fetches the files agents share in Slack (*slackapi.Client), into memory.
+// AgentFiles fetches the files agents share in Slack (package slackapi's client), into memory.
 type AgentFiles interface {
 	DownloadFile(ctx context.Context, ref channel.FileRef) (channel.File, error)
 }
 
-// CustomerMedia fetches the media customers send (*graph.Client), into memory.
+// CustomerMedia fetches the media customers send (package graph's client), into memory.
 type CustomerMedia interface {
 	FetchMedia(ctx context.Context, key channel.Key, ref channel.FileRef) (channel.File, error)
 }
 
-// Directory names the Slack users and channels an agent's reply mentions (*slackapi.Client).
+// Directory names the Slack users and channels an agent's reply mentions (package slackapi's client).
 // Without one, or when a lookup fails, a mention is left out of what the customer reads.
 type Directory interface {
 	UserName(ctx context.Context, id string) (string, error)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	deskpkg "github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/files"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
 )
@@ -46,7 +47,7 @@ func TestMirrorFileUploadsIntoTheThread(t *testing.T) {
 	desk, fake, _ := newTestDesk(t)
 	thread := fake.Post(testChannel, "card")
 	img := []byte("\xff\xd8\xff\xe0 jpeg")
-	err := desk.MirrorFile(context.Background(), testChannel, thread, "Erika", channel.File{Name: "", MIME: "image/jpeg", Data: img}, "Kaputt, Tel. 0171 1234567")
+	err := desk.MirrorFile(context.Background(), deskpkg.Thread{Channel: testChannel, TS: thread}, "Erika", channel.File{Name: "", MIME: "image/jpeg", Data: img}, "Kaputt, Tel. 0171 1234567")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestMirrorFileUploadsIntoTheThread(t *testing.T) {
 			t.Errorf("%s called %d times, want 1", method, n)
 		}
 	}
-	if err := desk.MirrorFile(context.Background(), testChannel, thread, "Erika", channel.File{MIME: "image/jpeg", Data: make([]byte, files.MaxBytes+1)}, ""); apperr.KindOf(err) != apperr.Invalid {
+	if err := desk.MirrorFile(context.Background(), deskpkg.Thread{Channel: testChannel, TS: thread}, "Erika", channel.File{MIME: "image/jpeg", Data: make([]byte, files.MaxBytes+1)}, ""); apperr.KindOf(err) != apperr.Invalid {
 		t.Errorf("a file over the limit: err = %v, want Invalid", err)
 	}
 }
