@@ -310,6 +310,10 @@ func (b *Bot) deliveryFailed(ctx context.Context, err error) ([]desk.Note, error
 // they are sent).
 func (b *Bot) acceptFiles(s channel.Surface, refs []channel.FileRef) (ok []channel.FileRef, notes []desk.Note) {
 	for _, ref := range refs {
+		if ref.URL == "" {
+			notes = append(notes, desk.Note{Kind: desk.NotSent, Text: fileLabel(ref) + ": Slack does not let frontdesk read it (shared from another organisation, or hidden by the workspace's plan)"})
+			continue
+		}
 		if _, err := files.ForCustomer(s, ref.MIME, ref.Size); err != nil {
 			notes = append(notes, desk.Note{Kind: desk.NotSent, Text: fileLabel(ref) + ": " + err.Error()})
 			continue

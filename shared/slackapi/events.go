@@ -122,11 +122,12 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request, body []byte) {
 }
 
 // Message subtypes that are still an agent writing to the customer. thread_broadcast is a
-// thread reply also sent to the channel. message_changed and message_deleted of such a reply
+// thread reply also sent to the channel; file_share is a reply with files (and text or not),
+// which go to the customer by reference: the bot downloads them when it sends. message_changed and message_deleted of such a reply
 // become edit and delete actions (the bot says in the thread that they do not reach the
 // customer: WhatsApp and Messenger offer businesses no way to edit or unsend). Everything else
 // (bot_message, channel_join, ...) is ignored.
-var replySubtypes = map[string]bool{"": true, "thread_broadcast": true}
+var replySubtypes = map[string]bool{"": true, "thread_broadcast": true, "file_share": true}
 
 // messageAction reads a message event as an agent's action in an escalation thread: a reply,
 // or the edit or deletion of one. It returns why the message is none of these otherwise. The
@@ -172,7 +173,21 @@ func messageAction(m *slackevents.MessageEvent) (*channel.AgentEvent, string) {
 		return nil, skip
 	}
 	return &channel.AgentEvent{Action: channel.ActionReply, Channel: m.Channel, ThreadTS: m.ThreadTimeStamp,
-		MessageTS: m.TimeStamp, User: m.User, Text: m.Text}, ""
+		MessageTS: m.TimeStamp, User: m.User, Text: m.Text, Files: fileRefs(m)}, ""
+}
+
+// fileRefs are the files shared with a message, by reference (https://docs.slack.dev/reference/objects/file-object).
+// A file Slack does not let the app read (a tombstone, a file hidden by the plan's limit) comes
+// without a download URL; the bot then says it could not be sent.
+func fileRefs(m *slackevents.MessageEvent) []channel.FileRef {
+	if m.Message == nil {
+		return nil
+	}
+	var refs []channel.FileRef
+	for _, f := range m.Message.Files {
+		refs = append(refs, channel.FileRef{ID: f.ID, URL: f.URLPrivateDownload, Name: f.Name, MIME: f.Mimetype, Size: int64(f.Size)})
+	}
+	return refs
 }
 
 // skipReason says why a message event is not an agent reply for the customer, or "".
@@ -188,7 +203,7 @@ func skipReason(m *slackevents.MessageEvent) string {
 		return "no user"
 	case IsNote(m.Text):
 		return "internal note"
-	case strings.TrimSpace(m.Text) == "":
+	case strings.TrimSpace(m.Text) == "" && (m.Message == nil || len(m.Message.Files) == 0):
 		return "no text"
 	}
 	return ""

@@ -564,3 +564,40 @@ func FuzzEvents(f *testing.F) {
 		}
 	})
 }
+
+// TestRecordedFileShare runs Slack's file_share messages as recorded by others (testdata/recorded,
+// see SOURCES) through the handler, in the escalation's thread.
+func TestRecordedFileShare(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file string
+		want []channel.FileRef
+	}{
+		{"message_file_share.json", []channel.FileRef{{ID: "F04EEHX1EES", Name: "namenamename.txt", MIME: "text/plain", Size: 12,
+			URL: "https://files.slack.com/files-pri/T043DB835ML-F04EEHX1EES/download/namenamename.txt"}}},
+		{"message_file_share_slack_connect.json", []channel.FileRef{{ID: "F12345678"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			var env map[string]any
+			if err := json.Unmarshal(readTestdata(t, filepath.Join("recorded", tt.file)), &env); err != nil {
+				t.Fatal(err)
+			}
+			ev := env["event"].(map[string]any)
+			ev["channel"], ev["thread_ts"] = testdataDesk, threadTS // recorded in a DM: put it in the thread
+			body, _ := json.Marshal(env)
+			hs := newHarness(t, escalated())
+			if w := hs.do(signedRequest("/slack/events", body, testNow)); w.Code != http.StatusOK {
+				t.Fatalf("status = %d (%s)", w.Code, w.Body)
+			}
+			evs := hs.queue.agentEvents(t)
+			if len(evs) != 1 || evs[0].Action != channel.ActionReply || evs[0].Text != "message message message" {
+				t.Fatalf("agent events = %+v, want one reply with the text", evs)
+			}
+			if diff := cmp.Diff(tt.want, evs[0].Files); diff != "" {
+				t.Errorf("files (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
