@@ -263,3 +263,52 @@ func TestCustomerPhotoAppearsInTheThread(t *testing.T) {
 		}
 	})
 }
+
+// fileShare posts an agent's file_share message in the thread as Slack's Events API would.
+func (e *env) fileShare(eventID, threadTS, text string, files ...map[string]any) *http.Response {
+	e.t.Helper()
+	ts := fmt.Sprintf("%d.%06d", e.clock.Now().Unix(), len(eventID))
+	body, _ := json.Marshal(map[string]any{
+		"token": "unused", "team_id": "T0FRONTDSK", "api_app_id": "A0FRONTDSK", "type": "event_callback",
+		"event_id": eventID, "event_time": e.clock.Now().Unix(),
+		"event": map[string]any{"type": "message", "subtype": "file_share", "channel": deskChannel, "user": agent, "text": text,
+			"files": files, "upload": false, "ts": ts, "thread_ts": threadTS, "event_ts": ts, "channel_type": "channel"},
+	})
+	return e.do(e.slackRequest("/slack/events", "application/json", body)).Result()
+}
+
+// An agent shares an invoice in the thread: it reaches the customer as a WhatsApp document,
+// uploaded to the phone number's media and sent by id with the text as caption. A file WhatsApp
+// does not take is refused with a line that says why.
+func TestAgentFileReachesTheCustomer(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		m, c := e.escalated(channel.WhatsApp, "4915100000051")
+		pdf := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("0"), 3000)...)
+		file := e.slack.AddFile("Rechnung-1042.pdf", "application/pdf", pdf)
+		if resp := e.fileShare("Ev0FILE1", c.ThreadTS, "Hier ist Ihre Rechnung :page_facing_up:", file); resp.StatusCode != 200 {
+			t.Fatalf("event status = %d", resp.StatusCode)
+		}
+		sends := e.sent(m.Recipient)
+		last := sends[len(sends)-1]
+		doc, _ := last.JSON["document"].(map[string]any)
+		if last.JSON["type"] != "document" || doc["filename"] != "Rechnung-1042.pdf" || doc["caption"] != "Hier ist Ihre Rechnung 📄" {
+			t.Fatalf("last send = %s, want the document with its caption", last.Body)
+		}
+		media, ok := e.graph.MediaByID(doc["id"].(string))
+		if !ok || !media.Uploaded || !bytes.Equal(media.Data, pdf) {
+			t.Errorf("the document's media id does not hold the uploaded invoice")
+		}
+
+		// A zip: WhatsApp takes no such file. Nothing goes out; the thread says why.
+		before := len(e.sent(m.Recipient))
+		zip := e.slack.AddFile("fotos.zip", "application/zip", []byte("PK\x03\x04 zip"))
+		e.fileShare("Ev0FILE2", c.ThreadTS, "", zip)
+		if n := len(e.sent(m.Recipient)); n != before {
+			t.Errorf("%d sends for a refused file, want none", n-before)
+		}
+		if th := e.thread(c.ThreadTS); !strings.Contains(th, "Not sent: the file “fotos.zip”: WhatsApp does not take files of type application/zip") {
+			t.Errorf("thread = %q, want the refusal", th)
+		}
+	})
+}
