@@ -35,6 +35,18 @@ func Reply(channel, threadTS, user, text, ts string, now time.Time) ([]byte, err
 	})
 }
 
+// FileShare is the Events API body of an agent's message with files in a thread (subtype
+// file_share; text may be empty), files being Slack file objects as files.info or
+// POST /_local/slack-files gives them (https://docs.slack.dev/reference/events/message/file_share).
+func FileShare(channel, threadTS, user, text, ts string, files []map[string]any, now time.Time) ([]byte, error) {
+	return json.Marshal(map[string]any{
+		"token": "local", "team_id": "T0LOCAL", "api_app_id": "A0LOCAL", "type": "event_callback",
+		"event_id": "Ev" + randomHex(8), "event_time": now.Unix(),
+		"event": map[string]any{"type": "message", "subtype": "file_share", "channel": channel, "user": user, "text": text,
+			"files": files, "upload": false, "ts": ts, "thread_ts": threadTS, "event_ts": ts, "channel_type": "channel"},
+	})
+}
+
 // Button is a press of a button on a message the bot posted.
 type Button struct {
 	Channel string
