@@ -84,6 +84,9 @@ func (o *Outbox) record(e Entry) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.entries = append(o.entries, e)
+	if o.OnRecord != nil {
+		o.OnRecord(e)
+	}
 }
 
 // Reset empties the outbox.
@@ -111,7 +114,8 @@ func (o *Outbox) RoundTrip(req *http.Request) (*http.Response, error) {
 		return o.Real.RoundTrip(r2)
 	}
 	if resp, ok := o.download(req); ok {
-		o.record(Entry{At: o.Now().UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: json.RawMessage("null")})
+		o.record(Entry{At: o.Now().UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: json.RawMessage("null"),
+			Response: json.RawMessage(fmt.Sprintf(`{"bytes":%d}`, resp.ContentLength))})
 		return resp, nil
 	}
 	var jsonBody json.RawMessage
@@ -125,8 +129,9 @@ func (o *Outbox) RoundTrip(req *http.Request) (*http.Response, error) {
 		return respond(req, http.StatusBadRequest, graphError(err.Error(), 100)), nil
 	}
 	if m := mediaLookupRE.FindStringSubmatch(req.URL.Path); m != nil && req.Method == http.MethodGet && service == WhatsApp {
-		o.record(Entry{At: o.Now().UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: jsonBody})
-		return respond(req, http.StatusOK, o.mediaLookup(m[1])), nil
+		resp, _ := json.Marshal(o.mediaLookup(m[1]))
+		o.record(Entry{At: o.Now().UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: jsonBody, Response: resp})
+		return respondRaw(req, http.StatusOK, resp), nil
 	}
 
 	o.mu.Lock()
