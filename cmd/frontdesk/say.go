@@ -244,6 +244,13 @@ func describe(e outbox.Entry) string {
 	var b sendBody
 	_ = json.Unmarshal(e.Body, &b)
 	var s strings.Builder
+	if e.Method == http.MethodGet {
+		// A media lookup or a file download: bytes in memory, nothing to show but where.
+		return fmt.Sprintf("[%s GET] %s", e.Service, e.Path)
+	}
+	if strings.HasPrefix(e.Path, "/upload/") {
+		return "[slack upload] " + slackText(e.Body)
+	}
 	switch e.Service {
 	case outbox.Slack:
 		fmt.Fprintf(&s, "[slack %s] %s", strings.TrimPrefix(e.Path[strings.LastIndex(e.Path, "/")+1:], "chat."), firstLine(slackText(e.Body)))
