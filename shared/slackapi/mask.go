@@ -107,8 +107,7 @@ func ibanEnd(cand string) int {
 		compact = append(compact, c)
 		ends = append(ends, i+1)
 	}
-	country := string(compact[:2])
-	if n, ok := ibanLength[country]; ok {
+	if n, ok := ibanLength[string(compact[:2])]; ok {
 		if len(compact) < n || countDigits(string(compact[4:n])) < 6 {
 			return 0
 		}
