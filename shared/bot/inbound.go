@@ -241,7 +241,7 @@ func (b *Bot) mirrorFile(ctx context.Context, c *conversation.Conversation, in c
 		if f.Name == "" {
 			f.Name = files.Name(in.MediaRef.Name, f.MIME, in.Media)
 		}
-		err = b.Desk.MirrorFile(ctx, desk.ThreadOf(c), in.Name, f, in.Text)
+		err = b.Desk.MirrorFile(ctx, desk.ThreadOf(c), c.CustomerName, f, in.Text)
 	}
 	if err == nil {
 		return nil
@@ -254,7 +254,7 @@ func (b *Bot) mirrorFile(ctx context.Context, c *conversation.Conversation, in c
 	if in.Text != "" {
 		line += " " + in.Text
 	}
-	return b.Desk.Mirror(ctx, desk.ThreadOf(c), in.Name, line)
+	return b.Desk.Mirror(ctx, desk.ThreadOf(c), c.CustomerName, line)
 }
 
 // messageLines is what agents see of a customer message: its text, or what kind of media it was.
