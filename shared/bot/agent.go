@@ -241,6 +241,9 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 			return b.deliveryFailed(ctx, err)
 		}
 		b.count(ctx, metrics.AgentReplies, 1)
+		if len(a.Files) > 0 {
+			notes = append(notes, desk.Note{Kind: desk.NotSent, Text: "the files: after the window only the template may be sent"})
+		}
 		return notes, nil
 	}
 	if a.Action == channel.ActionReply {
