@@ -234,8 +234,14 @@ func emojize(s string) string {
 	return b.String()
 }
 
+// slackOnly are Slack's shortcodes that GitHub's and Unicode's lists do not carry.
+var slackOnly = map[string]string{"simple_smile": "\U0001f642"}
+
 func lookupEmoji(name string) (string, bool) {
 	if e, ok := codemap[":"+name+":"]; ok {
+		return e, true
+	}
+	if e, ok := slackOnly[name]; ok {
 		return e, true
 	}
 	if cc, ok := strings.CutPrefix(name, "flag-"); ok && len(cc) == 2 && cc[0] >= 'a' && cc[0] <= 'z' && cc[1] >= 'a' && cc[1] <= 'z' {

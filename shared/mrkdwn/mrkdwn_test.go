@@ -37,6 +37,7 @@ func TestToCustomer(t *testing.T) {
 		{"date fallback", "Delivery on <!date^1392734382^{date_pretty}|Feb 18, 2014>.", "Delivery on Feb 18, 2014.", "Delivery on Feb 18, 2014."},
 		{"entities", "Price &lt; 10 &amp; size &gt; 5 &amp;amp;", "Price < 10 & size > 5 &amp;", "Price < 10 & size > 5 &amp;"},
 		{"emoji", "Thanks :cat: :+1: :white_check_mark:", "Thanks 🐱 👍 ✅", "Thanks 🐱 👍 ✅"},
+		{"slack's own shortcodes", ":simple_smile: :thinking_face: :heavy_check_mark:", "🙂 🤔 ✔️", "🙂 🤔 ✔️"},
 		{"emoji skin tone", ":wave::skin-tone-3:", "👋🏼", "👋🏼"},
 		{"flag", ":flag-de: :de:", "🇩🇪 🇩🇪", "🇩🇪 🇩🇪"},
 		{"time is not an emoji", "at 10:30:45 :smile:", "at 10:30:45 😄", "at 10:30:45 😄"},
