@@ -72,7 +72,7 @@ func Report(w io.Writer, c *Checker, calls []Call, o ReportOptions) bool {
 	}
 	unneeded := 0
 	if requireNeeded {
-		statements, err := c.Unneeded(known)
+		statements, actions, err := c.Unneeded(known)
 		if err != nil {
 			fmt.Fprintf(w, "permission check: %v\n", err)
 			return false
@@ -80,6 +80,9 @@ func Report(w io.Writer, c *Checker, calls []Call, o ReportOptions) bool {
 		for _, s := range statements {
 			ok = false
 			fmt.Fprintf(w, "permission check: no call of the suite needs %s: remove it, or drive the call it grants\n", s)
+		}
+		for _, a := range actions {
+			fmt.Fprintf(w, "permission check: note: no call of this suite needs the action %s\n", a)
 		}
 		unneeded = len(statements)
 	}
