@@ -36,7 +36,10 @@ var localSecrets = map[string]string{
 // localSettings are the local stack's defaults for the rest of the configuration. The tokens
 // are placeholders: a call whose real token is not configured goes to the outbox.
 var localSettings = map[string]string{
-	"SLACK_CHANNEL":         "C0LOCALDESK",
+	"SLACK_CHANNEL": "C0LOCALDESK",
+	// The local workspace and app: `frontdesk slack` and events/slack speak for them.
+	"SLACK_TEAM_IDS":        "T0FRONTDSK",
+	"SLACK_APP_ID":          "A0FRONTDSK",
 	"INSTAGRAM_ACCOUNT_IDS": localInstagramID,
 	"WHATSAPP_TEMPLATE":     "agent_reply_waiting",
 	"PUBLIC_BASE_URL":       "http://127.0.0.1:3000",

@@ -55,6 +55,10 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 	if secret == "" {
 		secret = localSecrets["SLACK_SIGNING_SECRET"]
 	}
+	// Speak for the workspace and app the local stack obeys (its own environment, else its
+	// defaults): a request for another workspace gets 401.
+	ws := workspace{team: or(getenv("SLACK_TEAM_IDS"), localSettings["SLACK_TEAM_IDS"]), app: or(getenv("SLACK_APP_ID"), localSettings["SLACK_APP_ID"])}
+	ws.team, _, _ = strings.Cut(ws.team, ",")
 	u := strings.TrimRight(*base, "/")
 	before, err := fetchOutbox(ctx, u)
 	if err != nil {
@@ -78,13 +82,13 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 			return errors.New(`slack reply: no text given (frontdesk slack reply "Your parcel left today")`)
 		}
 		path, contentType = "/slack/events", "application/json"
-		body, err = slackMessageEvent(*ch, *thread, *user, text, now)
+		body, err = slackMessageEvent(ws, *ch, *thread, *user, text, now)
 	case "press":
 		if fs.NArg() != 1 {
 			return errors.New("slack press: name one button: claim, takeover, resolve, handback or lead")
 		}
 		path, contentType = "/slack/interactions", "application/x-www-form-urlencoded"
-		body, err = slackButtonPress(*ch, *thread, *user, fs.Arg(0), now)
+		body, err = slackButtonPress(ws, *ch, *thread, *user, fs.Arg(0), now)
 	default:
 		fmt.Fprint(stderr, slackUsage)
 		return fmt.Errorf("slack: unknown subcommand %q", sub)
@@ -131,32 +135,35 @@ func slackTS(now time.Time) string {
 	return fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
 }
 
+// workspace is the Slack workspace (team id) and app a request is sent for.
+type workspace struct{ team, app string }
+
 // slackMessageEvent is the Events API body of an agent's reply in a thread
 // (https://docs.slack.dev/reference/events/message).
-func slackMessageEvent(ch, threadTS, user, text string, now time.Time) ([]byte, error) {
+func slackMessageEvent(ws workspace, ch, threadTS, user, text string, now time.Time) ([]byte, error) {
 	ts := slackTS(now)
 	return json.Marshal(map[string]any{
-		"token": "local", "team_id": "T0LOCAL", "api_app_id": "A0LOCAL", "type": "event_callback",
+		"token": "local", "team_id": ws.team, "api_app_id": ws.app, "type": "event_callback",
 		"event_id": "Ev" + randomHex(8), "event_time": now.Unix(),
 		"event": map[string]any{"type": "message", "channel": ch, "user": user, "text": text, "ts": ts,
-			"thread_ts": threadTS, "event_ts": ts, "channel_type": "channel"},
+			"thread_ts": threadTS, "event_ts": ts, "channel_type": "channel", "user_team": ws.team},
 	})
 }
 
 // slackButtonPress is the interactivity body of a button on the escalation card
 // (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload).
-func slackButtonPress(ch, cardTS, user, action string, now time.Time) ([]byte, error) {
+func slackButtonPress(ws workspace, ch, cardTS, user, action string, now time.Time) ([]byte, error) {
 	switch action {
 	case slackapi.ActionIDClaim, slackapi.ActionIDTakeOver, slackapi.ActionIDResolve, slackapi.ActionIDHandBack, slackapi.ActionIDLead:
 	default:
 		return nil, fmt.Errorf("slack press: unknown button %q: want claim, takeover, resolve, handback or lead", action)
 	}
 	payload, err := json.Marshal(map[string]any{
-		"type": "block_actions", "user": map[string]string{"id": user, "username": "local-agent", "team_id": "T0LOCAL"},
-		"api_app_id": "A0LOCAL", "container": map[string]any{"type": "message", "message_ts": cardTS, "channel_id": ch},
-		"team": map[string]string{"id": "T0LOCAL"}, "channel": map[string]string{"id": ch},
+		"type": "block_actions", "user": map[string]string{"id": user, "username": "local-agent", "team_id": ws.team},
+		"api_app_id": ws.app, "container": map[string]any{"type": "message", "message_ts": cardTS, "channel_id": ch},
+		"team": map[string]string{"id": ws.team}, "channel": map[string]string{"id": ch},
 		"message":      map[string]any{"type": "message", "ts": cardTS, "text": "Escalation"},
-		"response_url": "https://hooks.slack.com/actions/T0LOCAL/1/local",
+		"response_url": "https://hooks.slack.com/actions/" + ws.team + "/1/local",
 		"actions": []map[string]any{{"action_id": action, "block_id": "escalation_actions", "value": action,
 			"type": "button", "action_ts": slackTS(now)}},
 	})
