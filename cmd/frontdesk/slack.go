@@ -3,20 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/outbox"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi/slackagent"
 )
 
 const slackUsage = `frontdesk slack: play the agent's side of Slack against the local stack
@@ -57,8 +55,8 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	// Speak for the workspace and app the local stack obeys (its own environment, else its
 	// defaults): a request for another workspace gets 401.
-	ws := workspace{team: or(getenv("SLACK_TEAM_IDS"), localSettings["SLACK_TEAM_IDS"]), app: or(getenv("SLACK_APP_ID"), localSettings["SLACK_APP_ID"])}
-	ws.team, _, _ = strings.Cut(ws.team, ",")
+	ws := slackagent.Workspace{Team: or(getenv("SLACK_TEAM_IDS"), localSettings["SLACK_TEAM_IDS"]), App: or(getenv("SLACK_APP_ID"), localSettings["SLACK_APP_ID"])}
+	ws.Team, _, _ = strings.Cut(ws.Team, ",")
 	u := strings.TrimRight(*base, "/")
 	before, err := fetchOutbox(ctx, u)
 	if err != nil {
@@ -81,13 +79,13 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 		if text == "" {
 			return errors.New(`slack reply: no text given (frontdesk slack reply "Your parcel left today")`)
 		}
-		path, contentType = "/slack/events", "application/json"
+		path, contentType = "/slack/events", slackagent.EventContentType
 		body, err = slackMessageEvent(ws, *ch, *thread, *user, text, now)
 	case "press":
 		if fs.NArg() != 1 {
 			return errors.New("slack press: name one button: claim, takeover, resolve, handback or lead")
 		}
-		path, contentType = "/slack/interactions", "application/x-www-form-urlencoded"
+		path, contentType = "/slack/interactions", slackagent.InteractionContentType
 		body, err = slackButtonPress(ws, *ch, *thread, *user, fs.Arg(0), now)
 	default:
 		fmt.Fprint(stderr, slackUsage)
@@ -117,12 +115,6 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 	return printNewCalls(ctx, u, before, *wait, stdout)
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 func or(v, def string) string {
 	if v == "" {
 		return def
@@ -130,47 +122,19 @@ func or(v, def string) string {
 	return v
 }
 
-// slackTS is a message ts at now, unique enough for a local run.
-func slackTS(now time.Time) string {
-	return fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
+// slackMessageEvent is the Events API body of an agent's reply in a thread of ws.
+func slackMessageEvent(ws slackagent.Workspace, ch, threadTS, user, text string, now time.Time) ([]byte, error) {
+	return ws.Reply(ch, threadTS, user, text, slackagent.TS(now), now)
 }
 
-// workspace is the Slack workspace (team id) and app a request is sent for.
-type workspace struct{ team, app string }
-
-// slackMessageEvent is the Events API body of an agent's reply in a thread
-// (https://docs.slack.dev/reference/events/message).
-func slackMessageEvent(ws workspace, ch, threadTS, user, text string, now time.Time) ([]byte, error) {
-	ts := slackTS(now)
-	return json.Marshal(map[string]any{
-		"token": "local", "team_id": ws.team, "api_app_id": ws.app, "type": "event_callback",
-		"event_id": "Ev" + randomHex(8), "event_time": now.Unix(),
-		"event": map[string]any{"type": "message", "channel": ch, "user": user, "text": text, "ts": ts,
-			"thread_ts": threadTS, "event_ts": ts, "channel_type": "channel", "user_team": ws.team},
-	})
-}
-
-// slackButtonPress is the interactivity body of a button on the escalation card
-// (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload).
-func slackButtonPress(ws workspace, ch, cardTS, user, action string, now time.Time) ([]byte, error) {
+// slackButtonPress is the interactivity body of a button on the escalation card.
+func slackButtonPress(ws slackagent.Workspace, ch, cardTS, user, action string, now time.Time) ([]byte, error) {
 	switch action {
 	case slackapi.ActionIDClaim, slackapi.ActionIDTakeOver, slackapi.ActionIDResolve, slackapi.ActionIDHandBack, slackapi.ActionIDLead:
 	default:
 		return nil, fmt.Errorf("slack press: unknown button %q: want claim, takeover, resolve, handback or lead", action)
 	}
-	payload, err := json.Marshal(map[string]any{
-		"type": "block_actions", "user": map[string]string{"id": user, "username": "local-agent", "team_id": ws.team},
-		"api_app_id": ws.app, "container": map[string]any{"type": "message", "message_ts": cardTS, "channel_id": ch},
-		"team": map[string]string{"id": ws.team}, "channel": map[string]string{"id": ch},
-		"message":      map[string]any{"type": "message", "ts": cardTS, "text": "Escalation"},
-		"response_url": "https://hooks.slack.com/actions/" + ws.team + "/1/local",
-		"actions": []map[string]any{{"action_id": action, "block_id": "escalation_actions", "value": action,
-			"type": "button", "action_ts": slackTS(now)}},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return []byte(url.Values{"payload": {string(payload)}}.Encode()), nil
+	return ws.Press(slackagent.Button{Channel: ch, MessageTS: cardTS, User: user, ActionID: action, BlockID: "escalation_actions"}, now)
 }
 
 // threadPost is the part of a Slack chat.postMessage body that locates it.
