@@ -25,6 +25,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/outbox"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 	"github.com/frontdesk-app/frontdesk/shared/samtemplate"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi/slackagent"
 )
 
 // localSecrets are the fixed development secrets of the local stack; each is overridable by its
@@ -40,7 +41,10 @@ var localSecrets = map[string]string{
 // localSettings are the local stack's defaults for the rest of the configuration. The tokens
 // are placeholders: a call whose real token is not configured goes to the outbox.
 var localSettings = map[string]string{
-	"SLACK_CHANNEL":         "C0LOCALDESK",
+	"SLACK_CHANNEL": "C0LOCALDESK",
+	// The local workspace and app: `frontdesk slack` and events/slack speak for them.
+	"SLACK_TEAM_IDS":        slackagent.Local.Team,
+	"SLACK_APP_ID":          slackagent.Local.App,
 	"INSTAGRAM_ACCOUNT_IDS": localInstagramID,
 	"WHATSAPP_TEMPLATE":     "agent_reply_waiting",
 	"PUBLIC_BASE_URL":       "http://127.0.0.1:3000",

@@ -47,10 +47,14 @@ type Config struct {
 	Table    string // FRONTDESK_TABLE
 	QueueURL string // FRONTDESK_QUEUE_URL
 
-	GraphBaseURL   string // GRAPH_API_BASE_URL
-	GraphVersion   string // GRAPH_API_VERSION
-	SlackAPIURL    string // SLACK_API_URL
-	SlackChannel   string // SLACK_CHANNEL
+	GraphBaseURL string // GRAPH_API_BASE_URL
+	GraphVersion string // GRAPH_API_VERSION
+	SlackAPIURL  string // SLACK_API_URL
+	SlackChannel string // SLACK_CHANNEL
+	// SLACK_TEAM_IDS: the workspaces (team ids, or an Enterprise Grid org id), comma-separated,
+	// whose Slack requests are obeyed; SLACK_APP_ID: our Slack app's id.
+	SlackTeamIDs   []string
+	SlackAppID     string
 	WhatsAppTmpl   string // WHATSAPP_TEMPLATE: the approved template sent when the 24-hour window is closed
 	WhatsAppLang   string // WHATSAPP_TEMPLATE_LANGUAGE
 	FAQPath        string // FAQ_KB
@@ -137,15 +141,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		DefaultLocale: or(getenv("DEFAULT_LOCALE"), "de"),
 		CAPIDatasets:  getenv("CAPI_DATASETS"),
 	}
+	c.SlackTeamIDs = list(getenv("SLACK_TEAM_IDS"))
+	c.SlackAppID = strings.TrimSpace(getenv("SLACK_APP_ID"))
 	c.WhatsAppPhoneID = getenv("WHATSAPP_PHONE_NUMBER_ID")
 	c.CountryCode = strings.TrimPrefix(strings.TrimSpace(getenv("DEFAULT_COUNTRY_CODE")), "+")
-	if ids := getenv("INSTAGRAM_ACCOUNT_IDS"); ids != "" {
-		for _, id := range strings.Split(ids, ",") {
-			if id = strings.TrimSpace(id); id != "" {
-				c.InstagramIDs = append(c.InstagramIDs, id)
-			}
-		}
-	}
+	c.InstagramIDs = list(getenv("INSTAGRAM_ACCOUNT_IDS"))
 	days, err := intVar(getenv, "RETENTION_DAYS", 30)
 	if err != nil {
 		return Config{}, err
@@ -222,7 +222,8 @@ func Load(ctx context.Context, getenv func(string) string, client SSMAPI, secret
 // Require returns an error naming the first missing variable among names ("META_APP_SECRET",
 // "FRONTDESK_TABLE", ...): a function refuses to start half-configured.
 func (c Config) Require(names ...string) error {
-	vals := map[string]string{"FRONTDESK_TABLE": c.Table, "FRONTDESK_QUEUE_URL": c.QueueURL, "SLACK_CHANNEL": c.SlackChannel}
+	vals := map[string]string{"FRONTDESK_TABLE": c.Table, "FRONTDESK_QUEUE_URL": c.QueueURL, "SLACK_CHANNEL": c.SlackChannel,
+		"SLACK_TEAM_IDS": strings.Join(c.SlackTeamIDs, ","), "SLACK_APP_ID": c.SlackAppID}
 	for _, v := range secretVars {
 		vals[v.env] = v.field(&c).Reveal()
 	}
@@ -236,6 +237,17 @@ func (c Config) Require(names ...string) error {
 		return fmt.Errorf("missing configuration: %s (set the variable, or the SSM parameter under SECRETS_PREFIX)", strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// list splits a comma-separated setting, dropping blanks.
+func list(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func or(v, def string) string {

@@ -36,6 +36,8 @@ const (
 	instagramToken = "local-instagram-token"
 	slackToken     = "xoxb-local-bot-token"
 	slackChannel   = "C0DESK"
+	slackTeam      = "T0FRONTDSK" // the workspace and app of events/slack
+	slackApp       = "A0FRONTDSK"
 	appSecret      = "local-app-secret"
 	verifyToken    = "local-verify-token"
 	slackSecret    = "local-slack-secret"
@@ -144,6 +146,8 @@ func (r *rig) env(t testing.TB, overrides map[string]string) []string {
 		"INSTAGRAM_ACCOUNT_IDS": instagramID,
 		"SLACK_BOT_TOKEN":       slackToken,
 		"SLACK_SIGNING_SECRET":  slackSecret,
+		"SLACK_TEAM_IDS":        slackTeam,
+		"SLACK_APP_ID":          slackApp,
 		"CONSENT_API_KEY":       consentKey,
 		"SUBJECT_PEPPER":        subjectPepper,
 	})

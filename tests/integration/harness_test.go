@@ -208,7 +208,7 @@ func newEnv(t *testing.T, backend string) *env {
 		"WHATSAPP_TOKEN": waToken, "PAGE_TOKEN": pageToken, "INSTAGRAM_TOKEN": igToken,
 		"INSTAGRAM_ACCOUNT_IDS": metatest.InstagramID,
 		"GRAPH_API_BASE_URL":    graphFront.URL, "SLACK_API_URL": e.slack.URL(), "SLACK_BOT_TOKEN": slackToken,
-		"SLACK_CHANNEL": deskChannel, "WHATSAPP_TEMPLATE": agentTemplate, "PUBLIC_BASE_URL": "https://support.example.com",
+		"SLACK_CHANNEL": deskChannel, "SLACK_TEAM_IDS": "T0FRONTDSK", "SLACK_APP_ID": "A0FRONTDSK", "WHATSAPP_TEMPLATE": agentTemplate, "PUBLIC_BASE_URL": "https://support.example.com",
 		"CONSENT_REGIME":           "opt-out",
 		"CAPI_DATASETS":            metatest.PhoneNumberID + "=" + dataset + "/" + metatest.WABA,
 		"WHATSAPP_PHONE_NUMBER_ID": metatest.PhoneNumberID, "DEFAULT_COUNTRY_CODE": "49",
