@@ -2,7 +2,6 @@ package faq
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 )
@@ -19,14 +18,13 @@ var ablations = []struct {
 	{"no-none-class", func(c *matcherConfig) { c.NoneClass = false }},
 }
 
-// BenchmarkAblation measures what each part adds: the small-KB rates and, with
-// FAQ_HINT3=DIR (the HINT3 v2 files as JSON lines: NAME-train.jsonl, NAME-testA.jsonl,
-// NAME-testB.jsonl; see docs/faq.md), HINT3's MCC with the blind threshold. Run with
-// -benchtime=1x; not in parallel with other tests (it switches the default matcher).
+// BenchmarkAblation measures what each part adds: the small-KB rates and HINT3's MCC with the
+// blind threshold (mean of the two held-out halves, testdata/hint3). Run with -benchtime=1x;
+// not in parallel with other tests (it switches the default matcher).
 func BenchmarkAblation(b *testing.B) {
 	saved := defaultMatcher
 	defer func() { defaultMatcher = saved }()
-	hint3 := os.Getenv("FAQ_HINT3")
+	hint3 := filepath.Join("testdata", "hint3")
 	for _, a := range ablations {
 		b.Run(a.name, func(b *testing.B) {
 			defaultMatcher = saved
@@ -35,9 +33,6 @@ func BenchmarkAblation(b *testing.B) {
 				s, _ := runSmallKBs(b)
 				b.ReportMetric(100*s.InScopeRate, "smallkb-in-scope-%")
 				b.ReportMetric(100*s.OOSWrongRate, "smallkb-oos-answered-%")
-				if hint3 == "" {
-					continue
-				}
 				for _, set := range []string{"sofmattress", "curekart", "powerplay11"} {
 					train, err := ReadExamplesFile(filepath.Join(hint3, set+"-train.jsonl"))
 					if err != nil {
