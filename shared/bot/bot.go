@@ -16,8 +16,10 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
+	"github.com/frontdesk-app/frontdesk/shared/observe"
 )
 
 // Sender delivers a reply to a customer on the conversation's surface (graph.Client).
@@ -38,12 +40,14 @@ type Bot struct {
 	Dedup         dedup.Store
 	Sender        Sender
 	Brain         Brain
-	Desk          Desk
+	Desk          desk.Desk
 	Consent       Consent
 	Signals       Signals
 	Answers       Answers
 	// FollowUp, when set, offers customers outside WhatsApp to be told there (followup.go).
 	FollowUp *FollowUp
+	// Observer, when set, receives a record of each decision (the local console); nil in Lambda.
+	Observer observe.Sink
 
 	// Retention is how long a conversation outlives its last activity.
 	Retention time.Duration
