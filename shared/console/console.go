@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/meta"
 	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
@@ -258,7 +259,7 @@ func formatOffset(d time.Duration) string {
 	if d == 0 {
 		return "real time"
 	}
-	return "+" + slackapi.FormatDuration(d)
+	return "+" + desk.FormatDuration(d)
 }
 
 func (c *Console) state(w http.ResponseWriter, r *http.Request) {
@@ -480,7 +481,7 @@ func (c *Console) clock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.cfg.Clock.Advance(d)
-	c.notify("The clock moved forward " + slackapi.FormatDuration(d) + ".")
+	c.notify("The clock moved forward " + desk.FormatDuration(d) + ".")
 	writeJSON(w, http.StatusOK, map[string]any{"now": c.cfg.Clock.Now().UTC(), "offset": formatOffset(c.cfg.Clock.Offset())})
 }
 

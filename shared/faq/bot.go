@@ -215,9 +215,19 @@ func (b *Bot) answer(e *Entry, lang string, confidence float64, sugg []Suggestio
 	return d
 }
 
+// suggestions are the candidates of top an agent may send: the ones the bot itself would offer
+// when asking back (the best reaches AskFloor·Threshold, the others CloseRatio of the best).
+// Below that the ranking is noise, and a list of unrelated answers under an escalation only
+// costs an agent time (or sends a wrong answer with one click).
 func (b *Bot) suggestions(top []Scored, lang string) []Suggestion {
+	if len(top) == 0 || top[0].Prob < b.policy.AskFloor*b.policy.Threshold {
+		return nil
+	}
 	out := make([]Suggestion, 0, len(top))
 	for _, s := range top {
+		if s.Prob < b.policy.CloseRatio*top[0].Prob {
+			break // top is ordered, best first
+		}
 		out = append(out, b.suggestion(b.entries[s.Class], lang, s.Prob))
 	}
 	return out
