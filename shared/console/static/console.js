@@ -413,7 +413,7 @@
       if (d.entry) row('Entry', el('code', { text: d.entry }));
       row('Confidence', d.confidence ? d.confidence.toFixed(2) : '–');
       if (d.top && d.top.length) {
-        row('Top three', el('ol', { class: 'top3' }, d.top.map((c) => el('li', {}, el('code', { text: c.entry }), ' ' + c.score.toFixed(2)))));
+        row(d.top.length === 3 ? 'Top three' : 'Top', el('ol', { class: 'top3' }, d.top.map((c) => el('li', {}, el('code', { text: c.entry }), ' ' + c.score.toFixed(2)))));
       }
       if (d.reason) row('Escalated', reasonText[d.reason] || d.reason);
     }
