@@ -134,6 +134,8 @@ func TestDecideMissesInARow(t *testing.T) {
 func TestDecideAsksBackWhenTwoAreClose(t *testing.T) {
 	t.Parallel()
 	kb, err := ParseKB([]byte(`
+smalltalk: false
+entries:
 - id: shipping-de
   title: {de: Inland, en: Domestic}
   phrasings:
@@ -155,7 +157,11 @@ func TestDecideAsksBackWhenTwoAreClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := New(kb, WithPolicy(newPolicy(0.6)))
+	// The two shipping entries share their phrasings; the SVM's solution for identical points
+	// in two classes depends on the order it visits them, so they come out near, not equal.
+	pol := newPolicy(0.5)
+	pol.TieRatio = 0.5
+	b, err := New(kb, WithPolicy(pol))
 	if err != nil {
 		t.Fatal(err)
 	}
