@@ -162,6 +162,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	shows("the reasoning", `#chat .row.bot .reasoning`, "delivery-time")
 	shows("the reasoning's decision", `#chat .row.bot .reasoning`, "answer")
 	shows("the reasoning's window rule", `#chat .row.bot .reasoning`, "inside the 24-hour window")
+	shows("the reasoning's ranking", `#chat .row.bot .reasoning`, "Top three")
 	shows("the consent state", `#consent`, "Ad-data sharing: allowed")
 
 	// The answer's buttons work: a tap answers the entry it names.
