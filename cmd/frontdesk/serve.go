@@ -270,6 +270,13 @@ func (s *stack) mountConsole(addr net.Addr, off string, logger *slog.Logger) (st
 			Clock:              s.clock,
 			Journal:            s.journal,
 			Consent:            consentView(ledger),
+			Thread: func(ctx context.Context, ch, ts string) (channel.Key, bool) {
+				conv, err := s.store.ConversationByThread(ctx, ch, ts)
+				if err != nil {
+					return channel.Key{}, false
+				}
+				return conv.Key, true
+			},
 			Sweep: func(ctx context.Context) (string, error) {
 				r, err := sw.Run(ctx)
 				return fmt.Sprintf("%d re-announced, %d window warnings, %d closed", r.Reannounced, r.Warned, r.Closed), err
