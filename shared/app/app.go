@@ -76,12 +76,18 @@ func MetaWebhook(d Deps) (http.Handler, error) {
 	}), nil
 }
 
+// graphTransport is the one transport of every Graph API call: the reply senders' and the
+// Conversions API's.
+func graphTransport(d Deps) *graph.Transport {
+	return &graph.Transport{HTTP: d.HTTP, Now: d.now()}
+}
+
 // Graph is the Graph API client that sends replies.
 func Graph(d Deps) (*graph.Client, error) {
 	c, err := graph.New(graph.Config{
 		BaseURL:           d.Config.GraphBaseURL,
 		Version:           d.Config.GraphVersion,
-		HTTP:              d.HTTP,
+		Transport:         graphTransport(d),
 		InstagramAccounts: d.Config.InstagramIDs,
 		Now:               d.now(),
 		Tokens: graph.Tokens{
@@ -146,7 +152,7 @@ func Signals(d Deps, gate adsignals.Gate) (*adsignals.Signaler, error) {
 	}
 	return &adsignals.Signaler{
 		Client: &adsignals.Client{
-			BaseURL: d.Config.GraphBaseURL, Version: d.Config.GraphVersion, HTTP: d.HTTP,
+			BaseURL: d.Config.GraphBaseURL, Version: d.Config.GraphVersion, Transport: graphTransport(d),
 			Tokens: map[channel.Surface]string{
 				channel.WhatsApp:  d.Config.WhatsAppToken.Reveal(),
 				channel.Messenger: d.Config.PageToken.Reveal(),
