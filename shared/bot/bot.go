@@ -17,6 +17,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/graph"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
 
@@ -332,12 +333,18 @@ func (b *Bot) onceStored(ctx context.Context, key string, fn func(context.Contex
 }
 
 // reply sends r to the customer once per key. A reply the platform refuses for good (the
-// customer is unreachable, the window closed) is counted and logged, and the event still
-// applies: retrying cannot change the platform's answer.
+// customer is unreachable, the window closed, the comment's private reply is spent) is counted
+// and logged, and the event still applies: retrying cannot change the platform's answer.
 func (b *Bot) reply(ctx context.Context, c *conversation.Conversation, key string, r channel.Reply) error {
+	if r.CommentID != "" && r.CommentID == c.PrivateReplied {
+		b.count(ctx, metrics.DeliveriesFailed, 1)
+		b.log().WarnContext(ctx, "reply not sent: the comment's private reply is spent", "conversation", c)
+		return nil
+	}
 	_, err := b.once(ctx, c, key, func(ctx context.Context) (string, error) {
 		return b.Sender.Send(ctx, c.Key, r)
 	})
+	notePrivateReply(c, r, err)
 	switch {
 	case err == nil:
 		return nil
@@ -347,4 +354,12 @@ func (b *Bot) reply(ctx context.Context, c *conversation.Conversation, key strin
 		return nil
 	}
 	return fmt.Errorf("send reply: %w", err)
+}
+
+// notePrivateReply records on c that the private reply of r's comment is spent: sent, or
+// refused because it was sent before.
+func notePrivateReply(c *conversation.Conversation, r channel.Reply, err error) {
+	if r.CommentID != "" && (err == nil || errors.Is(err, graph.ErrAlreadyReplied)) {
+		c.PrivateReplied = r.CommentID
+	}
 }

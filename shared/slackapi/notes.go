@@ -49,6 +49,11 @@ func NoteHumanAgentTag() string {
 	return ":information_source: Sent with the HUMAN_AGENT tag (the 24-hour window has closed; agents may answer for 7 days)."
 }
 
+// NotePrivateReplySpent: an agent replied to a comment whose one private reply was already sent.
+func NotePrivateReplySpent() string {
+	return ":warning: Not sent: this comment's one private reply was already used — the customer can answer it in Messenger or Instagram, or comment again."
+}
+
 // NoteNotSent: an agent reply could not be delivered; reason is frontdesk's own wording.
 func NoteNotSent(reason string) string { return ":x: Not sent: " + reason + "." }
 
