@@ -180,7 +180,7 @@ func TestAgentReplyToASpentComment(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, e *env) {
 		for _, tt := range []struct {
-			name, from string
+			name, from  string
 			spentAtMeta bool
 		}{
 			{"spent by the hand-over notice", "7100000000000001", false},
