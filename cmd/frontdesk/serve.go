@@ -38,12 +38,15 @@ var localSecrets = map[string]string{
 var localSettings = map[string]string{
 	"SLACK_CHANNEL":         "C0LOCALDESK",
 	"INSTAGRAM_ACCOUNT_IDS": localInstagramID,
-	"WHATSAPP_TEMPLATE":     "agent_reply_waiting",
-	"PUBLIC_BASE_URL":       "http://127.0.0.1:3000",
-	"WHATSAPP_TOKEN":        "local-whatsapp-token",
-	"PAGE_TOKEN":            "local-page-token",
-	"INSTAGRAM_TOKEN":       "local-instagram-token",
-	"SLACK_BOT_TOKEN":       "xoxb-local-bot-token",
+	// The local accounts (README, "local accounts"): webhooks for any other are dropped. The
+	// WhatsApp number is WHATSAPP_PHONE_NUMBER_ID below.
+	"PAGE_IDS":          metatest.PageID,
+	"WHATSAPP_TEMPLATE": "agent_reply_waiting",
+	"PUBLIC_BASE_URL":   "http://127.0.0.1:3000",
+	"WHATSAPP_TOKEN":    "local-whatsapp-token",
+	"PAGE_TOKEN":        "local-page-token",
+	"INSTAGRAM_TOKEN":   "local-instagram-token",
+	"SLACK_BOT_TOKEN":   "xoxb-local-bot-token",
 	// The local stack shares ad signals unless refused, so the Conversions API flow shows in
 	// the outbox; deployments default to opt-in.
 	"CONSENT_REGIME": "opt-out",

@@ -73,6 +73,11 @@ func MetaWebhook(d Deps) (http.Handler, error) {
 		Metrics:     d.metrics(),
 		Logger:      d.logger(),
 		Now:         d.now(),
+		Accounts: &meta.Accounts{
+			WhatsApp:  d.Config.WhatsAppPhoneIDs,
+			Pages:     d.Config.PageIDs,
+			Instagram: d.Config.InstagramIDs,
+		},
 	}), nil
 }
 
