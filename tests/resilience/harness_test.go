@@ -73,12 +73,14 @@ type options struct {
 	workers    int
 	// manual leaves the event source stopped: the test starts it.
 	manual bool
+	// timeout is the bot function's timeout (template.yaml's 30 s by default).
+	timeout time.Duration
 	// logs, when set, counts the bytes of the functions' logs and EMF metric lines.
 	logs *roleWriter
 }
 
 func defaults() options {
-	return options{visibility: 2, maxReceive: 4, batchSize: 10, workers: 2}
+	return options{visibility: 2, maxReceive: 4, batchSize: 10, workers: 2, timeout: 30 * time.Second}
 }
 
 // harness is the whole backend as deployed, on moto: the app.Stack built from one set of
@@ -190,7 +192,7 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 
 	h.esm = &esm{
 		api: sqs.NewFromConfig(h.esmTap.instrument(base)), url: h.queueURL, arn: h.queueARN(h.queueURL),
-		batchSize: o.batchSize, timeout: 30 * time.Second, handler: h.stack.Bot.HandleSQS,
+		batchSize: o.batchSize, timeout: o.timeout, handler: h.stack.Bot.HandleSQS,
 	}
 	t.Cleanup(h.esm.stop)
 	if !o.manual {
