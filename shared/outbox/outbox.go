@@ -6,7 +6,9 @@
 // GET /_local/outbox lists the recorded calls in order as
 // [{"at", "service", "method", "path", "body"}], where service is one of whatsapp, messenger,
 // instagram, slack, capi and body is the JSON body the real API would have received (form bodies,
-// as slack-go sends them, are shown as a JSON object); DELETE /_local/outbox empties it.
+// as slack-go sends them, are shown as a JSON object); DELETE /_local/outbox empties it. It keeps
+// the newest Max calls (DefaultMax unless set): older ones are dropped, so a stack left running
+// does not grow without bound.
 package outbox
 
 import (
@@ -41,8 +43,13 @@ const (
 	Other     = "other"
 )
 
+// DefaultMax is how many calls New's outbox keeps.
+const DefaultMax = 1000
+
 // Outbox records outbound calls. The zero value is not usable; call New.
 type Outbox struct {
+	// Max is how many calls are kept, the newest; 0 keeps all.
+	Max int
 	// Now is the clock for Entry.At.
 	Now func() time.Time
 	// InstagramAccounts are the account ids whose /messages sends are Instagram sends.
@@ -58,7 +65,7 @@ type Outbox struct {
 }
 
 // New returns an empty outbox.
-func New() *Outbox { return &Outbox{Now: time.Now} }
+func New() *Outbox { return &Outbox{Now: time.Now, Max: DefaultMax} }
 
 // Entries returns a copy of the recorded calls in order.
 func (o *Outbox) Entries() []Entry {
@@ -100,6 +107,9 @@ func (o *Outbox) RoundTrip(req *http.Request) (*http.Response, error) {
 	o.seq++
 	seq := o.seq
 	o.entries = append(o.entries, Entry{At: o.Now().UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: jsonBody})
+	if o.Max > 0 && len(o.entries) > o.Max {
+		o.entries = slices.Clone(o.entries[len(o.entries)-o.Max:])
+	}
 	o.mu.Unlock()
 
 	return respond(req, http.StatusOK, answer(service, req.URL.Path, jsonBody, seq, o.Now())), nil
