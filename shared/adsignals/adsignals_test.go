@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/adsignals"
+	"github.com/frontdesk-app/frontdesk/shared/adsignals/capi"
 	"github.com/frontdesk-app/frontdesk/shared/adsignals/capitest"
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
@@ -73,7 +74,7 @@ func setup(t *testing.T, regime consent.Regime) *fixture {
 	}, now)
 	st := consenttest.NewStore(now)
 	l := &consent.Ledger{Store: st, Subjects: consent.Subjects{Pepper: []byte("test-pepper-0123456789")}, Regime: regime, Conversations: st, Now: now}
-	client := &adsignals.Client{BaseURL: fake.BaseURL(), Version: version, Transport: &graph.Transport{HTTP: fake.Client(), Retry: retry.Policy{BaseBackoff: time.Millisecond}},
+	client := &capi.Client{BaseURL: fake.BaseURL(), Version: version, Transport: &graph.Transport{HTTP: fake.Client(), Retry: retry.Policy{BaseBackoff: time.Millisecond}},
 		Tokens: map[channel.Surface]string{channel.WhatsApp: waToken, channel.Messenger: pgToken, channel.Instagram: igToken},
 	}
 	m := &counter{n: map[string]int{}}
@@ -240,11 +241,11 @@ func TestSignalIdempotent(t *testing.T) {
 		t.Errorf("events = %d, want 2", n)
 	}
 	// A failed send releases its claim so the retry can send.
-	f.sig.Client.(*adsignals.Client).Tokens[channel.WhatsApp] = "EAAwrong"
+	f.sig.Client.(*capi.Client).Tokens[channel.WhatsApp] = "EAAwrong"
 	if _, err := f.sig.Signal(ctx, adsignals.FirstAdMessage, c, "wamid.2", t0); !apperr.Is(err, apperr.Unauthorized) {
 		t.Fatalf("bad token err = %v, want unauthorized", err)
 	}
-	f.sig.Client.(*adsignals.Client).Tokens[channel.WhatsApp] = waToken
+	f.sig.Client.(*capi.Client).Tokens[channel.WhatsApp] = waToken
 	if got, err := f.sig.Signal(ctx, adsignals.FirstAdMessage, c, "wamid.2", t0); got != adsignals.Sent || err != nil {
 		t.Errorf("retry after failure = %v, %v; want sent", got, err)
 	}
@@ -273,7 +274,7 @@ func TestClientRetries(t *testing.T) {
 			f := setup(t, consent.OptOut)
 			f.fake.FailNext(tt.fail...)
 			var slept []time.Duration
-			c := f.sig.Client.(*adsignals.Client)
+			c := f.sig.Client.(*capi.Client)
 			c.Transport.Retry.OnRetry = func(_ error, d time.Duration) { slept = append(slept, d) }
 			res, err := c.Send(ctx, channel.Messenger, pageDS, ev)
 			if tt.wantKind == apperr.Other {
@@ -322,7 +323,7 @@ func TestClientErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, consent.OptOut)
-			c := f.sig.Client.(*adsignals.Client)
+			c := f.sig.Client.(*capi.Client)
 			c.Tokens[channel.Messenger] = tt.token
 			_, err := c.Send(ctx, tt.surface, tt.dataset, tt.ev)
 			if !apperr.Is(err, tt.kind) {

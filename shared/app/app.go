@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/adsignals"
+	"github.com/frontdesk-app/frontdesk/shared/adsignals/capi"
 	"github.com/frontdesk-app/frontdesk/shared/bot"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/config"
@@ -156,7 +157,7 @@ func Signals(d Deps, gate adsignals.Gate) (*adsignals.Signaler, error) {
 		ig = d.Config.PageToken.Reveal()
 	}
 	return &adsignals.Signaler{
-		Client: &adsignals.Client{
+		Client: &capi.Client{
 			BaseURL: d.Config.GraphBaseURL, Version: d.Config.GraphVersion, Transport: graphTransport(d),
 			Tokens: map[channel.Surface]string{
 				channel.WhatsApp:  d.Config.WhatsAppToken.Reveal(),

@@ -16,8 +16,8 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
-	"github.com/frontdesk-app/frontdesk/shared/graph"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
 
@@ -39,7 +39,7 @@ type Bot struct {
 	Dedup         dedup.Store
 	Sender        Sender
 	Brain         Brain
-	Desk          Desk
+	Desk          desk.Desk
 	Consent       Consent
 	Signals       Signals
 	Answers       Answers
@@ -418,7 +418,7 @@ func (b *Bot) reply(ctx context.Context, c *conversation.Conversation, key strin
 // notePrivateReply records on c that the private reply of r's comment is spent: sent, or
 // refused because it was sent before.
 func notePrivateReply(c *conversation.Conversation, r channel.Reply, err error) {
-	if r.CommentID != "" && (err == nil || errors.Is(err, graph.ErrAlreadyReplied)) {
+	if r.CommentID != "" && (err == nil || errors.Is(err, channel.ErrAlreadyReplied)) {
 		c.PrivateReplied = r.CommentID
 	}
 }
