@@ -59,6 +59,7 @@ func (b *Bot) handleInbound(ctx context.Context, holder string, in channel.Inbou
 				if err := b.followUpOptedOut(ctx, c, in); err != nil {
 					return err
 				}
+				b.observeConsent(ctx, c, in)
 				return b.reply(ctx, c, in.ID+"#reply", channel.Reply{Text: reply, CommentID: in.CommentID})
 			}
 		}
@@ -133,6 +134,7 @@ func (b *Bot) answer(ctx context.Context, c *conversation.Conversation, in chann
 	c.Pending = nil
 	b.log().InfoContext(ctx, "decided", "event", in, "action", d.Action.String(), "entry", d.EntryID,
 		"confidence", strconv.FormatFloat(d.Confidence, 'f', 3, 64), "reason", d.Reason)
+	b.observeDecision(ctx, c, in, d)
 	r := channel.Reply{Text: d.Text, Options: d.Options, CommentID: in.CommentID}
 	switch d.Action {
 	case faq.Answer:
