@@ -49,16 +49,22 @@ type Transport struct {
 
 var defaultHTTP = &http.Client{}
 
-// PostJSON posts body as JSON to endpoint with token as the bearer token and decodes a 2xx
+// PostJSON posts body, JSON, to endpoint with token as the bearer token and decodes a 2xx
 // answer into out.
 func (t *Transport) PostJSON(ctx context.Context, endpoint, token string, body []byte, out any) error {
+	return t.Post(ctx, endpoint, token, "application/json", body, out)
+}
+
+// Post posts body of contentType (JSON, or a multipart form for a media upload) to endpoint
+// with token as the bearer token and decodes a 2xx answer, JSON, into out.
+func (t *Transport) Post(ctx context.Context, endpoint, token, contentType string, body []byte, out any) error {
 	_, err := retry.Do(ctx, t.Retry, verdict, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, t.attempt(ctx, endpoint, token, body, out)
+		return struct{}{}, t.attempt(ctx, endpoint, token, contentType, body, out)
 	})
 	return err
 }
 
-func (t *Transport) attempt(ctx context.Context, endpoint, token string, body []byte, out any) error {
+func (t *Transport) attempt(ctx context.Context, endpoint, token, contentType string, body []byte, out any) error {
 	timeout := t.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -70,7 +76,7 @@ func (t *Transport) attempt(ctx context.Context, endpoint, token string, body []
 		return &netError{err: errors.New("the request cannot be built")}
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Accept", "application/json")
 	doer := t.HTTP
 	if doer == nil {
