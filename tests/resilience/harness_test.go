@@ -82,12 +82,14 @@ type options struct {
 	workers    int
 	// manual leaves the event source stopped: the test starts it.
 	manual bool
+	// timeout is the bot function's timeout (template.yaml's 30 s by default).
+	timeout time.Duration
 	// logs, when set, counts the bytes of the functions' logs and EMF metric lines.
 	logs *roleWriter
 }
 
 func defaults() options {
-	return options{visibility: 2, maxReceive: 4, batchSize: 10, workers: 2}
+	return options{visibility: 2, maxReceive: 4, batchSize: 10, workers: 2, timeout: 30 * time.Second}
 }
 
 // harness is the whole backend as deployed, on moto: the app.Stack built from one set of
@@ -151,23 +153,25 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 	h.slack = slacktest.New(t, slackToken, deskChannel)
 
 	env := map[string]string{
-		"FRONTDESK_TABLE":       h.table,
-		"FRONTDESK_QUEUE_URL":   h.queueURL,
-		"GRAPH_API_BASE_URL":    h.graph.URL(),
-		"SLACK_API_URL":         h.slack.URL(),
-		"SLACK_CHANNEL":         deskChannel,
-		"INSTAGRAM_ACCOUNT_IDS": igID,
-		"WHATSAPP_TEMPLATE":     "agent_reply_waiting",
-		"PUBLIC_BASE_URL":       "https://frontdesk.example",
-		"META_APP_SECRET":       appSecret,
-		"META_VERIFY_TOKEN":     verifyToken,
-		"WHATSAPP_TOKEN":        waToken,
-		"PAGE_TOKEN":            pageToken,
-		"INSTAGRAM_TOKEN":       igToken,
-		"SLACK_BOT_TOKEN":       slackToken,
-		"SLACK_SIGNING_SECRET":  slackSigning,
-		"CONSENT_API_KEY":       consentKey,
-		"SUBJECT_PEPPER":        pepper,
+		"FRONTDESK_TABLE":           h.table,
+		"FRONTDESK_QUEUE_URL":       h.queueURL,
+		"GRAPH_API_BASE_URL":        h.graph.URL(),
+		"SLACK_API_URL":             h.slack.URL(),
+		"SLACK_CHANNEL":             deskChannel,
+		"INSTAGRAM_ACCOUNT_IDS":     igID,
+		"WHATSAPP_PHONE_NUMBER_IDS": waPhoneID,
+		"PAGE_IDS":                  pageID,
+		"WHATSAPP_TEMPLATE":         "agent_reply_waiting",
+		"PUBLIC_BASE_URL":           "https://frontdesk.example",
+		"META_APP_SECRET":           appSecret,
+		"META_VERIFY_TOKEN":         verifyToken,
+		"WHATSAPP_TOKEN":            waToken,
+		"PAGE_TOKEN":                pageToken,
+		"INSTAGRAM_TOKEN":           igToken,
+		"SLACK_BOT_TOKEN":           slackToken,
+		"SLACK_SIGNING_SECRET":      slackSigning,
+		"CONSENT_API_KEY":           consentKey,
+		"SUBJECT_PEPPER":            pepper,
 	}
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
@@ -200,7 +204,7 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 
 	h.esm = &esm{
 		api: sqs.NewFromConfig(h.esmTap.instrument(base)), url: h.queueURL, arn: h.queueARN(h.queueURL),
-		batchSize: o.batchSize, timeout: 30 * time.Second,
+		batchSize: o.batchSize, timeout: o.timeout,
 		handler: func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 			return h.stack.Bot.HandleSQS(iamcheck.WithFunction(ctx, "bot"), ev)
 		},
