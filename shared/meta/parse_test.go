@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -156,7 +157,8 @@ func TestParseSemantics(t *testing.T) {
 			return *in.Preference == channel.Preference{Category: "notification_messages", Value: "stop"}
 		})},
 		{"messenger_standby", wantOne(channel.KindMessage, func(in channel.Inbound) bool { return in.Standby })},
-		{"messenger_sticker", wantOne(channel.KindMessage, func(in channel.Inbound) bool { return in.Media == "sticker" })},
+		// Sticker 369239263222822 is the thumbs-up the Like button sends.
+		{"messenger_sticker", wantOne(channel.KindMessage, func(in channel.Inbound) bool { return in.Media == "like" })},
 		{"instagram_deleted", wantOne(channel.KindDeleted, func(in channel.Inbound) bool { return in.Key.Surface == channel.Instagram })},
 		{"instagram_story_reply", wantOne(channel.KindMessage, func(in channel.Inbound) bool { return in.ReplyTo == "17954170374002653" })},
 		{"instagram_comment", wantOne(channel.KindComment, func(in channel.Inbound) bool {
@@ -212,7 +214,7 @@ func TestParseInvalid(t *testing.T) {
 // TestParseTolerant: odd values inside one item skip that item, not the batch.
 func TestParseTolerant(t *testing.T) {
 	t.Parallel()
-	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"2"},"messages":[{"from":"3","id":"a","timestamp":1700000000,"type":"text","text":{"body":"ok"}},{"from":3,"id":"b","type":"text"},{"from":"3","id":"c","timestamp":"x","type":"hologram"}]}}]},"oops",{"id":"4","changes":"bad"}]}`)
+	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"2"},"messages":[{"from":"3","id":"a","timestamp":1700000000,"type":"text","text":{"body":"ok"}},{"from":{"id":3},"id":"b","type":"text"},{"from":"3","id":"c","timestamp":"x","type":"hologram"}]}}]},"oops",{"id":"4","changes":"bad"}]}`)
 	b, err := ParseBatch(body)
 	if err != nil {
 		t.Fatalf("ParseBatch: %v", err)
@@ -253,4 +255,49 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseNumericIDs: a payload whose ids are JSON numbers parses exactly like its twin with
+// the documented string ids.
+func TestParseNumericIDs(t *testing.T) {
+	t.Parallel()
+	for _, file := range []string{"messenger_text", "page_feed_comment", "instagram_comment", "whatsapp_text", "messenger_echo_app"} {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			body := readTestdata(t, file+".json")
+			numeric := numericIDs.ReplaceAll(body, []byte(`"$1":$2`))
+			if bytes.Equal(numeric, body) {
+				t.Fatal("the payload has no numeric string id to rewrite")
+			}
+			want, got := goldenOf(t, body), goldenOf(t, numeric)
+			if len(want.Events) == 0 {
+				t.Fatal("the payload parses into no event")
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("numeric ids parse differently (-string ids +numeric ids):\n%s", diff)
+			}
+		})
+	}
+}
+
+// numericIDs matches an id field whose value is a string of digits.
+var numericIDs = regexp.MustCompile(`"(id|from|wa_id|phone_number_id|comment_id|parent_id|app_id)"\s*:\s*"([0-9]{1,19})"`)
+
+func TestFlexID(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		`"123"`: "123", `1057330340943421`: "1057330340943421", `17841405309211844`: "17841405309211844",
+		`null`: "", `1.5`: "", `1e3`: "", `-4`: "", `true`: "", `{}`: "", `"m_abc"`: "m_abc",
+	} {
+		var v struct {
+			ID flexID `json:"id"`
+		}
+		if err := json.Unmarshal([]byte(`{"id":`+raw+`}`), &v); err != nil {
+			t.Errorf("%s: %v", raw, err)
+			continue
+		}
+		if string(v.ID) != want {
+			t.Errorf("%s reads as %q, want %q", raw, v.ID, want)
+		}
+	}
 }
