@@ -183,6 +183,9 @@ type Referral struct {
 	CtwaClid  string `json:"ctwaClid,omitempty" dynamodbav:"ctwaClid,omitempty"`
 	Ref       string `json:"ref,omitempty" dynamodbav:"ref,omitempty"`
 	SourceURL string `json:"sourceUrl,omitempty" dynamodbav:"sourceUrl,omitempty"`
+	// Pending marks a stored referral that came without a message (an ad click, an m.me link):
+	// its first-message signal is owed to the customer's first message after it.
+	Pending bool `json:"pending,omitempty" dynamodbav:"pending,omitempty"`
 }
 
 // FromAd reports whether the referral came from an ad.

@@ -21,6 +21,9 @@ type Input struct {
 	Misses int
 	// Pending holds the entry ids offered by the last ask-back.
 	Pending []string
+	// Opener says the message opens a conversation without a question (a Messenger "Get
+	// Started" tap, a greeting): the bot answers with its welcome.
+	Opener bool
 }
 
 // Decision is what the bot does with a message.

@@ -287,7 +287,7 @@ func getStarted(payload, title string) bool {
 		}, s)
 	}
 	p, t := norm(payload), norm(title)
-	return strings.HasPrefix(p, "getstarted") || p == "getstart" ||
+	return strings.HasPrefix(p, "getstarted") || p == "getstart" || p == "start" ||
 		t == "getstarted" || t == "losgehts" || t == "loslegen" || t == "jetztstarten"
 }
 

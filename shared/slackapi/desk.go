@@ -44,6 +44,9 @@ var reasonText = map[string]string{
 	ReasonNoMatch:         "the bot found no answer",
 	ReasonHumanTopic:      "a topic for a person",
 	ReasonUnreadableMedia: "sent media the bot cannot read",
+	"order":               "sent an order",
+	"flow_reply":          "completed a form (WhatsApp Flow)",
+	"story_mention":       "mentioned us in their story (no question)",
 }
 
 var surfaceText = map[channel.Surface]string{

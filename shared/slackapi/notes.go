@@ -49,6 +49,20 @@ func NoteHumanAgentTag() string {
 	return ":information_source: Sent with the HUMAN_AGENT tag (the 24-hour window has closed; agents may answer for 7 days)."
 }
 
+// NoteCustomerDeleted: the customer deleted one of their messages (WhatsApp revoke, Instagram
+// and Messenger unsend).
+func NoteCustomerDeleted() string {
+	return ":wastebasket: The customer deleted a message."
+}
+
+// NoteStoryMention: the customer mentioned the business in their Instagram story.
+func NoteStoryMention() string {
+	return ":loudspeaker: The customer mentioned us in their story."
+}
+
+// EditedPrefix leads a customer's edited message mirrored into the thread.
+const EditedPrefix = "✏️ (edited) "
+
 // NoteNotSent: an agent reply could not be delivered; reason is frontdesk's own wording.
 func NoteNotSent(reason string) string { return ":x: Not sent: " + reason + "." }
 
