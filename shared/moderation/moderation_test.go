@@ -25,3 +25,18 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{"You scammers, delete this account!", "Wie lösche ich mein Konto?", "www.x.io", "@a @bb @ccc @dddd", "idiooooot", "\xff\xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		v := Check(text)
+		if v != OK && v != Abusive && v != Spam {
+			t.Fatalf("Check(%q) = %q", text, v)
+		}
+		if Check(text) != v {
+			t.Fatalf("Check(%q) is not deterministic", text)
+		}
+	})
+}

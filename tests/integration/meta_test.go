@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -156,6 +158,8 @@ func TestLateDeliveries(t *testing.T) {
 	}
 }
 
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
+
 // numericIDs turns the id fields of a Messenger body into JSON numbers.
 var numericIDs = regexp.MustCompile(`"id":"([0-9]+)"`)
 
@@ -186,6 +190,27 @@ func TestNumericIDsAnswerLikeStrings(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantSend.JSON, gotSend.JSON); diff != "" || wantSend.Path != gotSend.Path {
 		t.Errorf("the numeric-id twin was answered differently (-strings +numbers):\n%s", diff)
+	}
+	// The golden send: what Messenger receives for either twin.
+	golden := filepath.Join("testdata", "numeric_ids_send.golden.json")
+	got, err := json.MarshalIndent(map[string]any{"path": gotSend.Path, "body": gotSend.JSON}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *updateGolden {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("golden send missing (go test -run TestNumericIDs -update): %v", err)
+	}
+	if diff := cmp.Diff(strings.TrimSpace(string(want)), string(got)); diff != "" {
+		t.Errorf("the send differs from %s (-golden +got):\n%s", golden, diff)
 	}
 	wantConv.Lease, gotConv.Lease = nil, nil
 	if diff := cmp.Diff(wantConv, gotConv); diff != "" {
