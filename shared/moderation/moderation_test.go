@@ -5,20 +5,21 @@ import "testing"
 func TestCheck(t *testing.T) {
 	t.Parallel()
 	for text, want := range map[string]Verdict{
-		"You are scammers, delete this account!":               Abusive,
-		"Ihr Betrüger, löscht diesen Account!":                 Abusive,
-		"Was für ein Drecksladen. Fick dich":                   Abusive,
-		"idiooot":                                              Abusive,
-		"Follow me for free followers 🔥":                       Spam,
-		"Earn money from home, DM me":                          Spam,
-		"Best deals at www.cheap-watches.xyz":                  Spam,
-		"@anna_b @tom.k @lisa_m look at this":                  Spam,
-		"How do I delete my account?":                          OK,
-		"Wie lösche ich mein Konto?":                           OK,
-		"Kann ich den Artikel zurückschicken?":                 OK,
-		"Is this available in blue? @anna_b":                   OK,
-		"Do you ship to Vienna?":                               OK,
-		"Das ist ja dumm gelaufen, mein Paket ist nicht da :(": OK,
+		"You are scammers, delete this account!":                Abusive,
+		"Ihr Betrüger, löscht diesen Account!":                  Abusive,
+		"Was für ein Drecksladen. Fick dich":                    Abusive,
+		"idiooot":                                               Abusive,
+		"Follow me for free followers 🔥":                        Spam,
+		"Earn money from home, DM me":                           Spam,
+		"Best deals at www.cheap-watches.xyz":                   Spam,
+		"@anna_b @tom.k @lisa_m look at this":                   Spam,
+		"How do I delete my account?":                           OK,
+		"Wie lösche ich mein Konto?":                            OK,
+		"Kann ich den Artikel zurückschicken?":                  OK,
+		"Is this available in blue? @anna_b":                    OK,
+		"Do you ship to Vienna?":                                OK,
+		"I ordered on www.shop-example.de, where is my parcel?": OK,
+		"Das ist ja dumm gelaufen, mein Paket ist nicht da :(":  OK,
 	} {
 		if got := Check(text); got != want {
 			t.Errorf("Check(%q) = %q, want %q", text, got, want)
