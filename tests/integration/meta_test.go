@@ -74,8 +74,7 @@ func TestMetaTrafficLocally(t *testing.T) {
 		now := e.clock.Now()
 
 		// Get Started.
-		starter := channel.Key{Surface: channel.Messenger, Account: metatest.PageID, User: "7001"}
-		e.post(messenger(starter.User, now, `"postback":{"title":"Get Started","payload":"GET_STARTED","mid":"m_gs1"}`))
+		starter := e.say(metatest.Message{Surface: channel.Messenger, From: "7001", Text: "Get Started", Payload: "GET_STARTED", Postback: true}).Key
 		sends := e.sent(starter.User)
 		if len(sends) != 1 {
 			t.Fatalf("Get Started: %d messages, want the welcome", len(sends))
