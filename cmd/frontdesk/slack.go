@@ -23,7 +23,7 @@ const slackUsage = `frontdesk slack: play the agent's side of Slack against the 
 
   frontdesk slack reply [--thread TS] [--channel C] [--user U] "text"
         post an agent's reply in an escalation thread (Events API message event, signed)
-  frontdesk slack press claim|resolve|handback|lead [--thread TS] [--channel C] [--user U]
+  frontdesk slack press claim|takeover|resolve|handback|lead [--thread TS] [--channel C] [--user U]
         press a button of the escalation card (interactivity block_actions, signed)
 
 --thread defaults to the thread of the latest escalation in GET /_local/outbox.
@@ -81,7 +81,7 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 		body, err = slackMessageEvent(*ch, *thread, *user, text, now)
 	case "press":
 		if fs.NArg() != 1 {
-			return errors.New("slack press: name one button: claim, resolve, handback or lead")
+			return errors.New("slack press: name one button: claim, takeover, resolve, handback or lead")
 		}
 		path, contentType = "/slack/interactions", "application/x-www-form-urlencoded"
 		body, err = slackButtonPress(*ch, *thread, *user, fs.Arg(0), now)
@@ -147,9 +147,9 @@ func slackMessageEvent(ch, threadTS, user, text string, now time.Time) ([]byte, 
 // (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload).
 func slackButtonPress(ch, cardTS, user, action string, now time.Time) ([]byte, error) {
 	switch action {
-	case slackapi.ActionIDClaim, slackapi.ActionIDResolve, slackapi.ActionIDHandBack, slackapi.ActionIDLead:
+	case slackapi.ActionIDClaim, slackapi.ActionIDTakeOver, slackapi.ActionIDResolve, slackapi.ActionIDHandBack, slackapi.ActionIDLead:
 	default:
-		return nil, fmt.Errorf("slack press: unknown button %q: want claim, resolve, handback or lead", action)
+		return nil, fmt.Errorf("slack press: unknown button %q: want claim, takeover, resolve, handback or lead", action)
 	}
 	payload, err := json.Marshal(map[string]any{
 		"type": "block_actions", "user": map[string]string{"id": user, "username": "local-agent", "team_id": "T0LOCAL"},

@@ -16,6 +16,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
@@ -38,7 +39,7 @@ type Bot struct {
 	Dedup         dedup.Store
 	Sender        Sender
 	Brain         Brain
-	Desk          Desk
+	Desk          desk.Desk
 	Consent       Consent
 	Signals       Signals
 	Answers       Answers

@@ -8,16 +8,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
-	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 )
-
-// Desk is the agents' desk in Slack (*slackapi.Desk).
-type Desk interface {
-	Announce(ctx context.Context, a slackapi.Announcement) (channel, ts string, err error)
-	Update(ctx context.Context, channel, ts string, a slackapi.Announcement) error
-	Mirror(ctx context.Context, channel, threadTS, name, text string) error
-	Note(ctx context.Context, channel, threadTS, text string) error
-}
 
 // Consent is the ad-data consent ledger (*consent.Ledger).
 type Consent interface {

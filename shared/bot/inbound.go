@@ -9,9 +9,9 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
-	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 )
 
 // handleInbound applies one customer event.
@@ -53,6 +53,7 @@ func (b *Bot) handleInbound(ctx context.Context, holder string, in channel.Inbou
 		if in.CommentID != "" {
 			c.CommentID = in.CommentID
 		}
+		c.SetCustomerName(in.Name)
 		if c.Status == conversation.Closed {
 			c.Status = conversation.Bot
 			c.Misses = 0
@@ -111,6 +112,7 @@ func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, app
 		// An ad click without a message: the signal belongs to the message that follows.
 		r.Pending = !in.Kind.Answerable()
 		c.Referral = &r
+		c.Lead = nil // a new ad click may be marked a lead again
 	}
 	signal := in.Kind.Answerable() && c.Referral != nil && (fromAd || c.Referral.Pending)
 	if err := apply(ctx, c); err != nil {
@@ -204,21 +206,21 @@ func (b *Bot) escalate(ctx context.Context, c *conversation.Conversation, in cha
 	if b.Desk == nil {
 		return nil
 	}
-	a := slackapi.Announcement{
-		Key: c.Key, Name: in.Name, Locale: c.Locale, Reason: d.Reason,
-		Messages: messageLines(in), Status: conversation.Escalated, At: now, FollowUp: followUpLine(c),
+	a := desk.Card{
+		Key: c.Key, Name: c.CustomerName, Locale: c.Locale, Reason: d.Reason,
+		Messages: messageLines(in), Status: conversation.Escalated, At: now, FollowUp: desk.FollowUpLine(c.FollowUp),
 	}
 	for _, s := range d.Suggestions {
-		a.Suggestions = append(a.Suggestions, slackapi.Suggestion{EntryID: s.EntryID, Title: s.Title, Answer: s.Answer, Score: s.Score})
+		a.Suggestions = append(a.Suggestions, desk.Suggestion{EntryID: s.EntryID, Title: s.Title, Answer: s.Answer, Score: s.Score})
 	}
 	id, err := b.once(ctx, c, in.ID+"#announce", func(ctx context.Context) (string, error) {
-		ch, ts, err := b.Desk.Announce(ctx, a)
-		if ts != "" {
+		t, err := b.Desk.Announce(ctx, a)
+		if !t.IsZero() {
 			// The card exists even if its details failed: keep the thread, never announce twice.
 			if err != nil {
 				b.log().WarnContext(ctx, "escalation posted without details", "err", err)
 			}
-			return ch + " " + ts, nil
+			return t.Channel + " " + t.TS, nil
 		}
 		return "", err
 	})
@@ -246,7 +248,7 @@ func (b *Bot) mirror(ctx context.Context, c *conversation.Conversation, in chann
 	_, err := b.once(ctx, c, in.ID+"#mirror", func(ctx context.Context) (string, error) {
 		lines := messageLines(in)
 		text := lines[0]
-		return "", b.Desk.Mirror(ctx, c.SlackChannel, c.ThreadTS, in.Name, text)
+		return "", b.Desk.Mirror(ctx, desk.ThreadOf(c), c.CustomerName, text)
 	})
 	if err != nil {
 		return fmt.Errorf("mirror into thread: %w", err)

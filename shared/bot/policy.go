@@ -7,10 +7,10 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/moderation"
-	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/window"
 )
 
@@ -27,13 +27,6 @@ import (
 //   - an edit or a deletion in an escalated conversation reaches the thread as such;
 //   - a message delivered later than Freshness gets no bot answer (StaleAnswersDropped); if it
 //     needs a person it still reaches the desk, silently.
-
-// Escalation reasons of the bot besides the FAQ's.
-const (
-	ReasonOrder        = "order"
-	ReasonFlowReply    = "flow_reply"
-	ReasonStoryMention = "story_mention"
-)
 
 // defaultFreshness is Freshness when unset.
 const defaultFreshness = 4 * time.Hour
@@ -69,11 +62,11 @@ func (b *Bot) nonText(ctx context.Context, c *conversation.Conversation, in chan
 		b.log().InfoContext(ctx, "acknowledgement, not answered", "event", in)
 		return true, nil
 	case in.Media == "story_mention":
-		return true, b.deskSignal(ctx, c, in, ReasonStoryMention, slackapi.NoteStoryMention())
+		return true, b.deskSignal(ctx, c, in, desk.ReasonStoryMention, desk.Note{Kind: desk.StoryMention})
 	case in.Media == "order":
-		return true, b.carryOut(ctx, c, in, faq.Decision{Action: faq.Escalate, Reason: ReasonOrder, Text: t.Order, Misses: c.Misses})
+		return true, b.carryOut(ctx, c, in, faq.Decision{Action: faq.Escalate, Reason: desk.ReasonOrder, Text: t.Order, Misses: c.Misses})
 	case in.Media == "flow":
-		return true, b.carryOut(ctx, c, in, faq.Decision{Action: faq.Escalate, Reason: ReasonFlowReply, Text: t.Flow, Misses: c.Misses})
+		return true, b.carryOut(ctx, c, in, faq.Decision{Action: faq.Escalate, Reason: desk.ReasonFlowReply, Text: t.Flow, Misses: c.Misses})
 	case (in.Media == "share" || in.Media == "product") && in.Text == "":
 		if b.stale(in) {
 			b.dropStale(ctx, in, "message delivered too late for a bot answer")
@@ -102,19 +95,19 @@ func faqInput(c *conversation.Conversation, in channel.Inbound) faq.Input {
 
 // deskSignal tells the team about in without answering the customer: a line in the
 // conversation's thread if it has one, else a card of its own (the conversation stays the bot's).
-func (b *Bot) deskSignal(ctx context.Context, c *conversation.Conversation, in channel.Inbound, reason, note string) error {
+func (b *Bot) deskSignal(ctx context.Context, c *conversation.Conversation, in channel.Inbound, reason string, note desk.Note) error {
 	if b.Desk == nil {
 		return nil
 	}
-	if c.ThreadTS != "" {
-		return b.note(ctx, c, c.SlackChannel, c.ThreadTS, in.ID, note)
+	if t := desk.ThreadOf(c); !t.IsZero() {
+		return b.note(ctx, c, t, in.ID, note)
 	}
-	a := slackapi.Announcement{Key: c.Key, Name: in.Name, Locale: c.Locale, Reason: reason,
+	card := desk.Card{Key: c.Key, Name: c.CustomerName, Locale: c.Locale, Reason: reason,
 		Messages: messageLines(in), Status: c.Status, At: b.now()}
 	id, err := b.once(ctx, c, in.ID+"#announce", func(ctx context.Context) (string, error) {
-		ch, ts, err := b.Desk.Announce(ctx, a)
-		if ts != "" {
-			return ch + " " + ts, nil
+		t, err := b.Desk.Announce(ctx, card)
+		if !t.IsZero() {
+			return t.Channel + " " + t.TS, nil
 		}
 		return "", err
 	})
@@ -137,14 +130,14 @@ func (b *Bot) amend(in channel.Inbound) func(context.Context, *conversation.Conv
 			return nil
 		}
 		if in.Kind == channel.KindDeleted {
-			return b.note(ctx, c, c.SlackChannel, c.ThreadTS, in.ID, slackapi.NoteCustomerDeleted())
+			return b.note(ctx, c, desk.ThreadOf(c), in.ID, desk.Note{Kind: desk.CustomerDeleted})
 		}
 		_, err := b.once(ctx, c, in.ID+"#mirror", func(ctx context.Context) (string, error) {
 			text := in.Text
 			if text == "" {
 				text = messageLines(in)[0]
 			}
-			return "", b.Desk.Mirror(ctx, c.SlackChannel, c.ThreadTS, in.Name, slackapi.EditedPrefix+text)
+			return "", b.Desk.Mirror(ctx, desk.ThreadOf(c), c.CustomerName, desk.EditedPrefix+text)
 		})
 		if err != nil {
 			return fmt.Errorf("mirror edit into thread: %w", err)

@@ -10,6 +10,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/adsignals"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
@@ -157,7 +158,7 @@ func TestOrderGoesToAPersonWithItsSummary(t *testing.T) {
 	key := channel.Key{Surface: channel.WhatsApp, Account: phoneID, User: number}
 	r.deliver(channel.Inbound{ID: "wamid.o1", Key: key, Kind: channel.KindMessage, Media: "order", Text: "3 × HAMBURGER à 30 ILS\n2 × SODA à 10 ILS"})
 	c := r.conv(key)
-	if c.Status != conversation.Escalated || c.EscalationReason != ReasonOrder {
+	if c.Status != conversation.Escalated || c.EscalationReason != desk.ReasonOrder {
 		t.Fatalf("status %s, reason %q; want escalated for the order", c.Status, c.EscalationReason)
 	}
 	card, _ := r.slack.Message(c.SlackChannel, c.ThreadTS)

@@ -48,6 +48,8 @@ type conversationItem struct {
 	WarnedAt         time.Time           `dynamodbav:"warnedAt"`
 	CommentID        string              `dynamodbav:"commentId,omitempty"`
 	Referral         *channel.Referral   `dynamodbav:"referral,omitempty"`
+	Lead             *conversation.Lead  `dynamodbav:"lead,omitempty"`
+	CustomerName     string              `dynamodbav:"customerName,omitempty"`
 	Processed        []string            `dynamodbav:"processed,omitempty"`
 	CreatedAt        time.Time           `dynamodbav:"createdAt"`
 	UpdatedAt        time.Time           `dynamodbav:"updatedAt"`
@@ -96,7 +98,7 @@ func toItem(c *conversation.Conversation, version int64) conversationItem {
 		Pending: c.Pending, SlackChannel: c.SlackChannel, ThreadTS: c.ThreadTS, Agent: c.Agent,
 		CommentID: c.CommentID, EscalationReason: c.EscalationReason, EscalatedAt: c.EscalatedAt, ClaimedAt: c.ClaimedAt,
 		AnnouncedAt: c.AnnouncedAt, WarnedAt: c.WarnedAt, Referral: c.Referral, Processed: c.Processed,
-		FollowUp: c.FollowUp, Linked: c.Linked,
+		FollowUp: c.FollowUp, Linked: c.Linked, Lead: c.Lead, CustomerName: c.CustomerName,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ExpiresAt: c.ExpiresAt, Version: version,
 	}
 	// Empty lists are left out, so they read back as nil (as the embedded store's do).
@@ -126,7 +128,7 @@ func (it *conversationItem) conversation() *conversation.Conversation {
 		Pending: it.Pending, SlackChannel: it.SlackChannel, ThreadTS: it.ThreadTS, Agent: it.Agent,
 		CommentID: it.CommentID, EscalationReason: it.EscalationReason, EscalatedAt: it.EscalatedAt, ClaimedAt: it.ClaimedAt,
 		AnnouncedAt: it.AnnouncedAt, WarnedAt: it.WarnedAt, Referral: it.Referral, Processed: it.Processed,
-		FollowUp: it.FollowUp, Linked: it.Linked,
+		FollowUp: it.FollowUp, Linked: it.Linked, Lead: it.Lead, CustomerName: it.CustomerName,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, ExpiresAt: it.ExpiresAt, Version: it.Version,
 		Lease: it.lease(),
 	}

@@ -18,6 +18,7 @@ var buttonActions = map[string]channel.AgentAction{
 	ActionIDHandBack:   channel.ActionHandBack,
 	ActionIDSendAnswer: channel.ActionSendAnswer,
 	ActionIDLead:       channel.ActionLead,
+	ActionIDTakeOver:   channel.ActionTakeOver,
 }
 
 // InteractionID is the deterministic id of one button press: Slack sends no event id with

@@ -13,6 +13,7 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 )
 
@@ -68,7 +69,7 @@ func seedDeskEscalation(t *testing.T, r *rig) {
 	c := &conversation.Conversation{
 		Key: deskKey, Status: conversation.Escalated, Locale: "de",
 		LastInboundAt: now.Add(-40 * time.Minute), SlackChannel: slackChannel, ThreadTS: threadTS,
-		EscalationReason: slackapi.ReasonAskedForHuman, EscalatedAt: now.Add(-35 * time.Minute),
+		EscalationReason: desk.ReasonAskedForHuman, EscalatedAt: now.Add(-35 * time.Minute),
 		CreatedAt: now.Add(-40 * time.Minute), UpdatedAt: now.Add(-35 * time.Minute), ExpiresAt: now.Add(30 * 24 * time.Hour),
 	}
 	if err := r.store.PutConversation(context.Background(), c); err != nil {

@@ -119,6 +119,8 @@ type env struct {
 	queued atomic.Int32
 	// metrics counts what the functions record.
 	metrics *counter
+	// presses numbers the button presses of a flow (their action_ts).
+	presses atomic.Int32
 }
 
 // counter is a metrics.Recorder that counts.
