@@ -21,6 +21,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/graph"
 	"github.com/frontdesk-app/frontdesk/shared/meta"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
+	"github.com/frontdesk-app/frontdesk/shared/observe"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/sweeper"
@@ -38,6 +39,8 @@ type Deps struct {
 	Metrics metrics.Recorder
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// Observer receives the bot's decisions (the local console); nil in Lambda.
+	Observer observe.Sink
 }
 
 func (d Deps) now() func() time.Time {
@@ -221,6 +224,7 @@ func Bot(d Deps) (*bot.Bot, error) {
 		Template:         d.Config.WhatsAppTmpl,
 		TemplateLanguage: d.Config.WhatsAppLang,
 		FollowUp:         followUp(d, ledger),
+		Observer:         d.Observer,
 		Metrics:          d.metrics(),
 		Logger:           d.logger(),
 		Now:              d.now(),

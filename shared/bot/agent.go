@@ -207,6 +207,7 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 		r.CommentID = c.CommentID
 	}
 	wd := window.Decide(window.Input{Surface: c.Key.Surface, LastInbound: c.LastInboundAt, Now: now, Human: true, Template: b.Template})
+	b.observeDelivery(ctx, c, a, wd)
 	var notes []desk.Note
 	switch wd.Action {
 	case window.Send:

@@ -19,6 +19,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
+	"github.com/frontdesk-app/frontdesk/shared/observe"
 )
 
 // Sender delivers a reply to a customer on the conversation's surface (graph.Client).
@@ -45,6 +46,8 @@ type Bot struct {
 	Answers       Answers
 	// FollowUp, when set, offers customers outside WhatsApp to be told there (followup.go).
 	FollowUp *FollowUp
+	// Observer, when set, receives a record of each decision (the local console); nil in Lambda.
+	Observer observe.Sink
 
 	// Retention is how long a conversation outlives its last activity.
 	Retention time.Duration

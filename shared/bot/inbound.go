@@ -67,6 +67,7 @@ func (b *Bot) handleInbound(ctx context.Context, holder string, in channel.Inbou
 				if err := b.followUpOptedOut(ctx, c, in); err != nil {
 					return err
 				}
+				b.observeConsent(ctx, c, in)
 				return b.reply(ctx, c, in.ID+"#reply", channel.Reply{Text: reply, CommentID: in.CommentID})
 			}
 		}
@@ -142,10 +143,7 @@ func (b *Bot) answer(ctx context.Context, c *conversation.Conversation, in chann
 	if handled, err := b.nonText(ctx, c, in); handled || err != nil {
 		return err
 	}
-	d := b.Brain.Decide(faqInput(c, in))
-	b.log().InfoContext(ctx, "decided", "event", in, "action", d.Action.String(), "entry", d.EntryID,
-		"confidence", strconv.FormatFloat(d.Confidence, 'f', 3, 64), "reason", d.Reason)
-	return b.carryOut(ctx, c, in, d)
+	return b.carryOut(ctx, c, in, b.Brain.Decide(faqInput(c, in)))
 }
 
 // carryOut applies the decision d on in. A message that reached the bot later than Freshness
@@ -155,6 +153,9 @@ func (b *Bot) carryOut(ctx context.Context, c *conversation.Conversation, in cha
 	if d.Locale != "" {
 		c.Locale = d.Locale
 	}
+	b.log().InfoContext(ctx, "decided", "event", in, "action", d.Action.String(), "entry", d.EntryID,
+		"confidence", strconv.FormatFloat(d.Confidence, 'f', 3, 64), "reason", d.Reason)
+	b.observeDecision(ctx, c, in, d)
 	if b.stale(in) {
 		b.dropStale(ctx, in, "message delivered too late for a bot answer")
 		if d.Action != faq.Escalate {

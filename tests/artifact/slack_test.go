@@ -122,3 +122,27 @@ func resignSlack(t testing.TB, raw []byte) []byte {
 	}
 	return out
 }
+
+// TestSlackEnqueueFailureForgetsTheEvent: when the agent's reply cannot be queued, the function
+// answers an error (Slack retries) and deletes the event's seen mark, so that the retry is not
+// dropped as a replay. In AWS the delete needs its own grant (the permission check sees it here).
+func TestSlackEnqueueFailureForgetsTheEvent(t *testing.T) {
+	t.Parallel()
+	bins := artifacts(t)
+	r := prepareRig(t, "slack", nil)
+	r.environ = r.env(t, map[string]string{"FRONTDESK_QUEUE_URL": r.queueURL + "-deleted.fifo"})
+	r.proc = launch(t, bins.rie, bins.bootstrap["slack"], "slack", r.environ)
+	r.proc.waitReady(t)
+	seedDeskEscalation(t, r)
+	got := r.invoke(t, apiGateway, resignSlack(t, readEvent(t, bins.root, "slack", "thread_reply")))
+	if got.http.StatusCode < 500 {
+		t.Errorf("status = %d, want a 5xx so that Slack retries", got.http.StatusCode)
+	}
+	first, err := r.store.MarkSeen(context.Background(), "slack:Ev0AGENTREPLY1", time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first {
+		t.Error("the event's seen mark is still there: Slack's retry would be dropped and the reply lost")
+	}
+}
