@@ -187,7 +187,11 @@ func TestStoryMentionIsADeskSignal(t *testing.T) {
 	}
 	c := r.conv(key)
 	if c.Status != conversation.Bot || c.ThreadTS == "" {
-		t.Errorf("status %s, thread %q; want the bot's conversation with a card for the team", c.Status, c.ThreadTS)
+		t.Fatalf("status %s, thread %q; want the bot's conversation with a card for the team", c.Status, c.ThreadTS)
+	}
+	card, _ := r.slack.Message(c.SlackChannel, c.ThreadTS)
+	if !strings.Contains(card.Text, "mentioned us in their story") || strings.Contains(card.Text, "Handed back") {
+		t.Errorf("card = %q, want the story mention, not a hand-back", card.Text)
 	}
 }
 
