@@ -215,6 +215,11 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 	now := b.now()
 	if c.Key.Surface == channel.Comment {
 		r.CommentID = c.CommentID
+		if c.PrivateReplySpent() {
+			// Meta would refuse it for good: the agent hears it now, nothing is sent or retried.
+			b.count(ctx, metrics.DeliveriesFailed, 1)
+			return []desk.Note{{Kind: desk.PrivateReplySpent}}, nil
+		}
 	}
 	wd := window.Decide(window.Input{Surface: c.Key.Surface, LastInbound: c.LastInboundAt, Now: now, Human: true, Template: b.Template})
 	b.observeDelivery(ctx, c, a, wd)
@@ -298,6 +303,9 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 // the event's error when a retry may still deliver it.
 func (b *Bot) deliveryFailed(ctx context.Context, err error) ([]desk.Note, error) {
 	switch {
+	case errors.Is(err, channel.ErrAlreadyReplied):
+		b.count(ctx, metrics.DeliveriesFailed, 1)
+		return []desk.Note{{Kind: desk.PrivateReplySpent}}, nil
 	case errors.Is(err, channel.ErrWindowClosed):
 		b.count(ctx, metrics.DeliveriesFailed, 1)
 		return []desk.Note{{Kind: desk.CustomerMustWrite}}, nil
@@ -349,6 +357,7 @@ func fileLabel(ref channel.FileRef) string {
 func (b *Bot) sendParts(ctx context.Context, c *conversation.Conversation, key string, r channel.Reply, parts []string) error {
 	if len(parts) == 0 {
 		_, err := b.once(ctx, c, key, func(ctx context.Context) (string, error) { return b.Sender.Send(ctx, c.Key, r) })
+		notePrivateReply(c, r, err)
 		return err
 	}
 	for i, p := range parts {
@@ -361,7 +370,9 @@ func (b *Bot) sendParts(ctx context.Context, c *conversation.Conversation, key s
 		if i > 0 {
 			part.ReplyTo = ""
 		}
-		if _, err := b.once(ctx, c, k, func(ctx context.Context) (string, error) { return b.Sender.Send(ctx, c.Key, part) }); err != nil {
+		_, err := b.once(ctx, c, k, func(ctx context.Context) (string, error) { return b.Sender.Send(ctx, c.Key, part) })
+		notePrivateReply(c, part, err)
+		if err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"maps"
 	"mime/multipart"
@@ -15,7 +14,6 @@ import (
 	"net/textproto"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -57,8 +55,11 @@ func (c *Client) FetchMedia(ctx context.Context, key channel.Key, ref channel.Fi
 			FileSize json.Number `json:"file_size"`
 		}
 		q := url.Values{"phone_number_id": {key.Account}}
-		if err := c.call(ctx, http.MethodGet, c.base+"/"+url.PathEscape(ref.ID)+"?"+q.Encode(), token, "", nil, &meta); err != nil {
-			return f, err
+		if token == "" {
+			return f, apperr.E(op, apperr.Internal, "no access token configured for WhatsApp")
+		}
+		if err := c.cfg.Transport.Get(ctx, c.base+"/"+url.PathEscape(ref.ID)+"?"+q.Encode(), token, &meta); err != nil {
+			return f, Classify(op, err)
 		}
 		if size, err := meta.FileSize.Int64(); err == nil {
 			if err := files.ForDesk(size); err != nil {
@@ -123,14 +124,14 @@ func (c *Client) download(ctx context.Context, target, token string) ([]byte, st
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := c.cfg.HTTP.Do(req)
+	resp, err := c.cfg.Transport.Doer().Do(req)
 	if err != nil {
-		return nil, "", apperr.Wrap(op, apperr.Transient, err, "media download failed")
+		return nil, "", apperr.Wrap(op, apperr.Transient, &netError{err: err}, "media download failed")
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-		return nil, "", classify(op, apiError(resp, data, c.cfg.Now))
+		return nil, "", Classify(op, apiError(resp, data, c.cfg.Now))
 	}
 	if resp.ContentLength > files.MaxBytes {
 		err := files.ForDesk(resp.ContentLength)
@@ -181,8 +182,11 @@ func (c *Client) sendFile(ctx context.Context, key channel.Key, r channel.Reply)
 		var up struct {
 			ID string `json:"id"`
 		}
-		if err := c.call(ctx, http.MethodPost, c.base+"/"+url.PathEscape(key.Account)+"/media", c.cfg.Tokens.WhatsApp, ctype, body, &up); err != nil {
-			return "", err
+		if c.cfg.Tokens.WhatsApp == "" {
+			return "", apperr.E(op, apperr.Internal, "no access token configured for WhatsApp")
+		}
+		if err := c.cfg.Transport.Post(ctx, c.base+"/"+url.PathEscape(key.Account)+"/media", c.cfg.Tokens.WhatsApp, ctype, body, &up); err != nil {
+			return "", Classify(op, err)
 		}
 		if up.ID == "" {
 			return "", apperr.E(op, apperr.Internal, "whatsapp answered the upload without a media id")
@@ -236,8 +240,11 @@ func (c *Client) sendFile(ctx context.Context, key channel.Key, r channel.Reply)
 		var out struct {
 			MessageID string `json:"message_id"`
 		}
-		if err := c.call(ctx, http.MethodPost, base+"/"+url.PathEscape(key.Account)+"/messages", token, ctype, body, &out); err != nil {
-			return "", err
+		if token == "" {
+			return "", apperr.E(op, apperr.Internal, "no access token configured for this surface")
+		}
+		if err := c.cfg.Transport.Post(ctx, base+"/"+url.PathEscape(key.Account)+"/messages", token, ctype, body, &out); err != nil {
+			return "", Classify(op, err)
 		}
 		if out.MessageID == "" {
 			return "", apperr.E(op, apperr.Internal, "the Send API answered without a message id")
@@ -277,61 +284,4 @@ func multipartBody(fields map[string]string, fileField, name, mimeType string, d
 		return nil, "", err
 	}
 	return b.Bytes(), w.FormDataContentType(), nil
-}
-
-// call sends one Graph request (GET, or POST of body with contentType) with the retries of
-// post, and decodes a 2xx answer into out.
-func (c *Client) call(ctx context.Context, method, endpoint, token, contentType string, body []byte, out any) error {
-	const op apperr.Op = "graph.call"
-	if token == "" {
-		return apperr.E(op, apperr.Internal, "no access token configured for this surface")
-	}
-	for attempt := 0; ; attempt++ {
-		err := c.attemptRaw(ctx, method, endpoint, token, contentType, body, out)
-		if err == nil {
-			return nil
-		}
-		wait, retry := c.backoff(attempt, err)
-		if !retry || attempt >= c.cfg.MaxRetries || c.cfg.MaxRetries < 0 {
-			return classify(op, err)
-		}
-		if serr := c.cfg.Sleep(ctx, wait); serr != nil {
-			return apperr.Wrap(op, apperr.Transient, errors.Join(err, serr), "gave up waiting to retry")
-		}
-	}
-}
-
-func (c *Client) attemptRaw(ctx context.Context, method, endpoint, token, contentType string, body []byte, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, endpoint, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", "application/json")
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-		req.ContentLength = int64(len(body))
-	}
-	resp, err := c.cfg.HTTP.Do(req)
-	if err != nil {
-		return &netError{err: err}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	if err != nil {
-		return &netError{err: err, sent: true}
-	}
-	if resp.StatusCode/100 != 2 {
-		return apiError(resp, data, c.cfg.Now)
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return &APIError{Status: resp.StatusCode, Message: "answer is not JSON: " + strconv.Itoa(len(data)) + " bytes"}
-	}
-	return nil
 }

@@ -20,8 +20,12 @@ import (
 // answers their downloads, and records uploads (WhatsApp media, Send API attachments, Slack's
 // upload URL) as a JSON summary of the form: its fields and {"file": {name, type, size}}.
 
-// maxLocalFile bounds a file registered with the local stack.
-const maxLocalFile = 25 << 20
+// maxLocalFile bounds a file registered with the local stack; maxLocalFiles how many it keeps
+// (the oldest go first).
+const (
+	maxLocalFile  = 25 << 20
+	maxLocalFiles = 20
+)
 
 type localFile struct {
 	id, name, mime string
@@ -51,6 +55,11 @@ func (o *Outbox) addFile(prefix, name, mimeType string, data []byte) *localFile 
 	o.seq++
 	f := &localFile{id: fmt.Sprintf("%s%06d", prefix, o.seq), name: name, mime: mimeType, data: data}
 	o.files()[f.id] = f
+	o.order = append(o.order, f.id)
+	if len(o.order) > maxLocalFiles {
+		delete(o.stored, o.order[0])
+		o.order = o.order[1:]
+	}
 	return f
 }
 

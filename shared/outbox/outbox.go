@@ -7,7 +7,8 @@
 // [{"at", "service", "method", "path", "body", "response"}], where service is one of whatsapp,
 // messenger, instagram, slack, capi, body is the JSON body the real API would have received (form
 // bodies, as slack-go sends them, are shown as a JSON object) and response what the outbox
-// answered for it; DELETE /_local/outbox empties it.
+// answered for it; DELETE /_local/outbox empties it. It keeps the newest Max calls (DefaultMax
+// unless set): older ones are dropped, so a stack left running does not grow without bound.
 package outbox
 
 import (
@@ -51,8 +52,13 @@ const (
 	LocalChannelName = "support"
 )
 
+// DefaultMax is how many calls New's outbox keeps.
+const DefaultMax = 1000
+
 // Outbox records outbound calls. The zero value is not usable; call New.
 type Outbox struct {
+	// Max is how many calls are kept, the newest; 0 keeps all.
+	Max int
 	// Now is the clock for Entry.At.
 	Now func() time.Time
 	// InstagramAccounts are the account ids whose /messages sends are Instagram sends.
@@ -68,10 +74,11 @@ type Outbox struct {
 	entries []Entry
 	seq     int
 	stored  map[string]*localFile
+	order   []string // stored ids, oldest first
 }
 
 // New returns an empty outbox.
-func New() *Outbox { return &Outbox{Now: time.Now} }
+func New() *Outbox { return &Outbox{Now: time.Now, Max: DefaultMax} }
 
 // Entries returns a copy of the recorded calls in order.
 func (o *Outbox) Entries() []Entry {
@@ -80,12 +87,21 @@ func (o *Outbox) Entries() []Entry {
 	return slices.Clone(o.entries)
 }
 
+// record keeps e, the newest Max entries, and tells OnRecord.
 func (o *Outbox) record(e Entry) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.recordLocked(e)
+}
+
+func (o *Outbox) recordLocked(e Entry) {
 	o.entries = append(o.entries, e)
 	if o.OnRecord != nil {
+		// Under the lock, so observers see the entries in the order they were recorded.
 		o.OnRecord(e)
+	}
+	if o.Max > 0 && len(o.entries) > o.Max {
+		o.entries = slices.Clone(o.entries[len(o.entries)-o.Max:])
 	}
 }
 
@@ -140,11 +156,7 @@ func (o *Outbox) RoundTrip(req *http.Request) (*http.Response, error) {
 	e := Entry{At: now.UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: jsonBody}
 	resp, _ := json.Marshal(answer(service, req.URL.Path, jsonBody, o.seq, now))
 	e.Response = resp
-	o.entries = append(o.entries, e)
-	if o.OnRecord != nil {
-		// Under the lock, so observers see the entries in the order they were recorded.
-		o.OnRecord(e)
-	}
+	o.recordLocked(e)
 	o.mu.Unlock()
 
 	return respondRaw(req, http.StatusOK, resp), nil
