@@ -207,6 +207,9 @@ type sendBody struct {
 		Name string `json:"name"`
 	} `json:"template"`
 	Type     string     `json:"type"`
+	Filedata *struct {
+		Name string `json:"name"`
+	} `json:"filedata"`
 	Document *mediaBody `json:"document"`
 	Image    *mediaBody `json:"image"`
 	Video    *mediaBody `json:"video"`
@@ -272,6 +275,9 @@ func describe(e outbox.Entry) string {
 		if m != nil {
 			text = strings.TrimSpace("(" + b.Type + " " + m.Filename + ") " + m.Caption)
 		}
+	}
+	if b.Filedata != nil {
+		text = "(attachment " + b.Filedata.Name + ")"
 	}
 	fmt.Fprintf(&s, "[%s] %s", e.Service, text)
 	if b.Tag != "" {
