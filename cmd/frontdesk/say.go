@@ -206,7 +206,7 @@ type sendBody struct {
 	Template struct {
 		Name string `json:"name"`
 	} `json:"template"`
-	Type     string     `json:"type"`
+	Type     string `json:"type"`
 	Filedata *struct {
 		Name string `json:"name"`
 	} `json:"filedata"`
