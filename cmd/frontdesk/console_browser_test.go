@@ -190,6 +190,12 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Error("opening the card's chat did not pick WhatsApp")
 	}
 
+	// Nobody claims it for 45 minutes: the sweeper brings it back into view.
+	run("move the clock 45 min", chromedp.SendKeys(chromedp.CSS(`#clock-custom`), "45m"+kb.Enter))
+	shows("the clock moved", `#clock-offset`, "+45 min")
+	run("run the sweeper", chromedp.Click(chromedp.CSS(`#sweep`)))
+	shows("the re-announcement", `#desk .replies`, "Still unclaimed after 45 min")
+
 	// The agent claims it from the keyboard.
 	run("claim", chromedp.Focus(chromedp.CSS(`#desk button[data-action="claim"]`)), chromedp.KeyEvent(kb.Enter))
 	shows("the claimed card", `#desk .bk-fields`, "Claimed by @U0LOCALAGENT.")
@@ -216,7 +222,7 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	// A day later the agent writes again: WhatsApp allows only the template.
 	run("move the clock 25 h", chromedp.Click(chromedp.CSS(`button[data-advance="25h"]`)))
-	shows("the clock", `#clock-offset`, "+1 d 1 h")
+	shows("the clock", `#clock-offset`, "+25 h 45 min")
 	run("a late reply", chromedp.SendKeys(chromedp.CSS(threadInput), "Ist alles angekommen?"+kb.Enter))
 	shows("the template in the customer's chat", `#chat .bubble.template`, "agent_reply_waiting")
 	shows("the window rule beside it", `#chat .row.agent .reasoning`, "template sent instead")

@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
-	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/meta"
 	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
@@ -292,7 +291,20 @@ func formatOffset(d time.Duration) string {
 	if d == 0 {
 		return "real time"
 	}
-	return "+" + desk.FormatDuration(d)
+	return "+" + hoursMinutes(d)
+}
+
+// hoursMinutes renders d in hours and minutes, the unit of the windows: "25 h", "25 h 45 min".
+func hoursMinutes(d time.Duration) string {
+	d = d.Round(time.Minute)
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%d min", m)
+	case m == 0:
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d h %d min", h, m)
 }
 
 func (c *Console) state(w http.ResponseWriter, r *http.Request) {
@@ -514,7 +526,7 @@ func (c *Console) clock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.cfg.Clock.Advance(d)
-	c.notify("The clock moved forward " + desk.FormatDuration(d) + ".")
+	c.notify("The clock moved forward " + hoursMinutes(d) + ".")
 	writeJSON(w, http.StatusOK, map[string]any{"now": c.cfg.Clock.Now().UTC(), "offset": formatOffset(c.cfg.Clock.Offset())})
 }
 

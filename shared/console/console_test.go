@@ -243,3 +243,12 @@ func TestEventStream(t *testing.T) {
 		t.Errorf("state after the clock moved = %+v", s)
 	}
 }
+
+func TestOffsetInHoursAndMinutes(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{0: "real time", 45 * time.Minute: "+45 min", 25 * time.Hour: "+25 h", 25*time.Hour + 45*time.Minute: "+25 h 45 min"} {
+		if got := formatOffset(d); got != want {
+			t.Errorf("formatOffset(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
