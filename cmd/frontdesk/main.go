@@ -4,6 +4,7 @@
 //	frontdesk serve [--addr 127.0.0.1:3000]      run the local stack and its console
 //	frontdesk say --channel whatsapp "hello"     send a message as a customer, print the reply
 //	frontdesk faq check KB | faq eval ...        validate a knowledge base, measure the matcher
+//	frontdesk faq test KB TESTS | faq chat       test a knowledge base, talk to it
 package main
 
 import (
@@ -45,6 +46,12 @@ Usage:
         validate a knowledge base (a YAML file or a folder of them)
   frontdesk faq eval --train TRAIN.jsonl --test TEST.jsonl [--val VAL.jsonl] [--json]
         train the matcher on TRAIN and measure it on TEST
+  frontdesk faq test KB TESTS [--json]
+        run a shop's own test questions through the bot (non-zero exit when a must: true fails)
+  frontdesk faq chat [--kb KB]
+        talk to the bot like a customer, the decision and top three after each message
+  frontdesk faq help
+        every faq subcommand (build, ask, …)
 `
 
 // run dispatches a subcommand.
