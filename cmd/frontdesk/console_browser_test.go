@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/frontdesk-app/frontdesk/shared/hostguard"
 )
 
 var screenshots = flag.String("screenshots", "", "write the console's screenshots for the README into this folder (make screenshots)")
@@ -36,8 +37,8 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// startLocalStack serves the local stack with its console as `frontdesk serve` does, on a free
-// loopback port, and returns its base URL.
+// startLocalStack serves the local stack with its console as `frontdesk serve` does (the same
+// server, Host guard and limits), on a free loopback port, and returns its base URL.
 func startLocalStack(t *testing.T) string {
 	t.Helper()
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -53,7 +54,7 @@ func startLocalStack(t *testing.T) string {
 	if _, err := st.mountConsole(ln.Addr(), "", logger); err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: st.mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(hostguard.Middleware(serveHosts(ln.Addr(), ""))(st.mux), serveLimits, logger)
 	srv.RegisterOnShutdown(st.console.Close)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() {

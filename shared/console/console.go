@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/hostguard"
 	"github.com/frontdesk-app/frontdesk/shared/meta"
 	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
@@ -108,9 +109,10 @@ type Config struct {
 
 // Console serves the console. Close ends its event streams.
 type Console struct {
-	cfg  Config
-	mux  *http.ServeMux
-	done chan struct{}
+	cfg     Config
+	mux     *http.ServeMux
+	guarded http.Handler // serve behind the Host check
+	done    chan struct{}
 }
 
 // New returns the console.
@@ -125,6 +127,7 @@ func New(cfg Config) (*Console, error) {
 		cfg.Logger = slog.Default()
 	}
 	c := &Console{cfg: cfg, mux: http.NewServeMux(), done: make(chan struct{})}
+	c.guarded = hostguard.Middleware(cfg.Hosts)(http.HandlerFunc(c.serve))
 	files, err := fs.Sub(static, "static")
 	if err != nil {
 		return nil, err
@@ -159,11 +162,16 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
 	if c.cfg.Disabled != "" {
-		http.Error(w, "the local console is off: "+c.cfg.Disabled, http.StatusForbidden)
+		c.serve(w, r)
 		return
 	}
-	if !c.hostAllowed(r.Host) {
-		http.Error(w, "the local console answers only on "+strings.Join(c.cfg.Hosts, ", "), http.StatusForbidden)
+	c.guarded.ServeHTTP(w, r)
+}
+
+// serve serves a request whose Host is the console's own.
+func (c *Console) serve(w http.ResponseWriter, r *http.Request) {
+	if c.cfg.Disabled != "" {
+		http.Error(w, "the local console is off: "+c.cfg.Disabled, http.StatusForbidden)
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -185,24 +193,15 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mux.ServeHTTP(w, r)
 }
 
-func (c *Console) hostAllowed(host string) bool {
-	for _, h := range c.cfg.Hosts {
-		if strings.EqualFold(h, host) {
-			return true
-		}
-	}
-	return false
-}
-
-// LoopbackHosts are the Host values naming the loopback listener addr ("127.0.0.1:3000"), or
-// an error when addr is not a loopback address: the console is never served to a network.
+// LoopbackHosts are the Host values naming the loopback listener addr (127.0.0.1, localhost
+// and [::1] with its port), or an error when addr is not a loopback address: the console is
+// never served to a network, whatever other names the server answers to.
 func LoopbackHosts(addr net.Addr) ([]string, error) {
 	tcp, ok := addr.(*net.TCPAddr)
 	if !ok || !tcp.IP.IsLoopback() {
 		return nil, fmt.Errorf("console: %s is not a loopback address", addr)
 	}
-	port := fmt.Sprint(tcp.Port)
-	return []string{net.JoinHostPort(tcp.IP.String(), port), "localhost:" + port}, nil
+	return hostguard.Loopback(fmt.Sprint(tcp.Port)), nil
 }
 
 func (c *Console) page(w http.ResponseWriter, r *http.Request) {
