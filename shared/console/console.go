@@ -314,7 +314,10 @@ func (c *Console) state(w http.ResponseWriter, r *http.Request) {
 // change (changes within 50 ms are sent once).
 func (c *Console) events(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
+	// A stream outlives the server's read and write timeouts (an expired read deadline would
+	// end it: the server reads in the background to notice a client that went away).
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	w.Header().Set("Content-Type", "text/event-stream")
 	changed, cancel := c.cfg.Journal.subscribe()
 	defer cancel()
