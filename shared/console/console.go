@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
@@ -113,6 +114,7 @@ type Console struct {
 	mux     *http.ServeMux
 	guarded http.Handler // serve behind the Host check
 	done    chan struct{}
+	closing sync.Once
 }
 
 // New returns the console.
@@ -145,14 +147,8 @@ func New(cfg Config) (*Console, error) {
 	return c, nil
 }
 
-// Close ends the open event streams (call it before shutting the server down).
-func (c *Console) Close() {
-	select {
-	case <-c.done:
-	default:
-		close(c.done)
-	}
-}
+// Close ends the open event streams (call it before shutting the server down; again is a no-op).
+func (c *Console) Close() { c.closing.Do(func() { close(c.done) }) }
 
 // ServeHTTP checks where the request comes from and serves it.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
