@@ -231,6 +231,7 @@ func Bot(d Deps) (*bot.Bot, error) {
 		Consent:          ledger,
 		Signals:          signals,
 		Retention:        d.Config.Retention,
+		Freshness:        d.Config.BotFreshness,
 		DefaultLocale:    d.Config.DefaultLocale,
 		Template:         d.Config.WhatsAppTmpl,
 		TemplateLanguage: d.Config.WhatsAppLang,

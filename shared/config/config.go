@@ -41,6 +41,9 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 // Set reports whether the secret has a value.
 func (s Secret) Set() bool { return s != "" }
 
+// DefaultBotFreshness is BOT_FRESHNESS when unset.
+const DefaultBotFreshness = 4 * time.Hour
+
 // Config is frontdesk's configuration. Field tags name the environment variable and, for
 // secrets, the parameter name under SECRETS_PREFIX.
 type Config struct {
@@ -53,12 +56,16 @@ type Config struct {
 	SlackChannel string // SLACK_CHANNEL
 	// SLACK_TEAM_IDS: the workspaces (team ids, or an Enterprise Grid org id), comma-separated,
 	// whose Slack requests are obeyed; SLACK_APP_ID: our Slack app's id.
-	SlackTeamIDs  []string
-	SlackAppID    string
-	WhatsAppTmpl  string // WHATSAPP_TEMPLATE: the approved template sent when the 24-hour window is closed
-	WhatsAppLang  string // WHATSAPP_TEMPLATE_LANGUAGE
-	FAQPath       string // FAQ_KB
-	Retention     time.Duration
+	SlackTeamIDs []string
+	SlackAppID   string
+	WhatsAppTmpl string // WHATSAPP_TEMPLATE: the approved template sent when the 24-hour window is closed
+	WhatsAppLang string // WHATSAPP_TEMPLATE_LANGUAGE
+	FAQPath      string // FAQ_KB
+	Retention    time.Duration
+	// BOT_FRESHNESS: how late a customer message may reach the bot and still get a bot answer
+	// ("4h", "90m"; default 4 hours). An outage's backlog must not flood customers with stale
+	// answers; a late message that needs a person still reaches the desk.
+	BotFreshness  time.Duration
 	ConsentRegime string // CONSENT_REGIME: opt-out | opt-in
 	PublicBaseURL string // PUBLIC_BASE_URL: where the data-deletion status page is reached
 	DefaultLocale string // DEFAULT_LOCALE
@@ -174,6 +181,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("RETENTION_DAYS = %d: want at least 1", days)
 	}
 	c.Retention = time.Duration(days) * 24 * time.Hour
+	c.BotFreshness = DefaultBotFreshness
+	if v := getenv("BOT_FRESHNESS"); v != "" {
+		if c.BotFreshness, err = time.ParseDuration(v); err != nil || c.BotFreshness <= 0 {
+			return Config{}, fmt.Errorf("BOT_FRESHNESS = %q: want a positive duration such as 4h or 90m", v)
+		}
+	}
 	if c.ReannounceMins, err = intVar(getenv, "REANNOUNCE_MINUTES", 30); err != nil {
 		return Config{}, err
 	}

@@ -134,8 +134,30 @@ type env struct {
 	logs   *syncBuffer
 	cfg    config.Config
 	queued atomic.Int32
+	// metrics counts what the functions record.
+	metrics *counter
 	// presses numbers the button presses of a flow (their action_ts).
 	presses atomic.Int32
+}
+
+// counter is a metrics.Recorder that counts.
+type counter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counter) Count(name string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n[name] += n
+}
+
+func (c *counter) Milliseconds(string, time.Duration) {}
+
+func (c *counter) get(name string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[name]
 }
 
 var backends = []string{"memstore", "dynamodb"}
@@ -159,7 +181,7 @@ func randomName(prefix string) string {
 
 func newEnv(t *testing.T, backend string) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}}
+	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}, metrics: &counter{n: map[string]int{}}}
 	switch backend {
 	case "memstore":
 		ms := memstore.New()
@@ -226,8 +248,8 @@ func newEnv(t *testing.T, backend string) *env {
 			e.queued.Add(1)
 			return q.Send(ctx, m)
 		}),
-		HTTP:   &http.Client{Timeout: 10 * time.Second},
-		Logger: logger, Now: e.clock.Now,
+		HTTP:    &http.Client{Timeout: 10 * time.Second},
+		Metrics: e.metrics, Logger: logger, Now: e.clock.Now,
 	})
 	if err != nil {
 		t.Fatal(err)
