@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/frontdesk-app/frontdesk/shared/faq/nlp"
 	"gopkg.in/yaml.v3"
 )
 
@@ -280,7 +281,7 @@ func parseKB(b []byte, file string) (kbDoc, CheckErrors) {
 						errs = append(errs, &CheckError{File: file, Line: keyLine(v, l), Msg: fmt.Sprintf("out_of_scope: unsupported language %q (want %s)", l, strings.Join(Languages, ", "))})
 					}
 					for _, p := range kd.oos[l] {
-						if len(tokens(p)) == 0 {
+						if len(nlp.Tokens(p)) == 0 {
 							errs = append(errs, &CheckError{File: file, Line: keyLine(v, l), Msg: fmt.Sprintf("out_of_scope: %q has no word", p)})
 						}
 					}
@@ -402,7 +403,7 @@ func checkEntryFields(e *Entry, n *yaml.Node) CheckErrors {
 			add(keyLine(n, "phrasings", l), "no phrasing in %s", l)
 		}
 		for _, p := range ps {
-			if len(tokens(p)) == 0 {
+			if len(nlp.Tokens(p)) == 0 {
 				add(keyLine(n, "phrasings", l), "phrasing %q has no word", p)
 			}
 		}
