@@ -3,13 +3,13 @@ package faq
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 )
 
 // Model is a trained matcher with its thresholds, built from one knowledge base. Build makes
@@ -39,7 +39,7 @@ func BuildContext(ctx context.Context, kb *KB) (*Model, error) {
 		return nil, errors.New("faq: empty knowledge base")
 	}
 	progress := progressFrom(ctx)
-	classes, ps := kb.phrasings()
+	classes, ps := phrasingsOf(kb)
 	cfg := sizedConfig(defaultMatcher, ps)
 	ps = withBackground(cfg, ps)
 	progress("train", 0, 1)
@@ -50,8 +50,9 @@ func BuildContext(ctx context.Context, kb *KB) (*Model, error) {
 	return &Model{KBHash: kb.Hash(), Classes: classes, Policy: pol, matcher: m}, nil
 }
 
-// phrasings lists the training texts: each entry's phrasings and titles per language.
-func (kb *KB) phrasings() ([]string, []Phrasing) {
+// phrasingsOf lists the training texts of kb: each entry's phrasings and titles per language,
+// and its out-of-scope messages.
+func phrasingsOf(kb *KB) ([]string, []Phrasing) {
 	var classes []string
 	var ps []Phrasing
 	for c, e := range kb.Entries {
@@ -71,26 +72,6 @@ func (kb *KB) phrasings() ([]string, []Phrasing) {
 		}
 	}
 	return classes, ps
-}
-
-// Hash identifies what a model learns from: entry ids, titles and phrasings, in order.
-func (kb *KB) Hash() string {
-	h := sha256.New()
-	for _, e := range kb.Entries {
-		fmt.Fprintf(h, "%q\n", e.ID)
-		for _, l := range Languages {
-			fmt.Fprintf(h, "%s %q\n", l, e.Title[l])
-			for _, p := range e.Phrasings[l] {
-				fmt.Fprintf(h, "%s %q\n", l, p)
-			}
-		}
-	}
-	for _, l := range Languages {
-		for _, p := range kb.OutOfScope[l] {
-			fmt.Fprintf(h, "oos %s %q\n", l, p)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 const modelMagic = "FDQM\x05"
@@ -138,7 +119,8 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	if fc.lex != nil {
 		lex := fc.lex.restrict(v)
 		w.u32(uint32(len(lex)))
-		for _, k := range sortedKeys(lex) {
+		keys := slices.Sorted(maps.Keys(lex))
+		for _, k := range keys {
 			w.str(k)
 			w.u32(uint32(len(lex[k])))
 			for _, g := range lex[k] {
