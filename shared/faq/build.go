@@ -163,21 +163,26 @@ func UnmarshalModel(b []byte) (*Model, error) {
 		fc.BlockWeight[b] = r.f32()
 	}
 	nf := r.count(8)
-	v := &vocab{cfg: *fc, index: make(map[uint64]int32, nf), idf: make([]float32, nf)}
+	v := &vocab{cfg: *fc, index: make(map[uint64]int32, nf)}
+	hb := r.take(8 * nf)
 	for j := 0; j < nf; j++ {
-		v.index[r.u64()] = int32(j)
+		v.index[binary.LittleEndian.Uint64(hb[8*j:])] = int32(j)
 	}
-	for j := range v.idf {
-		v.idf[j] = r.f32()
-	}
+	v.idf = r.f32s(nf)
 	v.block = r.bytes(nf)
 	v.maxIDF = r.f32()
 	if r.bool() {
 		n := r.count(9)
 		fc.lex = make(lexicon, n)
+		var backing []uint32 // one allocation for every key's groups
 		for i := 0; i < n; i++ {
 			k := r.str()
-			gs := make([]uint32, r.count(4))
+			m := r.count(4)
+			if len(backing) < m {
+				backing = make([]uint32, max(m, 4096))
+			}
+			gs := backing[:m:m]
+			backing = backing[m:]
 			for j := range gs {
 				gs[j] = r.u32()
 			}
@@ -242,23 +247,11 @@ func writeLinear(w *binWriter, lm *linearModel) {
 // readLinear decodes one linear model over nf features, or returns nil when its indices do
 // not add up.
 func readLinear(r *binReader, nClass, nf int) *linearModel {
-	lm := &linearModel{nClass: nClass, bias: make([]float32, nClass)}
-	for c := range lm.bias {
-		lm.bias[c] = r.f32()
-	}
+	lm := &linearModel{nClass: nClass, bias: r.f32s(nClass)}
 	nw := r.count(6)
-	lm.start = make([]int32, nf+1)
-	for j := range lm.start {
-		lm.start[j] = int32(r.u32())
-	}
-	lm.cls = make([]uint16, nw)
-	for k := range lm.cls {
-		lm.cls[k] = r.u16()
-	}
-	lm.w = make([]float32, nw)
-	for k := range lm.w {
-		lm.w[k] = r.f32()
-	}
+	lm.start = r.i32s(nf + 1)
+	lm.cls = r.u16s(nw)
+	lm.w = r.f32s(nw)
 	if r.bool() {
 		lm.l1 = make([]float32, nClass)
 		for c := range lm.l1 {
@@ -324,6 +317,34 @@ func (r *binReader) f32() float32 { return math.Float32frombits(r.u32()) }
 func (r *binReader) f64() float64 { return math.Float64frombits(r.u64()) }
 func (r *binReader) bool() bool   { return r.take(1)[0] != 0 }
 func (r *binReader) str() string  { return string(r.take(r.count(1))) }
+// f32s, i32s and u16s read n values at once: a model has a million of them.
+func (r *binReader) f32s(n int) []float32 {
+	b := r.take(4 * n)
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+
+func (r *binReader) i32s(n int) []int32 {
+	b := r.take(4 * n)
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+
+func (r *binReader) u16s(n int) []uint16 {
+	b := r.take(2 * n)
+	out := make([]uint16, n)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint16(b[2*i:])
+	}
+	return out
+}
+
 func (r *binReader) bytes(n int) []byte {
 	return bytes.Clone(r.take(n))
 }
