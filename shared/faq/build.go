@@ -317,6 +317,7 @@ func (r *binReader) f32() float32 { return math.Float32frombits(r.u32()) }
 func (r *binReader) f64() float64 { return math.Float64frombits(r.u64()) }
 func (r *binReader) bool() bool   { return r.take(1)[0] != 0 }
 func (r *binReader) str() string  { return string(r.take(r.count(1))) }
+
 // f32s, i32s and u16s read n values at once: a model has a million of them.
 func (r *binReader) f32s(n int) []float32 {
 	b := r.take(4 * n)
