@@ -26,6 +26,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/outbox"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 	"github.com/frontdesk-app/frontdesk/shared/samtemplate"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi/slackagent"
 )
 
 // localSecrets are the fixed development secrets of the local stack; each is overridable by its
@@ -41,7 +42,10 @@ var localSecrets = map[string]string{
 // localSettings are the local stack's defaults for the rest of the configuration. The tokens
 // are placeholders: a call whose real token is not configured goes to the outbox.
 var localSettings = map[string]string{
-	"SLACK_CHANNEL":         "C0LOCALDESK",
+	"SLACK_CHANNEL": "C0LOCALDESK",
+	// The local workspace and app: `frontdesk slack` and events/slack speak for them.
+	"SLACK_TEAM_IDS":        slackagent.Local.Team,
+	"SLACK_APP_ID":          slackagent.Local.App,
 	"INSTAGRAM_ACCOUNT_IDS": localInstagramID,
 	// The local accounts (README, "local accounts"): webhooks for any other are dropped. The
 	// WhatsApp number is WHATSAPP_PHONE_NUMBER_ID below.
@@ -317,6 +321,13 @@ func (s *stack) mountConsole(addr net.Addr, off string, logger *slog.Logger) (st
 			Clock:              s.clock,
 			Journal:            s.journal,
 			Consent:            consentView(ledger),
+			Thread: func(ctx context.Context, ch, ts string) (channel.Key, bool) {
+				conv, err := s.store.ConversationByThread(ctx, ch, ts)
+				if err != nil {
+					return channel.Key{}, false
+				}
+				return conv.Key, true
+			},
 			Sweep: func(ctx context.Context) (string, error) {
 				r, err := sw.Run(ctx)
 				return fmt.Sprintf("%d re-announced, %d window warnings, %d closed", r.Reannounced, r.Warned, r.Closed), err

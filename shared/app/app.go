@@ -231,6 +231,7 @@ func Bot(d Deps) (*bot.Bot, error) {
 		Consent:          ledger,
 		Signals:          signals,
 		Retention:        d.Config.Retention,
+		Freshness:        d.Config.BotFreshness,
 		DefaultLocale:    d.Config.DefaultLocale,
 		Template:         d.Config.WhatsAppTmpl,
 		TemplateLanguage: d.Config.WhatsAppLang,
@@ -263,11 +264,13 @@ func Consent(d Deps) (http.Handler, error) {
 
 // Slack is the handler of the Slack function's routes: Events API, interactivity, slash command.
 func Slack(d Deps) (http.Handler, error) {
-	if err := d.Config.Require("SLACK_SIGNING_SECRET"); err != nil {
+	if err := d.Config.Require("SLACK_SIGNING_SECRET", "SLACK_TEAM_IDS", "SLACK_APP_ID"); err != nil {
 		return nil, err
 	}
 	return slackapi.NewHandler(slackapi.HandlerConfig{
 		SigningSecret: []byte(d.Config.SlackSigning.Reveal()),
+		TeamIDs:       d.Config.SlackTeamIDs,
+		AppID:         d.Config.SlackAppID,
 		Conversations: d.Conversations,
 		Dedup:         d.Dedup,
 		Queue:         d.Queue,

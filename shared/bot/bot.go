@@ -51,6 +51,9 @@ type Bot struct {
 
 	// Retention is how long a conversation outlives its last activity.
 	Retention time.Duration
+	// Freshness is how late a customer message may reach the bot and still get a bot answer
+	// (default 4 hours): an outage's backlog must not flood customers with stale answers.
+	Freshness time.Duration
 	// DefaultLocale is the language of a conversation before the bot has detected one.
 	DefaultLocale string
 	// Lease is how long a worker's claim on a conversation blocks other workers (default 2

@@ -148,3 +148,28 @@ func TestFromEnvAccounts(t *testing.T) {
 		t.Errorf("PageIDs %q, InstagramIDs %q", c.PageIDs, c.InstagramIDs)
 	}
 }
+
+func TestBotFreshness(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[string]time.Duration{"": DefaultBotFreshness, "90m": 90 * time.Minute, "26h": 26 * time.Hour} {
+		c, err := FromEnv(func(k string) string {
+			if k == "BOT_FRESHNESS" {
+				return v
+			}
+			return ""
+		})
+		if err != nil || c.BotFreshness != want {
+			t.Errorf("BOT_FRESHNESS=%q: %v, %v; want %v", v, c.BotFreshness, err, want)
+		}
+	}
+	for _, v := range []string{"soon", "-1h", "0s"} {
+		if _, err := FromEnv(func(k string) string {
+			if k == "BOT_FRESHNESS" {
+				return v
+			}
+			return ""
+		}); err == nil || !strings.Contains(err.Error(), "BOT_FRESHNESS") {
+			t.Errorf("BOT_FRESHNESS=%q: err %v, want one naming the variable", v, err)
+		}
+	}
+}

@@ -26,6 +26,9 @@ const (
 	ClaimRefused   NoteKind = "claim_refused"    // Claim pressed while another agent holds it; the desk offers "Take over" [Agent: who pressed, Other: who holds it]
 	TakenOver      NoteKind = "taken_over"       // an agent took the conversation over [Agent, Other: who had it]
 
+	CustomerDeleted NoteKind = "customer_deleted" // the customer deleted one of their messages
+	StoryMention    NoteKind = "story_mention"    // the customer mentioned the business in their story
+
 	ReplyEdited  NoteKind = "reply_edited"  // an agent edited a reply already sent [Agent]
 	ReplyDeleted NoteKind = "reply_deleted" // a reply already sent was deleted [Agent: its author]
 
@@ -91,6 +94,10 @@ func (n Note) Format(agent, text func(string) string) string {
 		return "Not claimed: " + agent(n.Other) + " has this conversation. " + agent(n.Agent) + ", take it over only if you agreed to."
 	case TakenOver:
 		return agent(n.Agent) + " took the conversation over from " + agent(n.Other) + "."
+	case CustomerDeleted:
+		return "The customer deleted a message."
+	case StoryMention:
+		return "The customer mentioned us in their story."
 	case ReplyEdited:
 		return agent(n.Agent) + " edited a reply the customer already has: edits are not sent to the customer. To correct it, send a new reply."
 	case ReplyDeleted:

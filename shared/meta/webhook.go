@@ -95,10 +95,13 @@ func digits(s string) bool {
 }
 
 // Enqueue reports whether the bot acts on in, so the webhook queues it: everything except
-// delivery and read receipts, statuses other than "failed", and standby events (another app owns
-// the thread).
+// delivery and read receipts, statuses other than "failed", standby events (another app owns
+// the thread) and messages in WhatsApp groups. A business's support desk answers customers one
+// to one: the bot never speaks in a group, and a group message must not open or feed the
+// participant's private conversation (its window, its referral, its thread). So nothing of a
+// group reaches the queue; the webhook logs that it skipped one, without content.
 func Enqueue(in channel.Inbound) bool {
-	if in.Standby {
+	if in.Standby || in.Group != "" {
 		return false
 	}
 	switch in.Kind {
@@ -232,6 +235,9 @@ func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		if !h.cfg.Enqueue(in) {
+			if in.Group != "" {
+				h.cfg.Logger.InfoContext(ctx, "meta webhook group message not queued: the bot answers customers one to one", "event", in)
+			}
 			continue
 		}
 		if in.At.IsZero() {

@@ -325,6 +325,9 @@ func FuzzWebhook(f *testing.F) {
 		}
 		f.Add(b, true)
 	}
+	for _, r := range recorded(f) {
+		f.Add(r.Body, true)
+	}
 	f.Add([]byte("{}"), false)
 	h := newTestWebhook(queue.SenderFunc(func(context.Context, queue.Message) error { return nil }))
 	f.Fuzz(func(t *testing.T, body []byte, sign bool) {
@@ -437,5 +440,37 @@ func TestAccountsServes(t *testing.T) {
 	}
 	if !(*Accounts)(nil).Serves(channel.Key{Surface: channel.Messenger, Account: "1"}) {
 		t.Error("a nil allow-list must serve every account (tests)")
+	}
+}
+
+// TestWebhookKeepsGroupsOut: a WhatsApp group message is acknowledged and not queued, so it can
+// neither be answered privately nor touch the participant's one-to-one conversation; the log
+// says so without its content.
+func TestWebhookKeepsGroupsOut(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	q := &recorder{}
+	h := NewWebhook(WebhookConfig{AppSecret: testSecret, VerifyToken: testVerifyToken, Queue: q,
+		Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+	var body []byte
+	for _, r := range recorded(t) {
+		if r.File == "meta_whatsapp_group_text.json" {
+			body = r.Body
+		}
+	}
+	if rec := postSigned(t, h, body); rec.Code != http.StatusOK {
+		t.Fatalf("status = %d, want 200", rec.Code)
+	}
+	if len(q.msgs) != 0 {
+		t.Errorf("queued %d messages, want none", len(q.msgs))
+	}
+	out := buf.String()
+	if !strings.Contains(out, "group message not queued") {
+		t.Errorf("the log does not say the group message was left out:\n%s", out)
+	}
+	for _, s := range []string{"What do you all think", "16505551234", "Y2FwaV9ncm91cD"} {
+		if strings.Contains(out, s) {
+			t.Errorf("log contains %q", s)
+		}
 	}
 }

@@ -18,6 +18,8 @@ var noteEmoji = map[desk.NoteKind]string{
 	desk.Reopened:          ":raising_hand:",
 	desk.ClaimRefused:      ":no_entry_sign:",
 	desk.TakenOver:         ":handshake:",
+	desk.CustomerDeleted:   ":wastebasket:",
+	desk.StoryMention:      ":loudspeaker:",
 	desk.ReplyEdited:       ":pencil2:",
 	desk.ReplyDeleted:      ":wastebasket:",
 	desk.WindowCloses:      ":hourglass_flowing_sand:",

@@ -31,7 +31,7 @@ var metaWebhookSuite = suite{trigger: apiGateway, cases: []eventCase{
 	{"messenger_echo_app", ok("messenger/echo")},
 	{"messenger_echo_inbox", ok("messenger/echo")},
 	{"messenger_handover", ok("messenger/handover")},
-	{"messenger_message_edit", ok()},
+	{"messenger_message_edit", ok("messenger/edit")},
 	{"messenger_optin", ok("messenger/optin")},
 	{"messenger_optin_resume", ok("messenger/preference")},
 	{"messenger_optin_stop", ok("messenger/preference")},

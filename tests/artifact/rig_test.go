@@ -36,6 +36,8 @@ const (
 	instagramToken = "local-instagram-token"
 	slackToken     = "xoxb-local-bot-token"
 	slackChannel   = "C0DESK"
+	slackTeam      = "T0FRONTDSK" // the workspace and app of events/slack
+	slackApp       = "A0FRONTDSK"
 	appSecret      = "local-app-secret"
 	verifyToken    = "local-verify-token"
 	slackSecret    = "local-slack-secret"
@@ -148,6 +150,8 @@ func (r *rig) env(t testing.TB, overrides map[string]string) []string {
 		"PAGE_IDS":                  "1067280970047460," + pageID,
 		"SLACK_BOT_TOKEN":           slackToken,
 		"SLACK_SIGNING_SECRET":      slackSecret,
+		"SLACK_TEAM_IDS":            slackTeam,
+		"SLACK_APP_ID":              slackApp,
 		"CONSENT_API_KEY":           consentKey,
 		"SUBJECT_PEPPER":            subjectPepper,
 	})
@@ -169,7 +173,7 @@ func (r *rig) platformEnv(t testing.TB) map[string]string {
 		"AWS_ACCESS_KEY_ID":           "testing",
 		"AWS_SECRET_ACCESS_KEY":       "testing",
 		// moto, through the recorder of the function's AWS calls (permissions_test.go).
-		"AWS_ENDPOINT_URL":            awsCalls(t).Endpoint(r.fn),
+		"AWS_ENDPOINT_URL":            permissions.Endpoint(t, r.fn),
 		"AWS_CONFIG_FILE":             none,
 		"AWS_SHARED_CREDENTIALS_FILE": none,
 		"AWS_EC2_METADATA_DISABLED":   "true",

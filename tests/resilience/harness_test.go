@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,11 +24,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/frontdesk-app/frontdesk/internal/iamcheck"
 	"github.com/frontdesk-app/frontdesk/internal/testenv"
 	"github.com/frontdesk-app/frontdesk/shared/app"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
@@ -42,7 +45,13 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/sqsqueue"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+func TestMain(m *testing.M) {
+	code := testenv.Run(m)
+	if code == 0 && !permissions.Check(os.Stderr) {
+		code = 1
+	}
+	os.Exit(code)
+}
 
 // The test stack's accounts and secrets.
 const (
@@ -169,6 +178,9 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 		t.Fatal(err)
 	}
 	appAWS := h.tap.instrument(base)
+	// Through the recorder of the permission check, each request named for its function.
+	appAWS.BaseEndpoint = aws.String(permissions.Endpoint(t, ""))
+	appAWS.APIOptions = append(slices.Clone(appAWS.APIOptions), iamcheck.Tag)
 	h.store = dynamo.New(dynamodb.NewFromConfig(appAWS), h.table)
 	h.store.Now = h.clock.Now
 	deps := app.Deps{
@@ -192,7 +204,10 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 
 	h.esm = &esm{
 		api: sqs.NewFromConfig(h.esmTap.instrument(base)), url: h.queueURL, arn: h.queueARN(h.queueURL),
-		batchSize: o.batchSize, timeout: o.timeout, handler: h.stack.Bot.HandleSQS,
+		batchSize: o.batchSize, timeout: o.timeout,
+		handler: func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			return h.stack.Bot.HandleSQS(iamcheck.WithFunction(ctx, "bot"), ev)
+		},
 	}
 	t.Cleanup(h.esm.stop)
 	if !o.manual {
@@ -215,7 +230,8 @@ func (h *harness) mountRoutes() http.Handler {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	return mux
+	// Each request runs as its route's function, for the permission check.
+	return iamcheck.Routes(mux, routes)
 }
 
 func (h *harness) createQueue(name string, attrs map[string]string) string {
