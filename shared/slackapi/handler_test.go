@@ -573,16 +573,17 @@ func FuzzEvents(f *testing.F) {
 }
 
 // TestRecordedFileShare runs Slack's file_share messages as recorded by others (testdata/recorded,
-// see SOURCES) through the handler, in the escalation's thread.
+// see SOURCES) through the handler, moved in memory into the escalation's thread of our
+// workspace (they were recorded in a DM of another): a reply carrying its files by reference.
 func TestRecordedFileShare(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		file string
 		want []channel.FileRef
 	}{
-		{"message_file_share.json", []channel.FileRef{{ID: "F04EEHX1EES", Name: "namenamename.txt", MIME: "text/plain", Size: 12,
+		{"slack-web/event_message_file_share.json", []channel.FileRef{{ID: "F04EEHX1EES", Name: "namenamename.txt", MIME: "text/plain", Size: 12,
 			URL: "https://files.slack.com/files-pri/T043DB835ML-F04EEHX1EES/download/namenamename.txt"}}},
-		{"message_file_share_slack_connect.json", []channel.FileRef{{ID: "F12345678"}}},
+		{"slack-web/event_message_file_share_slack_connect.json", []channel.FileRef{{ID: "F12345678"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
