@@ -18,6 +18,9 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/window"
 )
 
+// maxLookups bounds the names of users, and of channels, one reply has looked up.
+const maxLookups = 10
+
 // warnWithin is how close to the end of a window a delivered agent reply warns the thread.
 const warnWithin = time.Hour
 
@@ -383,6 +386,9 @@ func (b *Bot) sendParts(ctx context.Context, c *conversation.Conversation, key s
 // the colleagues and channels it mentions.
 func (b *Bot) customerText(ctx context.Context, s channel.Surface, text string) string {
 	users, chans := mrkdwn.Mentions(text)
+	// A handful of names is what a reply mentions; more are left out rather than each costing a
+	// Web API call.
+	users, chans = users[:min(len(users), maxLookups)], chans[:min(len(chans), maxLookups)]
 	names := mrkdwn.Names{Users: map[string]string{}, Channels: map[string]string{}}
 	if b.Directory != nil {
 		for _, id := range users {
