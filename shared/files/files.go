@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
 
 // MaxBytes is the largest file frontdesk moves either way: it passes through a function's memory
@@ -81,7 +82,7 @@ func (r *Refusal) Error() string { return r.Reason }
 // s, or refuses it.
 func ForCustomer(s channel.Surface, mimeType string, size int64) (Kind, error) {
 	mt := Normalize(mimeType)
-	name := surfaceName(s)
+	name := desk.SurfaceName(s)
 	if size > MaxBytes {
 		return "", &Refusal{fmt.Sprintf("the file has %s; frontdesk sends files of up to %s", Size(size), Size(MaxBytes))}
 	}
@@ -201,16 +202,4 @@ func orUnknown(mt string) string {
 		return "unknown"
 	}
 	return mt
-}
-
-func surfaceName(s channel.Surface) string {
-	switch s {
-	case channel.WhatsApp:
-		return "WhatsApp"
-	case channel.Messenger:
-		return "Messenger"
-	case channel.Instagram:
-		return "Instagram"
-	}
-	return string(s)
 }
