@@ -1,4 +1,7 @@
-package learn
+// Package kbpatch turns knowledge-base suggestions (package learn) into the YAML patch a shop
+// reviews, merges a reviewed patch into a knowledge base, and tells which suggestions a
+// knowledge base already holds (accepted).
+package kbpatch
 
 import (
 	"bytes"
@@ -15,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 )
 
 // Patch is the YAML the shop reviews: new phrasings of existing entries, and new entries whose
@@ -55,7 +59,7 @@ func hasPhrasing(e *faq.Entry, lang, q string) bool {
 // Accepted reports whether the knowledge base holds the suggestion: its question is a phrasing
 // of its entry, or (a new entry) of any entry. A suggestion is accepted when the shop merged it
 // and the bot runs on the rebuilt knowledge base; it is then removed.
-func Accepted(kb *faq.KB, s Suggestion) bool {
+func Accepted(kb *faq.KB, s learn.Suggestion) bool {
 	if s.Entry != "" {
 		e, ok := kb.Entry(s.Entry)
 		return ok && hasPhrasing(e, s.Lang, s.Question)
@@ -64,8 +68,8 @@ func Accepted(kb *faq.KB, s Suggestion) bool {
 }
 
 // Waiting returns the suggestions the knowledge base does not hold yet.
-func Waiting(kb *faq.KB, ss []Suggestion) []Suggestion {
-	var out []Suggestion
+func Waiting(kb *faq.KB, ss []learn.Suggestion) []learn.Suggestion {
+	var out []learn.Suggestion
 	for _, s := range ss {
 		if !Accepted(kb, s) {
 			out = append(out, s)
@@ -85,7 +89,7 @@ func NewEntryID(id string) string {
 // new entries only when they carry an answer, else they are left out), new entries with the
 // question as their phrasing and the agent's reply as their answer. skipped counts the
 // suggestions left out.
-func BuildPatch(kb *faq.KB, ss []Suggestion) (p Patch, skipped int) {
+func BuildPatch(kb *faq.KB, ss []learn.Suggestion) (p Patch, skipped int) {
 	type group struct{ entry, lang string }
 	idx := map[group]int{}
 	for _, s := range ss {
