@@ -177,6 +177,7 @@ func newStack(ctx context.Context, getenv func(string) string, pass func(string)
 		Conversations: st.store,
 		Dedup:         st.store,
 		Consent:       st.store,
+		Learn:         st.store,
 		Queue:         queue.SenderFunc(func(ctx context.Context, m queue.Message) error { return q.Send(ctx, m) }),
 		HTTP:          &http.Client{Transport: st.outbox, Timeout: 20 * time.Second},
 		Metrics:       metrics.Discard{},

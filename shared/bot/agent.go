@@ -11,6 +11,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/graph"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/window"
@@ -34,6 +35,7 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		return b.note(ctx, nil, a.Channel, a.ThreadTS, a.ID, ":no_entry: This conversation no longer exists (it expired or its data was erased). Nothing was sent.")
 	}
 	defer b.recordOnFailure(ctx, c, &err)
+	ctx = b.recording(ctx, c)
 	if c.HasProcessed(a.ID) {
 		b.log().InfoContext(ctx, "duplicate agent event skipped", "event", a)
 		return b.release(ctx, c)
@@ -57,6 +59,7 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 			break
 		}
 		b.claim(ctx, c, a.User, now)
+		b.countWeekly(ctx, learn.EntryCounter(a.Answer))
 		if note, err = b.deliverToThread(ctx, c, a, channel.Reply{Text: text, Human: true}); err != nil {
 			return err
 		}
@@ -114,6 +117,7 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		return err
 	}
 	t.emit(b.metrics())
+	b.emitWeekly(ctx, t)
 	return nil
 }
 

@@ -17,7 +17,9 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 )
 
 // Sender delivers a reply to a customer on the conversation's surface (graph.Client).
@@ -42,6 +44,12 @@ type Bot struct {
 	Consent       Consent
 	Signals       Signals
 	Answers       Answers
+	// Threads, when set, records every message the bot posts about a conversation in Slack, so
+	// an erasure of the customer finds them after the conversation expired.
+	Threads Threads
+	// Learn, when set, stores knowledge-base suggestions and counts escalation reasons and the
+	// entries agents choose, for the weekly digest.
+	Learn learn.Store
 	// FollowUp, when set, offers customers outside WhatsApp to be told there (followup.go).
 	FollowUp *FollowUp
 
@@ -190,6 +198,20 @@ func (b *Bot) begin(ctx context.Context, key channel.Key, eventID, holder string
 		c.Status, c.Locale, c.CreatedAt = conversation.Bot, b.DefaultLocale, now
 	}
 	return c, fresh, nil
+}
+
+// recording returns ctx in which every Slack message posted is recorded in the erasure index of
+// c's customer. A record that fails is logged and the post stands: the erasure also finds the
+// bot's messages in the thread itself (consent.SlackEraser).
+func (b *Bot) recording(ctx context.Context, c *conversation.Conversation) context.Context {
+	if b.Threads == nil {
+		return ctx
+	}
+	return slackapi.WithPosted(ctx, func(ctx context.Context, ch, threadTS, ts string) {
+		if err := b.Threads.Record(ctx, c.Key, c.Linked, ch, threadTS, ts); err != nil {
+			b.log().ErrorContext(ctx, "slack message not indexed for erasure", "conversation", c, "err", err)
+		}
+	})
 }
 
 // load returns the live conversation for key, or a new one, without leasing it: for a

@@ -40,3 +40,8 @@ type Signals interface {
 type Answers interface {
 	Answer(entryID, locale string) (title, text string, ok bool)
 }
+
+// Threads keeps the erasure index of the Slack threads the bot posts in (*consent.SlackRecorder).
+type Threads interface {
+	Record(ctx context.Context, key channel.Key, linked *channel.Key, ch, threadTS, ts string) error
+}

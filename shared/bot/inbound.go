@@ -10,6 +10,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 )
@@ -79,6 +80,7 @@ func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, app
 		return err
 	}
 	defer b.recordOnFailure(ctx, c, &err)
+	ctx = b.recording(ctx, c)
 	ctx, t := withTally(ctx)
 	if c.HasProcessed(in.ID) {
 		b.log().InfoContext(ctx, "duplicate event skipped", "event", in)
@@ -115,6 +117,7 @@ func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, app
 		return err
 	}
 	t.emit(b.metrics())
+	b.emitWeekly(ctx, t)
 	return nil
 }
 
@@ -142,6 +145,7 @@ func (b *Bot) answer(ctx context.Context, c *conversation.Conversation, in chann
 		}
 	case faq.Escalate:
 		b.count(ctx, metrics.Escalated, 1)
+		b.countWeekly(ctx, learn.ReasonCounter(d.Reason))
 		var offered bool
 		r, offered = b.withFollowUpOffer(c, r, in.At)
 		if r.Text != "" {

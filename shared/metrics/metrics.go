@@ -23,6 +23,8 @@ const (
 	SignaturesRejected  = "SignaturesRejected"  // webhooks with a missing or wrong signature
 	ConsentSuppressions = "ConsentSuppressions" // ad signals not sent for lack of consent
 	AgentReplies        = "AgentReplies"        // agent messages delivered to customers
+	SuggestionsMade     = "SuggestionsMade"     // knowledge-base suggestions agents made ("Add to FAQ")
+	SuggestionsAccepted = "SuggestionsAccepted" // suggestions found in the knowledge base the bot runs (merged)
 )
 
 // Namespace is the CloudWatch namespace of every metric.

@@ -1,0 +1,156 @@
+package sweeper
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
+	"github.com/frontdesk-app/frontdesk/shared/learn/kbpatch"
+	"github.com/frontdesk-app/frontdesk/shared/metrics"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi"
+)
+
+// Digest posts, once a week, what the bot missed into the Slack channel: the most frequent
+// escalation reasons, the entries agents chose most often and the knowledge-base suggestions
+// waiting for review. Counts only, never a customer's words.
+//
+// On every run it also retires the suggestions the knowledge base now holds: the shop merged
+// them and the bot runs on the rebuilt knowledge base, so they are accepted (counted, metric
+// SuggestionsAccepted) and deleted.
+type Digest struct {
+	Learn learn.Store
+	// Sends makes the weekly post happen once (key digest#<week>), whatever the schedule.
+	Sends dedup.Store
+	Desk  Desk
+	// Channel is where the digest goes (the escalation channel).
+	Channel string
+	// KB is the knowledge base the bot runs on; nil skips the acceptance check.
+	KB      *faq.KB
+	Metrics metrics.Recorder
+	Now     func() time.Time
+	// Top bounds each list; 5 when zero.
+	Top int
+}
+
+// DigestReport says what a digest run did.
+type DigestReport struct {
+	Accepted int
+	// Posted is the week whose digest was posted, "" when none was due.
+	Posted string
+}
+
+// Run retires accepted suggestions and posts last week's digest if it was not posted yet.
+func (d *Digest) Run(ctx context.Context) (DigestReport, error) {
+	const op apperr.Op = "sweeper.Digest"
+	var r DigestReport
+	now := time.Now()
+	if d.Now != nil {
+		now = d.Now()
+	}
+	all, err := d.Learn.Suggestions(ctx)
+	if err != nil {
+		return r, apperr.Wrap(op, apperr.Other, err, "cannot list suggestions")
+	}
+	var waiting []learn.Suggestion
+	for _, s := range all {
+		if d.KB == nil || !kbpatch.Accepted(d.KB, s) {
+			waiting = append(waiting, s)
+			continue
+		}
+		if err := d.Learn.DeleteSuggestion(ctx, s.ID); err != nil {
+			return r, apperr.Wrap(op, apperr.Other, err, "cannot retire an accepted suggestion")
+		}
+		if err := d.Learn.AddCount(ctx, learn.Week(now), learn.CounterAccepted, 1, now.Add(learn.TallyRetention)); err != nil {
+			return r, apperr.Wrap(op, apperr.Other, err, "cannot count an accepted suggestion")
+		}
+		r.Accepted++
+	}
+	if r.Accepted > 0 && d.Metrics != nil {
+		d.Metrics.Count(metrics.SuggestionsAccepted, r.Accepted)
+	}
+
+	week := learn.Week(now.AddDate(0, 0, -7))
+	key := "digest#" + week
+	existing, ok, err := d.Sends.ClaimSend(ctx, dedup.Send{Key: key, ReservedAt: now, ExpiresAt: now.Add(8 * 24 * time.Hour)}, now.Add(-10*time.Minute))
+	if err != nil {
+		return r, apperr.Wrap(op, apperr.Other, err, "cannot reserve the digest")
+	}
+	if !ok {
+		_ = existing
+		return r, nil // posted already (or being posted)
+	}
+	counts, err := d.Learn.Counts(ctx, week)
+	if err == nil {
+		err = d.Desk.Note(ctx, d.Channel, "", DigestText(week, counts, len(waiting), d.top()))
+	}
+	if err != nil {
+		if rerr := d.Sends.ReleaseSend(ctx, key); rerr != nil {
+			err = fmt.Errorf("%w (and the reservation stays: %v)", err, rerr)
+		}
+		return r, apperr.Wrap(op, apperr.Other, err, "weekly digest not posted")
+	}
+	if err := d.Sends.CompleteSend(ctx, key, ""); err != nil {
+		return r, apperr.Wrap(op, apperr.Other, err, "weekly digest posted but not recorded")
+	}
+	r.Posted = week
+	return r, nil
+}
+
+func (d *Digest) top() int {
+	if d.Top > 0 {
+		return d.Top
+	}
+	return 5
+}
+
+// DigestText renders a week's digest: counts only.
+func DigestText(week string, counts map[string]int, waiting, top int) string {
+	type kv struct {
+		name string
+		n    int
+	}
+	pick := func(prefix string) []kv {
+		var out []kv
+		for k, n := range counts {
+			if name, ok := strings.CutPrefix(k, prefix); ok && n > 0 {
+				out = append(out, kv{name, n})
+			}
+		}
+		slices.SortFunc(out, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.name, b.name)) })
+		return out[:min(top, len(out))]
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, ":bar_chart: *What the bot missed, week %s*", week)
+	reasons := pick("reason:")
+	b.WriteString("\n*Escalations by reason:* ")
+	if len(reasons) == 0 {
+		b.WriteString("none")
+	}
+	for i, r := range reasons {
+		if i > 0 {
+			b.WriteString(" · ")
+		}
+		fmt.Fprintf(&b, "%s %d", slackapi.ReasonText(r.name), r.n)
+	}
+	entries := pick("entry:")
+	b.WriteString("\n*Answers agents chose most:* ")
+	if len(entries) == 0 {
+		b.WriteString("none")
+	}
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteString(" · ")
+		}
+		fmt.Fprintf(&b, "`%s` %d", e.name, e.n)
+	}
+	fmt.Fprintf(&b, "\n*Knowledge-base suggestions:* %d made, %d accepted, %d waiting for review (`frontdesk faq suggestions`)",
+		counts[learn.CounterSuggestions], counts[learn.CounterAccepted], waiting)
+	return b.String()
+}
