@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,7 +14,9 @@ import (
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/app"
+	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/config"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/memqueue"
 	"github.com/frontdesk-app/frontdesk/shared/memstore"
 	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
@@ -194,7 +197,21 @@ func newStack(ctx context.Context, getenv func(string) string, pass func(string)
 		return nil, fmt.Errorf("%s: %w", tmpl, err)
 	}
 	st.mux.Handle("/_local/outbox", st.outbox.Handler())
+	st.mux.HandleFunc("GET /_local/kb-suggestions", st.kbSuggestions)
 	return st, nil
+}
+
+// kbSuggestions lists the stored knowledge-base suggestions (learn.Listed), oldest first: what
+// "frontdesk faq suggestions" reads from a running local stack.
+func (s *stack) kbSuggestions(w http.ResponseWriter, r *http.Request) {
+	ss, err := s.store.Suggestions(r.Context())
+	if err != nil {
+		apperr.WriteJSON(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(learn.List(ss))
 }
 
 // Close stops the queue.

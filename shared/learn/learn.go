@@ -190,3 +190,24 @@ func ValidateCount(op apperr.Op, week, counter string, n int, expiresAt time.Tim
 	}
 	return nil
 }
+
+// Listed is a suggestion as GET /_local/kb-suggestions lists it and "frontdesk faq suggestions"
+// reads it: a contract, so fields are only ever added (id joined the first five). Entry is ""
+// for a new entry, NewAnswer "" for a new phrasing.
+type Listed struct {
+	ID        string    `json:"id"`
+	Question  string    `json:"question"`
+	Entry     string    `json:"entry"`
+	NewAnswer string    `json:"new_answer"`
+	Lang      string    `json:"lang"`
+	At        time.Time `json:"at"`
+}
+
+// List is the listed form of suggestions (never nil, so it encodes as []).
+func List(ss []Suggestion) []Listed {
+	out := make([]Listed, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, Listed{ID: s.ID, Question: s.Question, Entry: s.Entry, NewAnswer: s.NewAnswer, Lang: s.Lang, At: s.At})
+	}
+	return out
+}
