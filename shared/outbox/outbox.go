@@ -4,9 +4,10 @@
 // locally as they do in production.
 //
 // GET /_local/outbox lists the recorded calls in order as
-// [{"at", "service", "method", "path", "body"}], where service is one of whatsapp, messenger,
-// instagram, slack, capi and body is the JSON body the real API would have received (form bodies,
-// as slack-go sends them, are shown as a JSON object); DELETE /_local/outbox empties it.
+// [{"at", "service", "method", "path", "body", "response"}], where service is one of whatsapp,
+// messenger, instagram, slack, capi, body is the JSON body the real API would have received
+// (form bodies, as slack-go sends them, are shown as a JSON object) and response what the
+// outbox answered; DELETE /_local/outbox empties it.
 package outbox
 
 import (
@@ -29,6 +30,9 @@ type Entry struct {
 	Method  string          `json:"method"`
 	Path    string          `json:"path"`
 	Body    json.RawMessage `json:"body"`
+	// Response is the answer the outbox gave (a Slack ts, a WhatsApp message id), so a script
+	// can follow what a later call refers to (chat.delete of a posted ts).
+	Response json.RawMessage `json:"response,omitempty"`
 }
 
 // Services.
@@ -97,12 +101,13 @@ func (o *Outbox) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	o.mu.Lock()
+	defer o.mu.Unlock()
 	o.seq++
-	seq := o.seq
-	o.entries = append(o.entries, Entry{At: o.Now().UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: jsonBody})
-	o.mu.Unlock()
-
-	return respond(req, http.StatusOK, answer(service, req.URL.Path, jsonBody, seq, o.Now())), nil
+	now := o.Now()
+	ans := answer(service, req.URL.Path, jsonBody, o.seq, now)
+	resp, _ := json.Marshal(ans)
+	o.entries = append(o.entries, Entry{At: now.UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: jsonBody, Response: resp})
+	return respond(req, http.StatusOK, ans), nil
 }
 
 func (o *Outbox) classify(req *http.Request, body []byte) string {
