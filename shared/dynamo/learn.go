@@ -21,6 +21,7 @@ import (
 //
 //	KBSUGGESTION / <id>        a knowledge-base suggestion, TTL 90 days
 //	STATS#<ISO week> / STATS   the week's counters, one number attribute each, TTL 35 days
+//	SUBJECT#<id> / KBCANDIDATE#<channel>#<thread ts>   the masked question of an escalation, TTL 7 days
 //
 // Suggestions share one partition: there are few (agents make them by hand) and they are
 // always read together.
@@ -123,9 +124,26 @@ func (s *Store) DeleteSuggestion(ctx context.Context, id string) error {
 	return s.deleteItem(ctx, op, suggestionPK, id)
 }
 
-// EraseSubjectSuggestions deletes the subject's suggestions, expired ones included.
+// EraseSubjectSuggestions deletes the subject's suggestions and candidates, expired ones
+// included.
 func (s *Store) EraseSubjectSuggestions(ctx context.Context, subject string) error {
 	const op apperr.Op = "dynamo.EraseSubjectSuggestions"
+	cands, err := s.querySubject(ctx, op, subject, candidatePrefix, attrPK, attrSK)
+	if err != nil {
+		return err
+	}
+	for _, c := range cands {
+		var k struct {
+			PK string `dynamodbav:"pk"`
+			SK string `dynamodbav:"sk"`
+		}
+		if err := attributevalue.UnmarshalMap(c, &k); err != nil {
+			return apperr.Wrap(op, apperr.Internal, err, "decode candidate key")
+		}
+		if err := s.deleteItem(ctx, op, k.PK, k.SK); err != nil {
+			return err
+		}
+	}
 	its, err := s.suggestionItems(ctx, op)
 	if err != nil {
 		return err
@@ -200,4 +218,57 @@ func (s *Store) Counts(ctx context.Context, week string) (map[string]int, error)
 		counts[k] = n
 	}
 	return counts, nil
+}
+
+// The "Add to FAQ" candidate: SUBJECT#<id> / KBCANDIDATE#<channel>#<thread ts>, TTL 7 days. It
+// lives under the subject, so EraseSubject deletes it with the rest.
+const candidatePrefix = "KBCANDIDATE#"
+
+type candidateItem struct {
+	PK        string    `dynamodbav:"pk"`
+	SK        string    `dynamodbav:"sk"`
+	Channel   string    `dynamodbav:"channel"`
+	ThreadTS  string    `dynamodbav:"threadTs"`
+	Question  string    `dynamodbav:"question"`
+	Lang      string    `dynamodbav:"lang"`
+	Entry     string    `dynamodbav:"entry,omitempty"`
+	ExpiresAt time.Time `dynamodbav:"expiresAt,unixtime"`
+}
+
+// PutCandidate writes the thread's candidate.
+func (s *Store) PutCandidate(ctx context.Context, c *learn.Candidate) error {
+	const op apperr.Op = "dynamo.PutCandidate"
+	if err := learn.ValidateCandidate(op, c); err != nil {
+		return err
+	}
+	item, err := attributevalue.MarshalMap(candidateItem{PK: subjectPK(c.Subject), SK: candidatePrefix + c.Channel + "#" + c.ThreadTS,
+		Channel: c.Channel, ThreadTS: c.ThreadTS, Question: c.Question, Lang: c.Lang, Entry: c.Entry, ExpiresAt: c.ExpiresAt})
+	if err != nil {
+		return apperr.Wrap(op, apperr.Internal, err, "encode candidate")
+	}
+	if _, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}); err != nil {
+		return fail(op, err, "write candidate")
+	}
+	return nil
+}
+
+// GetCandidate returns the live candidate of the thread, or NotFound.
+func (s *Store) GetCandidate(ctx context.Context, subject, channel, threadTS string) (*learn.Candidate, error) {
+	const op apperr.Op = "dynamo.GetCandidate"
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table),
+		Key: itemKey(subjectPK(subject), candidatePrefix+channel+"#"+threadTS), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fail(op, err, "read candidate")
+	}
+	var it candidateItem
+	if out.Item != nil {
+		if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+			return nil, apperr.Wrap(op, apperr.Internal, err, "decode candidate")
+		}
+	}
+	if out.Item == nil || !live(it.ExpiresAt, s.now()) {
+		return nil, apperr.E(op, apperr.NotFound, "no candidate for this thread")
+	}
+	return &learn.Candidate{Subject: subject, Channel: it.Channel, ThreadTS: it.ThreadTS, Question: it.Question,
+		Lang: it.Lang, Entry: it.Entry, ExpiresAt: it.ExpiresAt}, nil
 }

@@ -7,11 +7,15 @@
 // listed by "frontdesk faq suggestions" as a YAML patch the shop reviews and merges into its
 // knowledge base, and removed once the knowledge base holds them (accepted).
 //
-// Where the question comes from: frontdesk stores no message text, so the masked question
-// rides in the Slack thread, which already shows it: the "Add to FAQ" controls are part of the
-// escalation's details post, and their value carries the masked question. It becomes a stored
-// candidate only when an agent presses "Add to FAQ"; nothing is kept for questions nobody
-// turns into knowledge.
+// Where the question comes from: frontdesk keeps no message text, yet the offer comes after the
+// agent answered, when the message that escalated is long gone from the queue. So at escalation
+// the bot keeps one Candidate per thread: the customer's question, masked as the thread shows
+// it, with its language and the bot's best guess of an entry, for CandidateLife (7 days, the
+// longest an agent can still answer on any surface), erased with the subject. The alternative,
+// carrying the question in the Slack message's button value, would need the bot to read the
+// thread back (conversations.replies) to make the offer after an answer, and would not work
+// for a reply in the agent's own words. The agent's reply, for a new entry, rides in the "New
+// entry" button's value: it is already in the thread and is stored only when pressed.
 package learn
 
 import (
@@ -33,6 +37,44 @@ const DefaultRetention = 90 * 24 * time.Hour
 // TallyRetention is how long a week's counts are kept: five weeks, so the digest of a week can
 // be posted (and posted late) after it ended, and no more.
 const TallyRetention = 35 * 24 * time.Hour
+
+// CandidateLife is how long the masked question of an escalation is kept for "Add to FAQ": an
+// agent can answer a Messenger or Instagram customer for up to 7 days (HUMAN_AGENT tag), and
+// an answer later than that teaches nothing new.
+const CandidateLife = 7 * 24 * time.Hour
+
+// Candidate is the masked question that escalated, kept for CandidateLife so the thread can
+// offer "Add to FAQ" after an agent answered.
+type Candidate struct {
+	Subject  string `json:"subject"`
+	Channel  string `json:"channel"`
+	ThreadTS string `json:"threadTs"`
+	// Question is the customer's message, masked, at most MaxQuestion characters.
+	Question string `json:"question"`
+	Lang     string `json:"lang"`
+	// Entry is the bot's best guess (its top suggestion), preselected in the offer; may be "".
+	Entry     string    `json:"entry,omitempty"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// ValidateCandidate checks a candidate as every Store does before writing it.
+func ValidateCandidate(op apperr.Op, c *Candidate) error {
+	switch {
+	case c == nil:
+		return apperr.E(op, apperr.Invalid, "no candidate")
+	case c.Subject == "" || c.Channel == "" || c.ThreadTS == "":
+		return apperr.E(op, apperr.Invalid, "candidate needs a subject and a thread")
+	case c.Question == "" || len([]rune(c.Question)) > MaxQuestion:
+		return apperr.E(op, apperr.Invalid, "candidate question must be 1 to 500 characters")
+	case c.Entry != "" && !ValidEntryID(c.Entry):
+		return apperr.E(op, apperr.Invalid, "candidate entry id is malformed")
+	case !langRE.MatchString(c.Lang):
+		return apperr.E(op, apperr.Invalid, "candidate language must be two lower-case letters")
+	case c.ExpiresAt.IsZero():
+		return apperr.E(op, apperr.Invalid, "candidate expiry is required")
+	}
+	return nil
+}
 
 // Limits of a suggestion's texts: a question longer than a phrasing should be is cut by the
 // desk, an answer is a knowledge-base answer (Messenger's 2000 characters).
@@ -166,8 +208,14 @@ type Store interface {
 	Suggestions(ctx context.Context) ([]Suggestion, error)
 	// DeleteSuggestion removes a suggestion; an absent one is not an error.
 	DeleteSuggestion(ctx context.Context, id string) error
-	// EraseSubjectSuggestions deletes every suggestion of the subject.
+	// EraseSubjectSuggestions deletes every suggestion and candidate of the subject.
 	EraseSubjectSuggestions(ctx context.Context, subject string) error
+
+	// PutCandidate writes the thread's candidate, replacing an earlier one (a later escalation
+	// in the same thread asks the newer question).
+	PutCandidate(ctx context.Context, c *Candidate) error
+	// GetCandidate returns the live candidate of the subject's thread, or NotFound.
+	GetCandidate(ctx context.Context, subject, channel, threadTS string) (*Candidate, error)
 
 	// AddCount adds n to the counter of the week, creating it; the week's counts expire at
 	// expiresAt (set on every write).

@@ -3,6 +3,7 @@ package memstore
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 )
 
 var _ consent.Store = (*Store)(nil)
@@ -174,6 +176,8 @@ func (s *Store) EraseSubject(_ context.Context, subject string) error {
 	}
 	delete(s.consent.links, subject)
 	delete(s.consent.threads, subject)
+	// The "Add to FAQ" candidates live under the subject too (SUBJECT#<id> items in DynamoDB).
+	maps.DeleteFunc(s.learn.candidates, func(k candidateKey, _ learn.Candidate) bool { return k.subject == subject })
 	delete(s.consent.history, subject)
 	delete(s.consent.records, subject)
 	return nil

@@ -18,6 +18,7 @@ var _ learn.Store = (*Store)(nil)
 type learnItems struct {
 	suggestions map[string]learn.Suggestion
 	counts      map[string]weekCounts
+	candidates  map[candidateKey]learn.Candidate
 }
 
 type weekCounts struct {
@@ -75,6 +76,7 @@ func (s *Store) EraseSubjectSuggestions(_ context.Context, subject string) error
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	maps.DeleteFunc(s.learn.suggestions, func(_ string, sg learn.Suggestion) bool { return sg.Subject == subject })
+	maps.DeleteFunc(s.learn.candidates, func(k candidateKey, _ learn.Candidate) bool { return k.subject == subject })
 	return nil
 }
 
@@ -112,4 +114,35 @@ func (s *Store) Counts(_ context.Context, week string) (map[string]int, error) {
 		return map[string]int{}, nil
 	}
 	return maps.Clone(wc.n), nil
+}
+
+type candidateKey struct{ subject, channel, thread string }
+
+// PutCandidate writes the thread's candidate.
+func (s *Store) PutCandidate(_ context.Context, c *learn.Candidate) error {
+	const op apperr.Op = "memstore.PutCandidate"
+	if err := learn.ValidateCandidate(op, c); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.learn.candidates == nil {
+		s.learn.candidates = map[candidateKey]learn.Candidate{}
+	}
+	cc := *c
+	cc.ExpiresAt = utc(toSecond(cc.ExpiresAt))
+	s.learn.candidates[candidateKey{c.Subject, c.Channel, c.ThreadTS}] = cc
+	return nil
+}
+
+// GetCandidate returns the live candidate of the thread, or NotFound.
+func (s *Store) GetCandidate(_ context.Context, subject, channel, threadTS string) (*learn.Candidate, error) {
+	const op apperr.Op = "memstore.GetCandidate"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.learn.candidates[candidateKey{subject, channel, threadTS}]
+	if !ok || !live(c.ExpiresAt, s.now()) {
+		return nil, apperr.E(op, apperr.NotFound, "no candidate for this thread")
+	}
+	return &c, nil
 }

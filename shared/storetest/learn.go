@@ -27,6 +27,7 @@ func RunLearn(t *testing.T, newStore func(t *testing.T, now func() time.Time) Le
 		{"SuggestionInvalid", learnInvalid},
 		{"Counts", learnCounts},
 		{"CountsExpire", learnCountsExpire},
+		{"Candidates", learnCandidates},
 	})
 }
 
@@ -196,5 +197,58 @@ func learnCountsExpire(t *testing.T, s LearnStore, clk *Clock) {
 	must(t, "Counts", err)
 	if diff := cmp.Diff(map[string]int{"suggestions": 1}, got); diff != "" {
 		t.Errorf("Counts restarted after expiry (-want +got):\n%s", diff)
+	}
+}
+
+func learnCandidates(t *testing.T, s LearnStore, clk *Clock) {
+	ctx := context.Background()
+	sub, other := subjectOf(key("491700000046")), subjectOf(key("491700000047"))
+	now := clk.Now()
+	c := &learn.Candidate{Subject: sub, Channel: "C0DESK", ThreadTS: "1767225600.000100", Question: "Wo bleibt mein Paket? [phone]",
+		Lang: "de", Entry: "order-status", ExpiresAt: now.Add(learn.CandidateLife)}
+	_, err := s.GetCandidate(ctx, sub, c.Channel, c.ThreadTS)
+	wantKind(t, "GetCandidate absent", err, apperr.NotFound)
+	must(t, "PutCandidate", s.PutCandidate(ctx, c))
+	newer := *c
+	newer.Question, newer.Entry, newer.ExpiresAt = "Und die Rechnung?", "", now.Add(time.Hour)
+	must(t, "PutCandidate newer", s.PutCandidate(ctx, &newer))
+	must(t, "PutCandidate other thread", s.PutCandidate(ctx, &learn.Candidate{Subject: sub, Channel: "C0DESK", ThreadTS: "1767225600.000900",
+		Question: "Hallo", Lang: "de", ExpiresAt: now.Add(time.Hour)}))
+	must(t, "PutCandidate other subject", s.PutCandidate(ctx, &learn.Candidate{Subject: other, Channel: "C0DESK", ThreadTS: c.ThreadTS,
+		Question: "Hi", Lang: "en", ExpiresAt: now.Add(time.Hour)}))
+	got, err := s.GetCandidate(ctx, sub, c.Channel, c.ThreadTS)
+	must(t, "GetCandidate", err)
+	want := newer
+	want.ExpiresAt = time.Unix(want.ExpiresAt.Unix(), 0).UTC()
+	if diff := cmp.Diff(&want, got); diff != "" {
+		t.Errorf("GetCandidate mismatch (-want +got):\n%s", diff)
+	}
+	for name, bad := range map[string]learn.Candidate{
+		"no question": {Subject: sub, Channel: "C0DESK", ThreadTS: "1.2", Lang: "de", ExpiresAt: now},
+		"no thread":   {Subject: sub, Channel: "C0DESK", Question: "x", Lang: "de", ExpiresAt: now},
+		"bad entry":   {Subject: sub, Channel: "C0DESK", ThreadTS: "1.2", Question: "x", Lang: "de", Entry: "A B", ExpiresAt: now},
+		"no expiry":   {Subject: sub, Channel: "C0DESK", ThreadTS: "1.2", Question: "x", Lang: "de"},
+	} {
+		wantKind(t, "PutCandidate "+name, s.PutCandidate(ctx, &bad), apperr.Invalid)
+	}
+
+	clk.Advance(time.Hour)
+	_, err = s.GetCandidate(ctx, sub, c.Channel, c.ThreadTS)
+	wantKind(t, "GetCandidate expired", err, apperr.NotFound)
+
+	must(t, "PutCandidate again", s.PutCandidate(ctx, c))
+	must(t, "EraseSubjectSuggestions", s.EraseSubjectSuggestions(ctx, sub))
+	_, err = s.GetCandidate(ctx, sub, c.Channel, c.ThreadTS)
+	wantKind(t, "GetCandidate after erasing the subject's suggestions", err, apperr.NotFound)
+
+	// A store that also keeps consent deletes the candidates with the subject's other items.
+	if es, ok := s.(interface {
+		EraseSubject(ctx context.Context, subject string) error
+	}); ok {
+		c.Subject = other
+		must(t, "PutCandidate", s.PutCandidate(ctx, c))
+		must(t, "EraseSubject", es.EraseSubject(ctx, other))
+		_, err = s.GetCandidate(ctx, other, c.Channel, c.ThreadTS)
+		wantKind(t, "GetCandidate after EraseSubject", err, apperr.NotFound)
 	}
 }
