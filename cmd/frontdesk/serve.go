@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/app"
-	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/config"
 	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/memqueue"
@@ -197,21 +195,8 @@ func newStack(ctx context.Context, getenv func(string) string, pass func(string)
 		return nil, fmt.Errorf("%s: %w", tmpl, err)
 	}
 	st.mux.Handle("/_local/outbox", st.outbox.Handler())
-	st.mux.HandleFunc("GET /_local/kb-suggestions", st.kbSuggestions)
+	st.mux.Handle("GET /_local/kb-suggestions", learn.Handler(st.store))
 	return st, nil
-}
-
-// kbSuggestions lists the stored knowledge-base suggestions (learn.Listed), oldest first: what
-// "frontdesk faq suggestions" reads from a running local stack.
-func (s *stack) kbSuggestions(w http.ResponseWriter, r *http.Request) {
-	ss, err := s.store.Suggestions(r.Context())
-	if err != nil {
-		apperr.WriteJSON(w, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(learn.List(ss))
 }
 
 // Close stops the queue.

@@ -226,6 +226,15 @@ func (a kbAnswers) Answer(entryID, locale string) (title, text string, ok bool) 
 	return e.TitleIn(locale), text, true
 }
 
+// Entries lists the entries for the "Add to FAQ" select, in the knowledge base's order.
+func (a kbAnswers) Entries(locale string) []slackapi.EntryOption {
+	out := make([]slackapi.EntryOption, 0, len(a.kb.Entries))
+	for _, e := range a.kb.Entries {
+		out = append(out, slackapi.EntryOption{ID: e.ID, Title: e.TitleIn(locale) + " (" + e.ID + ")"})
+	}
+	return out
+}
+
 // Bot is the queue consumer.
 func Bot(d Deps) (*bot.Bot, error) {
 	g, err := Graph(d)
@@ -259,6 +268,9 @@ func Bot(d Deps) (*bot.Bot, error) {
 		Signals:          signals,
 		Threads:          threads(d, ledger),
 		Learn:            d.Learn,
+		Offers:           desk,
+		Catalog:          kbAnswers{brain.KB()},
+		Subject:          ledger.Subjects.Key,
 		Retention:        d.Config.Retention,
 		DefaultLocale:    d.Config.DefaultLocale,
 		Template:         d.Config.WhatsAppTmpl,

@@ -49,6 +49,9 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		if note, err = b.deliverToThread(ctx, c, a, channel.Reply{Text: a.Text, Human: true}); err != nil {
 			return err
 		}
+		if err := b.offerFAQ(ctx, c, a, now); err != nil {
+			return err
+		}
 	case channel.ActionSendAnswer:
 		title, text, ok := "", "", false
 		if b.Answers != nil {
@@ -65,6 +68,9 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		}
 		if note == "" {
 			note = slackapi.NoteAnswerSent(a.User, title)
+		}
+		if err := b.offerFAQ(ctx, c, a, now); err != nil {
+			return err
 		}
 	case channel.ActionClaim:
 		b.claim(ctx, c, a.User, now)
@@ -89,6 +95,10 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		c.Misses = 0
 		c.Agent = a.User
 		note = slackapi.NoteHandedBack(a.User)
+	case channel.ActionAddPhrasing, channel.ActionNewEntry:
+		if note, err = b.suggest(ctx, c, a, now); err != nil {
+			return err
+		}
 	case channel.ActionLead:
 		note = slackapi.NoteLead(a.User)
 		if err := b.signal(ctx, adsignals.Lead, c, a); err != nil {
@@ -99,7 +109,9 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		c.MarkProcessed(a.ID)
 		return b.release(ctx, c)
 	}
-	if a.Action != channel.ActionReply && a.Action != channel.ActionSendAnswer && a.Action != channel.ActionLead {
+	switch a.Action {
+	case channel.ActionReply, channel.ActionSendAnswer, channel.ActionLead, channel.ActionAddPhrasing, channel.ActionNewEntry:
+	default:
 		if err := b.redrawCard(ctx, c, a.ID); err != nil {
 			return err
 		}

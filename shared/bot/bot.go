@@ -50,6 +50,11 @@ type Bot struct {
 	// Learn, when set, stores knowledge-base suggestions and counts escalation reasons and the
 	// entries agents choose, for the weekly digest.
 	Learn learn.Store
+	// Offers, Catalog and Subject, with Learn, make the thread offer "Add to FAQ" after an agent
+	// answered (learn.go). Subject names a conversation's customer (consent.Subjects.Key).
+	Offers  FAQOffers
+	Catalog Catalog
+	Subject func(channel.Key) string
 	// FollowUp, when set, offers customers outside WhatsApp to be told there (followup.go).
 	FollowUp *FollowUp
 

@@ -45,3 +45,13 @@ type Answers interface {
 type Threads interface {
 	Record(ctx context.Context, key channel.Key, linked *channel.Key, ch, threadTS, ts string) error
 }
+
+// FAQOffers posts the thread's "Add to FAQ" offer (*slackapi.Desk).
+type FAQOffers interface {
+	OfferFAQ(ctx context.Context, channel, threadTS string, o slackapi.FAQOffer) error
+}
+
+// Catalog lists the knowledge base's entries for the offer's select.
+type Catalog interface {
+	Entries(locale string) []slackapi.EntryOption
+}

@@ -206,7 +206,7 @@ func (b *Bot) escalate(ctx context.Context, c *conversation.Conversation, in cha
 		return fmt.Errorf("announce escalation: recorded thread %q: %w", id, err)
 	}
 	c.AnnouncedAt = now
-	return nil
+	return b.keepCandidate(ctx, c, in, d)
 }
 
 // mirror copies a customer's message into the escalation thread; the bot stays silent.

@@ -45,6 +45,10 @@ const (
 	ActionHandBack   AgentAction = "handback"    // the Back to bot button
 	ActionSendAnswer AgentAction = "send_answer" // "send this answer" on a FAQ suggestion
 	ActionLead       AgentAction = "lead"        // the agent marks the conversation a lead
+	// "Add to FAQ": the customer's question as a new phrasing of the entry in Answer, or as a
+	// new entry whose answer is the agent's reply in Text.
+	ActionAddPhrasing AgentAction = "faq_phrasing"
+	ActionNewEntry    AgentAction = "faq_new_entry"
 )
 
 // AgentEvent is one action of an agent in the Slack thread of an escalated conversation.
@@ -61,7 +65,7 @@ type AgentEvent struct {
 	User      string    `json:"user"`
 	UserName  string    `json:"userName,omitempty"`
 	Text      string    `json:"text,omitempty"`   // the reply; never logged
-	Answer    string    `json:"answer,omitempty"` // FAQ entry id for ActionSendAnswer
+	Answer    string    `json:"answer,omitempty"` // FAQ entry id for ActionSendAnswer, ActionAddPhrasing
 	At        time.Time `json:"at"`
 	// ResponseURL is Slack's response_url of an interaction, to update the original message.
 	ResponseURL string `json:"responseUrl,omitempty"`

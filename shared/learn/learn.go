@@ -22,8 +22,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"regexp"
 	"time"
 
@@ -258,4 +260,19 @@ func List(ss []Suggestion) []Listed {
 		out = append(out, Listed{ID: s.ID, Question: s.Question, Entry: s.Entry, NewAnswer: s.NewAnswer, Lang: s.Lang, At: s.At})
 	}
 	return out
+}
+
+// Handler serves GET /_local/kb-suggestions of the local stack: the live suggestions as a JSON
+// array of Listed, oldest first.
+func Handler(s Store) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ss, err := s.Suggestions(r.Context())
+		if err != nil {
+			apperr.WriteJSON(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_ = json.NewEncoder(w).Encode(List(ss))
+	})
 }

@@ -18,6 +18,9 @@ var buttonActions = map[string]channel.AgentAction{
 	ActionIDHandBack:   channel.ActionHandBack,
 	ActionIDSendAnswer: channel.ActionSendAnswer,
 	ActionIDLead:       channel.ActionLead,
+	// "Add to FAQ" (learn.go): the select's choice comes with the press, in the state.
+	ActionIDAddPhrasing: channel.ActionAddPhrasing,
+	ActionIDNewEntry:    channel.ActionNewEntry,
 }
 
 // InteractionID is the deterministic id of one button press: Slack sends no event id with
@@ -80,11 +83,16 @@ func (h *handler) interactions(w http.ResponseWriter, r *http.Request, body []by
 			At:          h.at(firstNonEmpty(a.ActionTs, ic.ActionTs)),
 			ResponseURL: ic.ResponseURL,
 		}
-		if action == channel.ActionSendAnswer {
+		switch action {
+		case channel.ActionSendAnswer:
 			if a.Value == "" {
 				continue
 			}
 			ev.Answer = a.Value
+		case channel.ActionAddPhrasing:
+			ev.Answer = SelectedEntry(ic.BlockActionState)
+		case channel.ActionNewEntry:
+			ev.Text = a.Value // the agent's reply, masked, as the offer carried it
 		}
 		events = append(events, ev)
 	}

@@ -611,11 +611,15 @@ func validateBlocks(raw string) []string {
 			}
 			actionIDs := map[string]bool{}
 			for j, e := range b.Elements.ElementSet {
+				where := fmt.Sprintf("/elements/%d", j)
+				if sel, ok := e.(*slack.SelectBlockElement); ok {
+					selectErr(add, i, where, sel)
+					continue
+				}
 				btn, ok := e.(*slack.ButtonBlockElement)
 				if !ok {
 					continue
 				}
-				where := fmt.Sprintf("/elements/%d", j)
 				buttonErr(add, i, where, btn)
 				if btn.ActionID != "" {
 					if actionIDs[btn.ActionID] {
@@ -649,6 +653,39 @@ func textErr(add func(int, string, string), i int, where string, t *slack.TextBl
 		add(i, where+"/text", "must be more than 0 characters")
 	case utf8.RuneCountInString(t.Text) > max:
 		add(i, where+"/text", fmt.Sprintf("must be less than %d characters", max+1))
+	}
+}
+
+// selectErr checks a static_select: 1 to 100 options with plain_text of at most 75 characters
+// and values of at most 150, an initial_option that is one of them
+// (https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element).
+func selectErr(add func(int, string, string), i int, where string, s *slack.SelectBlockElement) {
+	if s.Type != slack.OptTypeStatic {
+		add(i, where+"/type", fmt.Sprintf("unsupported element type %q", s.Type))
+		return
+	}
+	if len(s.ActionID) > maxID {
+		add(i, where+"/action_id", "must be at most 255 characters")
+	}
+	if n := len(s.Options); n == 0 || n > 100 {
+		add(i, where+"/options", "must have 1 to 100 options")
+	}
+	found := s.InitialOption == nil
+	for k, o := range s.Options {
+		if o.Text == nil || o.Text.Type != slack.PlainTextType {
+			add(i, fmt.Sprintf("%s/options/%d/text", where, k), "option text must be plain_text")
+		} else {
+			textErr(add, i, fmt.Sprintf("%s/options/%d/text", where, k), o.Text, 75)
+		}
+		if o.Value == "" || utf8.RuneCountInString(o.Value) > 150 {
+			add(i, fmt.Sprintf("%s/options/%d/value", where, k), "option value must be 1 to 150 characters")
+		}
+		if s.InitialOption != nil && o.Value == s.InitialOption.Value {
+			found = true
+		}
+	}
+	if !found {
+		add(i, where+"/initial_option", "initial_option must be one of the options")
 	}
 }
 
