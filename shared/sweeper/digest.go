@@ -82,12 +82,12 @@ func (d *Digest) Run(ctx context.Context) (DigestReport, error) {
 	if err != nil {
 		return r, apperr.Wrap(op, apperr.Other, err, "cannot reserve the digest")
 	}
-	if !ok {
-		_ = existing
+	if !ok || existing != nil {
 		return r, nil // posted already (or being posted)
 	}
 	counts, err := d.Learn.Counts(ctx, week)
-	if err == nil {
+	quiet := err == nil && len(counts) == 0 && len(waiting) == 0
+	if err == nil && !quiet {
 		err = d.Desk.Note(ctx, d.Channel, "", DigestText(week, counts, len(waiting), d.top()))
 	}
 	if err != nil {
@@ -99,7 +99,9 @@ func (d *Digest) Run(ctx context.Context) (DigestReport, error) {
 	if err := d.Sends.CompleteSend(ctx, key, ""); err != nil {
 		return r, apperr.Wrap(op, apperr.Other, err, "weekly digest posted but not recorded")
 	}
-	r.Posted = week
+	if !quiet { // a week without escalations or suggestions posts nothing
+		r.Posted = week
+	}
 	return r, nil
 }
 

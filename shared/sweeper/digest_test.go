@@ -92,3 +92,21 @@ func TestWeeklyDigest(t *testing.T) {
 		t.Errorf("this week's counts = %v, want one accepted", c)
 	}
 }
+
+// A week without escalations or suggestions posts nothing.
+func TestQuietWeekPostsNothing(t *testing.T) {
+	store := &memstore.Store{Now: func() time.Time { return now }}
+	fake := slacktest.New(t, "xoxb-sweeper", "C0DESK")
+	client, err := slackapi.NewClient(slackapi.ClientConfig{Token: "xoxb-sweeper", APIURL: fake.URL(), HTTP: fake.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Digest{Learn: store, Sends: store, Desk: slackapi.NewDesk(client, slackapi.Routes{Default: "C0DESK"}.Channel),
+		Channel: "C0DESK", Now: func() time.Time { return now }}
+	if r, err := d.Run(t.Context()); err != nil || r.Posted != "" {
+		t.Errorf("quiet week = %+v, %v; want nothing posted", r, err)
+	}
+	if n := len(fake.Calls()); n != 0 {
+		t.Errorf("%d Slack calls for a quiet week", n)
+	}
+}
