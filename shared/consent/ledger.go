@@ -394,6 +394,11 @@ func (l *Ledger) HandlePreference(ctx context.Context, key channel.Key, p *chann
 // subject must not fall back to the opt-out regime's "shared" and start feeding ads again on
 // the next ad click. The denial holds only the subject id, the state and the source.
 func (l *Ledger) Erase(ctx context.Context, source string, subjects ...string) error {
+	return l.EraseAs(ctx, source, ActorMeta, subjects...)
+}
+
+// EraseAs is Erase with the actor recorded on the denial (the privacy page's caller).
+func (l *Ledger) EraseAs(ctx context.Context, source, actor string, subjects ...string) error {
 	const op = "consent.Erase"
 	for _, s := range subjects {
 		if !ValidSubjectID(s) {
@@ -417,7 +422,7 @@ func (l *Ledger) Erase(ctx context.Context, source string, subjects ...string) e
 		if err := l.Store.EraseSubject(ctx, l.Subjects.FollowUpSubject(s)); err != nil {
 			return apperr.Wrap(op, apperr.Other, err, "")
 		}
-		if _, _, err := l.Decide(ctx, Decision{Subject: s, State: Denied, Source: source, Actor: ActorMeta}); err != nil {
+		if _, _, err := l.Decide(ctx, Decision{Subject: s, State: Denied, Source: source, Actor: actor}); err != nil {
 			return apperr.Wrap(op, apperr.Other, err, "")
 		}
 	}

@@ -141,3 +141,38 @@ func TestFakeRefusesDeletingOthersMessages(t *testing.T) {
 	}
 	var _ slacktest.Call = last
 }
+
+// The business's privacy page erases a customer on request (DELETE /consent/{subject}): the
+// thread loses the bot's messages the same way, and the customer's suggestions go too.
+func TestAPIErasureReachesSlack(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		const from = "4915100000044"
+		_, c := e.escalated(channel.WhatsApp, from)
+		bot := e.botMessages(c.ThreadTS)
+		erase := func(key string) *httptest.ResponseRecorder {
+			req := httptest.NewRequest(http.MethodDelete, "/consent/whatsapp:"+from, nil)
+			if key != "" {
+				req.Header.Set("X-Api-Key", key)
+			}
+			req.Header.Set("X-Actor", "privacy-page")
+			return e.do(req)
+		}
+		if rec := erase("wrong"); rec.Code != http.StatusUnauthorized || len(e.slack.CallsTo("chat.delete")) != 0 {
+			t.Fatalf("erasure with a wrong key = %d, %d deletions", rec.Code, len(e.slack.CallsTo("chat.delete")))
+		}
+		rec := erase(consentKey)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"erased":true`) {
+			t.Fatalf("erasure = %d %s", rec.Code, rec.Body)
+		}
+		if n := len(e.slack.CallsTo("chat.delete")); n != len(bot) {
+			t.Errorf("%d chat.delete calls, want %d (every bot message)", n, len(bot))
+		}
+		if th := e.slack.Thread(deskChannel, c.ThreadTS); len(th) != 1 || th[0].Text != consent.ErasedLine {
+			t.Errorf("thread after erasure = %+v, want the one erasure line", th)
+		}
+		if state, source := e.consentState("whatsapp:" + from); state != "denied" || source != "api" {
+			t.Errorf("consent after erasure = %s (%s), want denied by the api", state, source)
+		}
+	})
+}
