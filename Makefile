@@ -2,7 +2,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run tools test lint fmt fuzz bench moto-start moto-stop
+.PHONY: help run tools test lint fmt fuzz bench screenshots moto-start moto-stop kb
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_%.-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -19,8 +19,16 @@ test: ## Run every check as CI does: tools, moto, lint, go test -race against mo
 fuzz: ## Fuzz every Fuzz* target for FUZZTIME each (default 30s): make fuzz FUZZTIME=5m
 	FUZZTIME=$(or $(FUZZTIME),30s) bash scripts/fuzz.sh
 
-bench: ## Run the benchmarks (ingress, bot, FAQ; see docs/cost.md)
+bench: ## Run the benchmarks (ingress, bot, FAQ; see docs/cost.md); installs moto first, as on a fresh clone
+	bash scripts/tools.sh
 	go test -bench . -benchmem -run '^$$' ./tests/resilience/ ./shared/...
+
+screenshots: ## Retake the console's screenshots in docs/img (headless Chromium, installed when missing)
+	bash scripts/chromium.sh
+	go test ./cmd/frontdesk -run '^TestConsoleInBrowser$$' -count=1 -args -screenshots "$(CURDIR)/docs/img"
+
+kb: ## Check a knowledge base and build the bot's KB layer for sam build: make kb KB=../my-shop/kb (default: the sample shop)
+	bash scripts/kb-layer.sh $(KB) $(KB_LAYER)
 
 lint: ## Check gofmt, run go vet and staticcheck
 	bash scripts/lint.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test.sh is the whole check, as CI runs it (make test, .ci/run): install the pinned tools,
-# start moto, check formatting, vet, staticcheck, run every Go test with the race detector
+# test.sh is the whole check, as CI runs it (make test, .ci/run): install the pinned tools and
+# Chromium, start moto, check formatting, vet, staticcheck, run every Go test with the race detector
 # against moto, fuzz every Fuzz* target briefly, then check the SAM template if
 # scripts/sam-check.sh exists.
 set -euo pipefail
@@ -14,6 +14,10 @@ done_step() { echo "    (${1:-done} in $((SECONDS - step_started))s)"; }
 
 step "tools"
 bash scripts/tools.sh
+done_step
+
+step "chromium for the console's browser test (apt-get when missing)"
+bash scripts/chromium.sh
 done_step
 
 step "moto"

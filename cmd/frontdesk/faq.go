@@ -22,6 +22,14 @@ const faqUsage = `usage:
   frontdesk faq ask [--kb KB] MESSAGE...
       talk to the bot: each argument is one customer message of one conversation (FAQ_KB or
       the sample KB by default); prints the decision for each
+  frontdesk faq chat [--kb KB]
+      an interactive conversation with the bot, one message a line (a terminal or piped
+      stdin); after each reply the decision, confidence and top three; /reset starts a new
+      conversation, /lang de|en sets its language, /start taps "Get Started", /quit ends
+  frontdesk faq test KB TESTS [--json]
+      run a shop's own test questions (YAML or .jsonl: text, expect: ENTRY-ID or none,
+      must: true) through the bot; a readable report, or with --json one object a question
+      and a summary last; exits non-zero when a must: true question fails
   frontdesk faq eval --train TRAIN.jsonl --test TEST.jsonl [--val VAL.jsonl] [--json]
   frontdesk faq eval --train TRAIN.jsonl --cv K [--json]
       measure the bot: one KB entry per intent of TRAIN ("intent": null lines are negatives);
@@ -34,7 +42,7 @@ const faqUsage = `usage:
       merge a reviewed patch into the knowledge base (in place), then check it`
 
 // runFAQ implements "frontdesk faq ...".
-func runFAQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runFAQ(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, faqUsage)
 		return errors.New("missing subcommand")
@@ -43,9 +51,13 @@ func runFAQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	case "check":
 		return faqCheck(args[1:], stdout, stderr)
 	case "build":
-		return faqBuild(args[1:], stdout, stderr)
+		return faqBuild(ctx, args[1:], stdout, stderr)
 	case "eval":
 		return faqEval(ctx, args[1:], stdout, stderr)
+	case "test":
+		return faqTest(args[1:], stdout, stderr)
+	case "chat":
+		return faqChat(args[1:], stdin, stdout, stderr)
 	case "ask":
 		return faqAsk(args[1:], stdout, stderr)
 	case "suggestions":
@@ -77,7 +89,7 @@ func faqCheck(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("check: %w", err)
 	}
 	n := map[string]int{}
-	human := 0
+	human, small := 0, 0
 	for _, e := range kb.Entries {
 		for l, ps := range e.Phrasings {
 			n[l] += len(ps)
@@ -85,13 +97,16 @@ func faqCheck(args []string, stdout, stderr io.Writer) error {
 		if e.Human {
 			human++
 		}
+		if e.IsSmallTalk() {
+			small++
+		}
 	}
-	fmt.Fprintf(stdout, "%s: ok, %d entries (%d always to a person), phrasings: de %d, en %d\n",
-		args[0], len(kb.Entries), human, n[faq.German], n[faq.English])
+	fmt.Fprintf(stdout, "%s: ok, %d entries (%d small talk, %d always to a person), phrasings: de %d, en %d, out of scope: %d\n",
+		args[0], len(kb.Entries), small, human, n[faq.German], n[faq.English], len(kb.OutOfScope[faq.German])+len(kb.OutOfScope[faq.English]))
 	return nil
 }
 
-func faqBuild(args []string, stdout, stderr io.Writer) error {
+func faqBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("faq build", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "output model file")
@@ -111,7 +126,9 @@ func faqBuild(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("build: %w", err)
 	}
 	t0 := time.Now()
-	m, err := faq.Build(kb)
+	pr := newProgress(stderr, "build")
+	m, err := faq.BuildContext(faq.WithProgress(ctx, pr.report), kb)
+	pr.done()
 	if err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
@@ -168,6 +185,9 @@ func faqEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	var rep faq.Report
 	var err error
+	pr := newProgress(stderr, "eval")
+	ctx = faq.WithProgress(ctx, pr.report)
+	defer pr.done()
 	if *cv > 0 {
 		if *val != "" {
 			return errors.New("eval: --val does not combine with --cv")
@@ -183,8 +203,9 @@ func faqEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return fmt.Errorf("eval: %w", err)
 			}
 		}
-		rep, err = faq.Evaluate(tr, te, va)
+		rep, err = faq.EvaluateContext(ctx, tr, te, va)
 	}
+	pr.done()
 	if err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}

@@ -21,7 +21,7 @@ func TestRunFAQCheck(t *testing.T) {
 		wantStdout string
 		wantStderr []string
 	}{
-		{"sample", "../../shared/faq/kb/shop", false, "ok, 40 entries", nil},
+		{"sample", "../../shared/faq/kb/shop", false, "ok, 45 entries (7 small talk, 6 always to a person)", nil},
 		{"broken", "testdata/bad-kb.yaml", true, "", []string{
 			`testdata/bad-kb.yaml:14: entry "no-answer": answer missing in en`,
 			`testdata/bad-kb.yaml:21: entry "too-long-title": follow-up "missing-entry" is no entry`,
@@ -32,7 +32,7 @@ func TestRunFAQCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
-			err := runFAQ(context.Background(), []string{"check", tt.path}, &stdout, &stderr)
+			err := runFAQ(context.Background(), []string{"check", tt.path}, nil, &stdout, &stderr)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("runFAQ check error = %v, want error %v", err, tt.wantErr)
 			}
@@ -65,7 +65,7 @@ func TestRunFAQEvalJSON(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
-			if err := runFAQ(context.Background(), tt.args, &stdout, &stderr); err != nil {
+			if err := runFAQ(context.Background(), tt.args, nil, &stdout, &stderr); err != nil {
 				t.Fatalf("runFAQ eval: %v (stderr %s)", err, stderr.String())
 			}
 			var got map[string]any
@@ -103,7 +103,7 @@ func TestRunFAQEvalUsage(t *testing.T) {
 		{},
 	} {
 		var stdout, stderr bytes.Buffer
-		if err := runFAQ(context.Background(), args, &stdout, &stderr); err == nil {
+		if err := runFAQ(context.Background(), args, nil, &stdout, &stderr); err == nil {
 			t.Errorf("runFAQ(%q) succeeded, want an error", args)
 		}
 	}
@@ -113,7 +113,7 @@ func TestRunFAQBuild(t *testing.T) {
 	t.Parallel()
 	out := filepath.Join(t.TempDir(), "shop.model")
 	var stdout, stderr bytes.Buffer
-	if err := runFAQ(context.Background(), []string{"build", "../../shared/faq/kb/shop", "-o", out}, &stdout, &stderr); err != nil {
+	if err := runFAQ(context.Background(), []string{"build", "../../shared/faq/kb/shop", "-o", out}, nil, &stdout, &stderr); err != nil {
 		t.Fatalf("runFAQ build: %v (%s)", err, stderr.String())
 	}
 	b, err := os.ReadFile(out)
@@ -138,7 +138,7 @@ func TestRunFAQAsk(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	args := []string{"ask", "--kb", "", "Wie lange dauert die Lieferung?", "How long does delivery take?",
 		"Ich möchte mit einem Mitarbeiter sprechen", "Quarkbällchen Zebrastreifen", "Xylophon Kuckucksuhr Mondlandschaft"}
-	if err := runFAQ(context.Background(), args, &stdout, &stderr); err != nil {
+	if err := runFAQ(context.Background(), args, nil, &stdout, &stderr); err != nil {
 		t.Fatalf("runFAQ ask: %v (%s)", err, stderr.String())
 	}
 	want := []string{

@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"say":   runSay,
 		"slack": runSlack,
 		"faq": func(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
-			return runFAQ(ctx, args, stdout, stderr)
+			return runFAQ(ctx, args, os.Stdin, stdout, stderr)
 		},
 	}
 	switch args[0] {

@@ -10,10 +10,14 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/app"
+	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/config"
+	"github.com/frontdesk-app/frontdesk/shared/consent"
+	"github.com/frontdesk-app/frontdesk/shared/console"
 	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/memqueue"
 	"github.com/frontdesk-app/frontdesk/shared/memstore"
@@ -92,6 +96,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:3000", "listen address")
 	tmpl := fs.String("template", "template.yaml", "the SAM template whose HTTP routes are mounted")
+	consoleReal := fs.Bool("console-with-real-credentials", false, "serve the console even though a real token is set (its messages then reach real customers and Slack)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -107,8 +112,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.Close()
+	consoleURL, err := st.mountConsole(ln.Addr(), consoleOff(getenv, *consoleReal), logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 
 	fmt.Fprintf(stdout, "frontdesk local stack on http://%s (embedded store and queue; outbound calls in GET /_local/outbox)\n", ln.Addr())
+	fmt.Fprintf(stdout, "console: %s\n", consoleURL)
 	for _, r := range st.routes {
 		fmt.Fprintf(stdout, "  %-6s %-32s -> %s\n", r.Method, r.Path, r.Function)
 	}
@@ -127,6 +138,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	srv := &http.Server{Handler: st.mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	srv.RegisterOnShutdown(st.console.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -145,13 +157,40 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-// stack is the local backend: every function's handler, the queue driving the bot, the outbox.
+// realCredentials are the variables whose presence sends calls to the real APIs.
+var realCredentials = []string{"WHATSAPP_TOKEN", "PAGE_TOKEN", "INSTAGRAM_TOKEN", "SLACK_BOT_TOKEN"}
+
+// consoleOff says why the console must stay off, or "": with a real token set, a message typed
+// in the console would reach a real customer or a real Slack channel, so that takes a flag.
+func consoleOff(getenv func(string) string, allowReal bool) string {
+	if allowReal {
+		return ""
+	}
+	var set []string
+	for _, k := range realCredentials {
+		if getenv(k) != "" {
+			set = append(set, k)
+		}
+	}
+	if len(set) == 0 {
+		return ""
+	}
+	return strings.Join(set, ", ") + " is set, so what the console sends would reach real customers or Slack; " +
+		"unset it, or start with --console-with-real-credentials"
+}
+
+// stack is the local backend: every function's handler, the queue driving the bot, the outbox,
+// the settable clock they all read and the console's journal.
 type stack struct {
-	mux    *http.ServeMux
-	routes []samtemplate.Route
-	store  *memstore.Store
-	queue  *memqueue.Queue
-	outbox *outbox.Outbox
+	mux     *http.ServeMux
+	routes  []samtemplate.Route
+	store   *memstore.Store
+	queue   *memqueue.Queue
+	outbox  *outbox.Outbox
+	clock   *console.Clock
+	journal *console.Journal
+	deps    app.Deps
+	console *console.Console
 }
 
 // newStack builds the local backend and mounts each route of the template on its function's
@@ -165,7 +204,11 @@ func newStack(ctx context.Context, getenv func(string) string, pass func(string)
 	if err != nil {
 		return nil, err
 	}
-	st := &stack{routes: routes, store: memstore.New(), outbox: outbox.New()}
+	st := &stack{routes: routes, store: memstore.New(), outbox: outbox.New(), clock: console.NewClock()}
+	st.journal = console.NewJournal(st.clock.Now)
+	st.store.Now = st.clock.Now
+	st.outbox.Now = st.clock.Now
+	st.outbox.OnRecord = st.journal.Recorded
 	st.outbox.InstagramAccounts = cfg.InstagramIDs
 	st.outbox.Real = http.DefaultTransport
 	st.outbox.Pass = pass
@@ -183,13 +226,15 @@ func newStack(ctx context.Context, getenv func(string) string, pass func(string)
 		HTTP:          &http.Client{Transport: st.outbox, Timeout: 20 * time.Second},
 		Metrics:       metrics.Discard{},
 		Logger:        logger,
-		Now:           time.Now,
+		Now:           st.clock.Now,
+		Observer:      st.journal,
 	}
+	st.deps = deps
 	stk, err := app.NewStack(deps)
 	if err != nil {
 		return nil, err
 	}
-	q = memqueue.New(stk.Bot.HandleSQS, memqueue.WithLogger(logger))
+	q = memqueue.New(stk.Bot.HandleSQS, memqueue.WithLogger(logger), memqueue.WithClock(st.clock.Now))
 	st.queue = q
 	if st.mux, err = stk.Mux(routes); err != nil {
 		return nil, fmt.Errorf("%s: %w", tmpl, err)
@@ -199,5 +244,77 @@ func newStack(ctx context.Context, getenv func(string) string, pass func(string)
 	return st, nil
 }
 
-// Close stops the queue.
-func (s *stack) Close() { _ = s.queue.Close() }
+// mountConsole mounts the console at /_local/console for the listener at addr and returns its
+// URL, or what a person should read when it is off (off says why; a listener off loopback also
+// turns it off).
+func (s *stack) mountConsole(addr net.Addr, off string, logger *slog.Logger) (string, error) {
+	hosts, err := console.LoopbackHosts(addr)
+	if err != nil && off == "" {
+		off = "the stack listens on " + addr.String() + ", not on loopback"
+	}
+	cfg := console.Config{Disabled: off, Logger: logger}
+	if off == "" {
+		ledger, err := app.Ledger(s.deps)
+		if err != nil {
+			return "", err
+		}
+		sw, err := app.Sweeper(s.deps)
+		if err != nil {
+			return "", err
+		}
+		cfg = console.Config{
+			Stack:              s.mux,
+			MetaAppSecret:      []byte(s.deps.Config.AppSecret.Reveal()),
+			SlackSigningSecret: []byte(s.deps.Config.SlackSigning.Reveal()),
+			Clock:              s.clock,
+			Journal:            s.journal,
+			Consent:            consentView(ledger),
+			Sweep: func(ctx context.Context) (string, error) {
+				r, err := sw.Run(ctx)
+				return fmt.Sprintf("%d re-announced, %d window warnings, %d closed", r.Reannounced, r.Warned, r.Closed), err
+			},
+			Hosts:  hosts,
+			Logger: logger,
+		}
+	}
+	if s.console, err = console.New(cfg); err != nil {
+		return "", err
+	}
+	s.mux.Handle(console.Path, s.console)
+	s.mux.Handle(console.Path+"/", s.console)
+	if off != "" {
+		return "off: " + off, nil
+	}
+	return "http://" + hosts[0] + console.Path, nil
+}
+
+// consentView reads a customer's consent and its history for the console.
+func consentView(l *consent.Ledger) func(context.Context, channel.Key) (console.ConsentView, error) {
+	return func(ctx context.Context, key channel.Key) (console.ConsentView, error) {
+		subject := l.Subjects.Key(key)
+		state, rec, explicit, err := l.Current(ctx, subject)
+		if err != nil {
+			return console.ConsentView{}, err
+		}
+		v := console.ConsentView{State: string(state), Explicit: explicit, History: []console.ConsentChange{}}
+		if rec != nil {
+			v.Source, v.At = rec.Source, rec.At
+		}
+		hist, err := l.Store.ConsentHistory(ctx, subject)
+		if err != nil {
+			return console.ConsentView{}, err
+		}
+		for _, h := range hist {
+			v.History = append(v.History, console.ConsentChange{State: string(h.State), Source: h.Source, Actor: h.Actor, Surface: string(h.Surface), At: h.At})
+		}
+		return v, nil
+	}
+}
+
+// Close stops the queue and the console's event streams.
+func (s *stack) Close() {
+	if s.console != nil {
+		s.console.Close()
+	}
+	_ = s.queue.Close()
+}

@@ -3,27 +3,25 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/outbox"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi/slackagent"
 )
 
 const slackUsage = `frontdesk slack: play the agent's side of Slack against the local stack
 
   frontdesk slack reply [--thread TS] [--channel C] [--user U] "text"
         post an agent's reply in an escalation thread (Events API message event, signed)
-  frontdesk slack press claim|resolve|handback|lead [--thread TS] [--channel C] [--user U]
+  frontdesk slack press claim|takeover|resolve|handback|lead [--thread TS] [--channel C] [--user U]
         press a button of the escalation card (interactivity block_actions, signed)
 
 --thread defaults to the thread of the latest escalation in GET /_local/outbox.
@@ -77,13 +75,13 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 		if text == "" {
 			return errors.New(`slack reply: no text given (frontdesk slack reply "Your parcel left today")`)
 		}
-		path, contentType = "/slack/events", "application/json"
+		path, contentType = "/slack/events", slackagent.EventContentType
 		body, err = slackMessageEvent(*ch, *thread, *user, text, now)
 	case "press":
 		if fs.NArg() != 1 {
-			return errors.New("slack press: name one button: claim, resolve, handback or lead")
+			return errors.New("slack press: name one button: claim, takeover, resolve, handback or lead")
 		}
-		path, contentType = "/slack/interactions", "application/x-www-form-urlencoded"
+		path, contentType = "/slack/interactions", slackagent.InteractionContentType
 		body, err = slackButtonPress(*ch, *thread, *user, fs.Arg(0), now)
 	default:
 		fmt.Fprint(stderr, slackUsage)
@@ -113,12 +111,6 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 	return printNewCalls(ctx, u, before, *wait, stdout)
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 func or(v, def string) string {
 	if v == "" {
 		return def
@@ -126,44 +118,19 @@ func or(v, def string) string {
 	return v
 }
 
-// slackTS is a message ts at now, unique enough for a local run.
-func slackTS(now time.Time) string {
-	return fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
-}
-
-// slackMessageEvent is the Events API body of an agent's reply in a thread
-// (https://docs.slack.dev/reference/events/message).
+// slackMessageEvent is the Events API body of an agent's reply in a thread.
 func slackMessageEvent(ch, threadTS, user, text string, now time.Time) ([]byte, error) {
-	ts := slackTS(now)
-	return json.Marshal(map[string]any{
-		"token": "local", "team_id": "T0LOCAL", "api_app_id": "A0LOCAL", "type": "event_callback",
-		"event_id": "Ev" + randomHex(8), "event_time": now.Unix(),
-		"event": map[string]any{"type": "message", "channel": ch, "user": user, "text": text, "ts": ts,
-			"thread_ts": threadTS, "event_ts": ts, "channel_type": "channel"},
-	})
+	return slackagent.Reply(ch, threadTS, user, text, slackagent.TS(now), now)
 }
 
-// slackButtonPress is the interactivity body of a button on the escalation card
-// (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload).
+// slackButtonPress is the interactivity body of a button on the escalation card.
 func slackButtonPress(ch, cardTS, user, action string, now time.Time) ([]byte, error) {
 	switch action {
-	case slackapi.ActionIDClaim, slackapi.ActionIDResolve, slackapi.ActionIDHandBack, slackapi.ActionIDLead:
+	case slackapi.ActionIDClaim, slackapi.ActionIDTakeOver, slackapi.ActionIDResolve, slackapi.ActionIDHandBack, slackapi.ActionIDLead:
 	default:
-		return nil, fmt.Errorf("slack press: unknown button %q: want claim, resolve, handback or lead", action)
+		return nil, fmt.Errorf("slack press: unknown button %q: want claim, takeover, resolve, handback or lead", action)
 	}
-	payload, err := json.Marshal(map[string]any{
-		"type": "block_actions", "user": map[string]string{"id": user, "username": "local-agent", "team_id": "T0LOCAL"},
-		"api_app_id": "A0LOCAL", "container": map[string]any{"type": "message", "message_ts": cardTS, "channel_id": ch},
-		"team": map[string]string{"id": "T0LOCAL"}, "channel": map[string]string{"id": ch},
-		"message":      map[string]any{"type": "message", "ts": cardTS, "text": "Escalation"},
-		"response_url": "https://hooks.slack.com/actions/T0LOCAL/1/local",
-		"actions": []map[string]any{{"action_id": action, "block_id": "escalation_actions", "value": action,
-			"type": "button", "action_ts": slackTS(now)}},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return []byte(url.Values{"payload": {string(payload)}}.Encode()), nil
+	return slackagent.Press(slackagent.Button{Channel: ch, MessageTS: cardTS, User: user, ActionID: action, BlockID: "escalation_actions"}, now)
 }
 
 // threadPost is the part of a Slack chat.postMessage body that locates it.

@@ -5,5 +5,5 @@ package main
 import "github.com/frontdesk-app/frontdesk/shared/app"
 
 func main() {
-	app.Main("bot", []string{"FRONTDESK_TABLE"}, app.BotHandler)
+	app.Main("bot")
 }

@@ -5,5 +5,5 @@ package main
 import "github.com/frontdesk-app/frontdesk/shared/app"
 
 func main() {
-	app.Main("consent", []string{"FRONTDESK_TABLE"}, app.HTTP(app.Consent))
+	app.Main("consent")
 }

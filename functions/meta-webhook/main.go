@@ -5,5 +5,5 @@ package main
 import "github.com/frontdesk-app/frontdesk/shared/app"
 
 func main() {
-	app.Main("meta-webhook", []string{"FRONTDESK_QUEUE_URL"}, app.HTTP(app.MetaWebhook))
+	app.Main("meta-webhook")
 }

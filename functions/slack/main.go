@@ -6,5 +6,5 @@ package main
 import "github.com/frontdesk-app/frontdesk/shared/app"
 
 func main() {
-	app.Main("slack", []string{"FRONTDESK_TABLE", "FRONTDESK_QUEUE_URL"}, app.HTTP(app.Slack))
+	app.Main("slack")
 }

@@ -17,11 +17,13 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/graph"
 	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/meta"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
+	"github.com/frontdesk-app/frontdesk/shared/observe"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/sweeper"
@@ -41,6 +43,8 @@ type Deps struct {
 	Metrics metrics.Recorder
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// Observer receives the bot's decisions (the local console); nil in Lambda.
+	Observer observe.Sink
 }
 
 func (d Deps) now() func() time.Time {
@@ -227,10 +231,10 @@ func (a kbAnswers) Answer(entryID, locale string) (title, text string, ok bool) 
 }
 
 // Entries lists the entries for the "Add to FAQ" select, in the knowledge base's order.
-func (a kbAnswers) Entries(locale string) []slackapi.EntryOption {
-	out := make([]slackapi.EntryOption, 0, len(a.kb.Entries))
+func (a kbAnswers) Entries(locale string) []desk.Entry {
+	out := make([]desk.Entry, 0, len(a.kb.Entries))
 	for _, e := range a.kb.Entries {
-		out = append(out, slackapi.EntryOption{ID: e.ID, Title: e.TitleIn(locale) + " (" + e.ID + ")"})
+		out = append(out, desk.Entry{ID: e.ID, Title: e.TitleIn(locale) + " (" + e.ID + ")"})
 	}
 	return out
 }
@@ -271,11 +275,13 @@ func Bot(d Deps) (*bot.Bot, error) {
 		Offers:           desk,
 		Catalog:          kbAnswers{brain.KB()},
 		Subject:          ledger.Subjects.Key,
+		Mask:             slackapi.Mask,
 		Retention:        d.Config.Retention,
 		DefaultLocale:    d.Config.DefaultLocale,
 		Template:         d.Config.WhatsAppTmpl,
 		TemplateLanguage: d.Config.WhatsAppLang,
 		FollowUp:         followUp(d, ledger),
+		Observer:         d.Observer,
 		Metrics:          d.metrics(),
 		Logger:           d.logger(),
 		Now:              d.now(),

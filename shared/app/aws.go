@@ -19,16 +19,17 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/sqsqueue"
 )
 
-// AWS builds the dependencies of a Lambda function: configuration from the environment and SSM,
+// AWS builds the dependencies of a Lambda function: configuration from the environment and, of
+// the secrets named (environment variable names), those the environment lacks from SSM,
 // the DynamoDB store when FRONTDESK_TABLE is set, the SQS queue when FRONTDESK_QUEUE_URL is set.
 // Endpoints follow the SDK's standard settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, ...),
 // which is how the artifact tests point a bootstrap at a local DynamoDB- and SQS-compatible server.
-func AWS(ctx context.Context, getenv func(string) string, logger *slog.Logger) (Deps, error) {
+func AWS(ctx context.Context, getenv func(string) string, logger *slog.Logger, secrets []string) (Deps, error) {
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
 		return Deps{}, fmt.Errorf("aws config: %w", err)
 	}
-	cfg, err := config.Load(ctx, getenv, ssm.NewFromConfig(awsCfg))
+	cfg, err := config.Load(ctx, getenv, ssm.NewFromConfig(awsCfg), secrets)
 	if err != nil {
 		return Deps{}, err
 	}

@@ -18,14 +18,19 @@ import (
 // dependencies.
 type Handler func(Deps) (any, error)
 
-// Main is the whole main of a function: JSON logs through Lambda's logger, dependencies from AWS
-// and the environment, the variables the function cannot run without, then the runtime loop. A
-// function that cannot start logs why, naming what is missing, and exits.
-func Main(name string, required []string, build Handler) {
+// Main is the whole main of the function named name (one of Functions): JSON logs through
+// Lambda's logger, dependencies from AWS and the environment with the function's own secrets,
+// the settings the function cannot run without, then the runtime loop. A function that cannot
+// start logs why, naming what is missing, and exits.
+func Main(name string) {
 	logger := lambdacontext.NewLogger()
 	slog.SetDefault(logger)
 	ctx := context.Background()
-	h, err := setup(ctx, os.Getenv, logger, required, build)
+	fn, err := Lookup(name)
+	var h any
+	if err == nil {
+		h, err = setup(ctx, os.Getenv, logger, fn)
+	}
 	if err != nil {
 		logger.Error(name+" cannot start", "err", err)
 		os.Exit(1)
@@ -33,15 +38,15 @@ func Main(name string, required []string, build Handler) {
 	lambda.StartWithOptions(h, lambda.WithContext(ctx))
 }
 
-func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger, required []string, build Handler) (any, error) {
-	d, err := AWS(ctx, getenv, logger)
+func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger, fn Function) (any, error) {
+	d, err := AWS(ctx, getenv, logger, fn.Secrets)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.Config.Require(required...); err != nil {
+	if err := d.Config.Require(fn.Settings...); err != nil {
 		return nil, err
 	}
-	return build(d)
+	return fn.Handler(d)
 }
 
 // HTTP adapts an http.Handler builder to API Gateway HTTP API (payload 2.0) events.

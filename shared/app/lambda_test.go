@@ -3,8 +3,11 @@ package app
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/frontdesk-app/frontdesk/shared/config"
 )
 
 func TestSetup(t *testing.T) {
@@ -16,21 +19,28 @@ func TestSetup(t *testing.T) {
 		"SLACK_CHANNEL": "C1", "CONSENT_API_KEY": "k", "SUBJECT_PEPPER": "sixteen-bytes-pepper",
 	}
 	logger := slog.New(slog.DiscardHandler)
+	fn := func(name string) Function {
+		f, err := Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
 	for _, tt := range []struct {
-		name     string
-		required []string
-		build    Handler
-		drop     string // a variable left out
-		wantErr  string
+		name    string
+		fn      Function
+		drop    string // a variable left out
+		wantErr string
 	}{
-		{"meta-webhook", []string{"FRONTDESK_QUEUE_URL"}, HTTP(MetaWebhook), "", ""},
-		{"meta-webhook without its queue", []string{"FRONTDESK_QUEUE_URL"}, HTTP(MetaWebhook), "FRONTDESK_QUEUE_URL", "FRONTDESK_QUEUE_URL"},
-		{"meta-webhook without its secret", []string{"FRONTDESK_QUEUE_URL"}, HTTP(MetaWebhook), "META_APP_SECRET", "META_APP_SECRET"},
-		{"bot", []string{"FRONTDESK_TABLE"}, BotHandler, "", ""},
-		{"bot without a Slack token", []string{"FRONTDESK_TABLE"}, BotHandler, "SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"},
-		{"consent", []string{"FRONTDESK_TABLE"}, HTTP(Consent), "", ""},
-		{"slack", []string{"FRONTDESK_TABLE", "FRONTDESK_QUEUE_URL"}, HTTP(Slack), "", ""},
-		{"sweeper", []string{"FRONTDESK_TABLE"}, SweeperHandler, "", ""},
+		{"meta-webhook", fn("meta-webhook"), "", ""},
+		{"meta-webhook without its queue", fn("meta-webhook"), "FRONTDESK_QUEUE_URL", "FRONTDESK_QUEUE_URL"},
+		{"meta-webhook without its secret", fn("meta-webhook"), "META_APP_SECRET", "META_APP_SECRET"},
+		{"bot", fn("bot"), "", ""},
+		{"bot without a Slack token", fn("bot"), "SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"},
+		{"bot without its channel", fn("bot"), "SLACK_CHANNEL", "SLACK_CHANNEL"},
+		{"consent", fn("consent"), "", ""},
+		{"slack", fn("slack"), "", ""},
+		{"sweeper", fn("sweeper"), "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -40,7 +50,7 @@ func TestSetup(t *testing.T) {
 				}
 				return full[k]
 			}
-			h, err := setup(context.Background(), getenv, logger, tt.required, tt.build)
+			h, err := setup(context.Background(), getenv, logger, tt.fn)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want one naming %s", err, tt.wantErr)
@@ -51,5 +61,29 @@ func TestSetup(t *testing.T) {
 				t.Fatalf("setup = %v, %v; want a handler", h, err)
 			}
 		})
+	}
+}
+
+// TestFunctionsHoldOnlyTheirSecrets: a function built from an environment that holds every
+// secret keeps only its own (the internet-facing webhook never holds the channel tokens).
+func TestFunctionsHoldOnlyTheirSecrets(t *testing.T) {
+	t.Parallel()
+	getenv := func(k string) string {
+		if slices.Contains(config.SecretEnvVars(), k) {
+			return "value-of-" + k
+		}
+		return map[string]string{"AWS_REGION": "eu-central-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}[k]
+	}
+	for _, f := range Functions {
+		d, err := AWS(context.Background(), getenv, slog.New(slog.DiscardHandler), f.Secrets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range config.SecretEnvVars() {
+			held := d.Config.Require(s) == nil
+			if want := slices.Contains(f.Secrets, s); held != want {
+				t.Errorf("%s holds %s: %v, want %v", f.Name, s, held, want)
+			}
+		}
 	}
 }

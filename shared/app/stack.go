@@ -25,16 +25,15 @@ func NewStack(d Deps) (*Stack, error) {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	s := &Stack{Bot: b, Handlers: map[string]http.Handler{}}
-	for uri, build := range map[string]func(Deps) (http.Handler, error){
-		"functions/meta-webhook/": MetaWebhook,
-		"functions/consent/":      Consent,
-		"functions/slack/":        Slack,
-	} {
-		h, err := build(d)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", uri, err)
+	for _, f := range Functions {
+		if f.HTTP == nil {
+			continue
 		}
-		s.Handlers[uri] = h
+		h, err := f.HTTP(d)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.CodeURI(), err)
+		}
+		s.Handlers[f.CodeURI()] = h
 	}
 	return s, nil
 }

@@ -10,10 +10,9 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
-	"github.com/frontdesk-app/frontdesk/shared/graph"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
-	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/window"
 )
 
@@ -32,7 +31,7 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		if err := b.Conversations.DeleteConversation(ctx, a.Key); err != nil {
 			return fmt.Errorf("drop placeholder: %w", err)
 		}
-		return b.note(ctx, nil, a.Channel, a.ThreadTS, a.ID, ":no_entry: This conversation no longer exists (it expired or its data was erased). Nothing was sent.")
+		return b.note(ctx, nil, desk.Thread{Channel: a.Channel, TS: a.ThreadTS}, a.ID, desk.Note{Kind: desk.Gone})
 	}
 	defer b.recordOnFailure(ctx, c, &err)
 	ctx = b.recording(ctx, c)
@@ -42,76 +41,119 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 	}
 	ctx, t := withTally(ctx)
 	now := b.now()
-	var note string
+	// Every change of what the card shows redraws it and posts one status line; an action
+	// that changes nothing (a second Claim, a stale button) posts nothing.
+	var notes []desk.Note
+	changed := false
 	switch a.Action {
-	case channel.ActionReply:
-		b.claim(ctx, c, a.User, now)
-		if note, err = b.deliverToThread(ctx, c, a, channel.Reply{Text: a.Text, Human: true}); err != nil {
+	case channel.ActionReply, channel.ActionSendAnswer:
+		r := channel.Reply{Text: a.Text, Human: true}
+		title := ""
+		if a.Action == channel.ActionSendAnswer {
+			text, ok := "", false
+			if b.Answers != nil {
+				title, text, ok = b.Answers.Answer(a.Answer, c.Locale)
+			}
+			if !ok {
+				notes = []desk.Note{{Kind: desk.NotSent, Text: "the suggested answer " + a.Answer + " is not in the knowledge base"}}
+				break
+			}
+			r.Text = text
+		}
+		notes = b.claimByReply(ctx, c, a.User, now)
+		changed = len(notes) > 0
+		sent, err := b.deliverToThread(ctx, c, a, r)
+		if err != nil {
 			return err
 		}
-		if err := b.offerFAQ(ctx, c, a, now); err != nil {
-			return err
+		if a.Action == channel.ActionSendAnswer && len(sent) == 0 {
+			sent = []desk.Note{{Kind: desk.AnswerSent, Agent: a.User, Text: title}}
 		}
-	case channel.ActionSendAnswer:
-		title, text, ok := "", "", false
-		if b.Answers != nil {
-			title, text, ok = b.Answers.Answer(a.Answer, c.Locale)
+		if a.Action == channel.ActionSendAnswer {
+			b.countWeekly(ctx, learn.EntryCounter(a.Answer))
 		}
-		if !ok {
-			note = slackapi.NoteNotSent("the suggested answer " + a.Answer + " is not in the knowledge base")
-			break
-		}
-		b.claim(ctx, c, a.User, now)
-		b.countWeekly(ctx, learn.EntryCounter(a.Answer))
-		if note, err = b.deliverToThread(ctx, c, a, channel.Reply{Text: text, Human: true}); err != nil {
-			return err
-		}
-		if note == "" {
-			note = slackapi.NoteAnswerSent(a.User, title)
-		}
+		notes = append(notes, sent...)
 		if err := b.offerFAQ(ctx, c, a, now); err != nil {
 			return err
 		}
 	case channel.ActionClaim:
-		b.claim(ctx, c, a.User, now)
-		note = slackapi.NoteClaimed(a.User)
+		switch {
+		case c.Status == conversation.Claimed && c.Agent == a.User:
+			// Pressed twice, or after replying: it is already theirs.
+		case c.Status == conversation.Claimed && c.Agent != "":
+			// Another agent has it: say so and offer to take it over, instead of a line that
+			// claims what the record does not hold.
+			notes = []desk.Note{{Kind: desk.ClaimRefused, Agent: a.User, Other: c.Agent}}
+		case c.Escalated():
+			b.claim(ctx, c, a.User, now)
+			notes, changed = []desk.Note{{Kind: desk.Claimed, Agent: a.User}}, true
+		default:
+			b.log().InfoContext(ctx, "claim of a conversation that is not escalated ignored", "event", a, "conversation", c)
+		}
+	case channel.ActionTakeOver:
+		switch {
+		case c.Status == conversation.Claimed && c.Agent != "" && c.Agent != a.User:
+			prev := c.Agent
+			c.Agent, c.ClaimedAt = a.User, now
+			notes, changed = []desk.Note{{Kind: desk.TakenOver, Agent: a.User, Other: prev}}, true
+		case c.Status == conversation.Escalated || (c.Status == conversation.Claimed && c.Agent == ""):
+			b.claim(ctx, c, a.User, now)
+			notes, changed = []desk.Note{{Kind: desk.Claimed, Agent: a.User}}, true
+		}
 	case channel.ActionResolve:
+		if !c.Escalated() {
+			break // resolved or handed back already: a stale button
+		}
 		c.Status = conversation.Closed
 		c.Agent = a.User
-		note = slackapi.NoteResolved(a.User)
+		notes, changed = []desk.Note{{Kind: desk.Resolved, Agent: a.User}}, true
 		if err := b.signal(ctx, adsignals.Resolved, c, a); err != nil {
 			return err
 		}
 		// Resolved after the window with a WhatsApp follow-up: the template goes out, and the
 		// WhatsApp conversation joins the thread, claimed, to receive the customer's reply
 		// (syncLinked below leaves it: it has already applied this event).
-		fnote, _, err := b.followUpNotify(ctx, c, a)
+		fnotes, _, err := b.followUpNotify(ctx, c, a)
 		if err != nil {
 			return err
 		}
-		note = joinNotes(note, fnote)
+		notes = append(notes, fnotes...)
 	case channel.ActionHandBack:
+		if !c.Escalated() {
+			break
+		}
 		c.Status = conversation.Bot
 		c.Misses = 0
 		c.Agent = a.User
-		note = slackapi.NoteHandedBack(a.User)
+		notes, changed = []desk.Note{{Kind: desk.HandedBack, Agent: a.User}}, true
 	case channel.ActionAddPhrasing, channel.ActionNewEntry:
-		if note, err = b.suggest(ctx, c, a, now); err != nil {
+		n, err := b.suggest(ctx, c, a, now)
+		if err != nil {
 			return err
 		}
+		notes = n
 	case channel.ActionLead:
-		note = slackapi.NoteLead(a.User)
+		if c.Lead != nil {
+			// One QualifiedLead per conversation and ad click: a second click (the button was
+			// still on screen) changes nothing and sends nothing.
+			b.log().InfoContext(ctx, "lead already marked", "event", a)
+			break
+		}
+		c.Lead = &conversation.Lead{Agent: a.User, At: now}
+		notes, changed = []desk.Note{{Kind: desk.Lead, Agent: a.User}}, true
 		if err := b.signal(ctx, adsignals.Lead, c, a); err != nil {
 			return err
 		}
+	case channel.ActionEdit:
+		notes = []desk.Note{{Kind: desk.ReplyEdited, Agent: a.User}}
+	case channel.ActionDelete:
+		notes = []desk.Note{{Kind: desk.ReplyDeleted, Agent: a.User}}
 	default:
 		b.log().WarnContext(ctx, "unknown agent action ignored", "event", a)
 		c.MarkProcessed(a.ID)
 		return b.release(ctx, c)
 	}
-	switch a.Action {
-	case channel.ActionReply, channel.ActionSendAnswer, channel.ActionLead, channel.ActionAddPhrasing, channel.ActionNewEntry:
-	default:
+	if changed {
 		if err := b.redrawCard(ctx, c, a.ID); err != nil {
 			return err
 		}
@@ -119,7 +161,7 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 			return err
 		}
 	}
-	if err := b.note(ctx, c, c.SlackChannel, c.ThreadTS, a.ID, note); err != nil {
+	if err := b.note(ctx, c, desk.ThreadOf(c), a.ID, notes...); err != nil {
 		return err
 	}
 	c.MarkProcessed(a.ID)
@@ -131,6 +173,32 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 	t.emit(b.metrics())
 	b.emitWeekly(ctx, t)
 	return nil
+}
+
+// claimByReply gives the conversation to the agent who answers in its thread when nobody holds
+// it, and returns the status line that says so (none when it was claimed already: by this
+// agent, or by a colleague who lets them answer).
+//
+// A reply after "Back to bot" or after Resolve re-claims the conversation, visibly (the card is
+// redrawn, the line says the bot is silent again), rather than being refused: the agent wrote to
+// the customer on purpose, the card of a handed-back conversation has no Claim button left to
+// take it back with, and refusing would make them copy their text into a second try. The bot
+// then stays silent until the agent resolves or hands back again, as the card says.
+func (b *Bot) claimByReply(ctx context.Context, c *conversation.Conversation, agent string, now time.Time) []desk.Note {
+	var kind desk.NoteKind
+	switch {
+	case c.Status == conversation.Escalated, c.Status == conversation.Claimed && c.Agent == "":
+		kind = desk.ClaimedByReply
+	case c.Status == conversation.Bot:
+		kind = desk.Reclaimed
+		c.Pending, c.Misses = nil, 0
+	case c.Status == conversation.Closed:
+		kind = desk.Reopened
+	default:
+		return nil
+	}
+	b.claim(ctx, c, agent, now)
+	return []desk.Note{{Kind: kind, Agent: agent}}
 }
 
 // claim gives the conversation to agent unless another agent has it.
@@ -147,30 +215,31 @@ func (b *Bot) claim(ctx context.Context, c *conversation.Conversation, agent str
 }
 
 // deliver sends an agent's reply to the customer under the window policy and returns the status
-// line for the thread ("" when there is nothing to say).
-func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a channel.AgentEvent, r channel.Reply) (string, error) {
+// lines for the thread (none when there is nothing to say).
+func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a channel.AgentEvent, r channel.Reply) ([]desk.Note, error) {
 	now := b.now()
 	if c.Key.Surface == channel.Comment {
 		r.CommentID = c.CommentID
 	}
 	wd := window.Decide(window.Input{Surface: c.Key.Surface, LastInbound: c.LastInboundAt, Now: now, Human: true, Template: b.Template})
-	var note string
+	b.observeDelivery(ctx, c, a, wd)
+	var notes []desk.Note
 	switch wd.Action {
 	case window.Send:
 		if left := wd.ClosesAt.Sub(now); left < warnWithin {
-			note = slackapi.NoteWindowCloses(left)
+			notes = []desk.Note{{Kind: desk.WindowCloses, Duration: left}}
 		}
 	case window.SendTagged:
 		r.Tag = wd.Tag
-		note = slackapi.NoteHumanAgentTag()
+		notes = []desk.Note{{Kind: desk.HumanAgentTag}}
 	case window.SendTemplate:
 		r = channel.Reply{Template: &channel.Template{Name: wd.Template, Language: b.TemplateLanguage}, Human: true}
-		note = slackapi.NoteTemplateSent()
+		notes = []desk.Note{{Kind: desk.TemplateSent}}
 	case window.Refuse:
 		if c.Key.Surface == channel.WhatsApp || c.LastInboundAt.IsZero() {
-			return slackapi.NoteCustomerMustWrite(), nil
+			return []desk.Note{{Kind: desk.CustomerMustWrite}}, nil
 		}
-		return slackapi.NoteNotSent(wd.Reason), nil
+		return []desk.Note{{Kind: desk.NotSent, Text: wd.Reason}}, nil
 	}
 	_, err := b.once(ctx, c, a.ID+"#reply", func(ctx context.Context) (string, error) {
 		return b.Sender.Send(ctx, c.Key, r)
@@ -178,25 +247,25 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 	switch {
 	case err == nil:
 		b.count(ctx, metrics.AgentReplies, 1)
-		return note, nil
-	case errors.Is(err, graph.ErrWindowClosed):
+		return notes, nil
+	case errors.Is(err, channel.ErrWindowClosed):
 		b.count(ctx, metrics.DeliveriesFailed, 1)
-		return slackapi.NoteCustomerMustWrite(), nil
+		return []desk.Note{{Kind: desk.CustomerMustWrite}}, nil
 	case !retryable(err):
 		b.count(ctx, metrics.DeliveriesFailed, 1)
-		return slackapi.NoteNotSent(apperr.Message(err)), nil
+		return []desk.Note{{Kind: desk.NotSent, Text: apperr.Message(err)}}, nil
 	}
-	return "", fmt.Errorf("deliver agent reply: %w", err)
+	return nil, fmt.Errorf("deliver agent reply: %w", err)
 }
 
-// note posts a status line into the thread once per event (c is the leased conversation, or
-// nil when there is none).
-func (b *Bot) note(ctx context.Context, c *conversation.Conversation, ch, threadTS, eventID, text string) error {
-	if b.Desk == nil || text == "" || threadTS == "" {
+// note posts status lines into the thread, as one post, once per event (c is the leased
+// conversation, or nil when there is none).
+func (b *Bot) note(ctx context.Context, c *conversation.Conversation, t desk.Thread, eventID string, notes ...desk.Note) error {
+	if b.Desk == nil || len(notes) == 0 || t.IsZero() {
 		return nil
 	}
 	_, err := b.once(ctx, c, eventID+"#note", func(ctx context.Context) (string, error) {
-		return "", b.Desk.Note(ctx, ch, threadTS, text)
+		return "", b.Desk.Note(ctx, t, notes...)
 	})
 	if err != nil {
 		return fmt.Errorf("post status line: %w", err)

@@ -16,10 +16,11 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
-	"github.com/frontdesk-app/frontdesk/shared/slackapi"
+	"github.com/frontdesk-app/frontdesk/shared/observe"
 )
 
 // Sender delivers a reply to a customer on the conversation's surface (graph.Client).
@@ -40,7 +41,7 @@ type Bot struct {
 	Dedup         dedup.Store
 	Sender        Sender
 	Brain         Brain
-	Desk          Desk
+	Desk          desk.Desk
 	Consent       Consent
 	Signals       Signals
 	Answers       Answers
@@ -50,13 +51,18 @@ type Bot struct {
 	// Learn, when set, stores knowledge-base suggestions and counts escalation reasons and the
 	// entries agents choose, for the weekly digest.
 	Learn learn.Store
-	// Offers, Catalog and Subject, with Learn, make the thread offer "Add to FAQ" after an agent
-	// answered (learn.go). Subject names a conversation's customer (consent.Subjects.Key).
+	// Offers, Catalog, Subject and Mask, with Learn, make the thread offer "Add to FAQ" after
+	// an agent answered (learn.go). Subject names a conversation's customer
+	// (consent.Subjects.Key); Mask masks personal data in a text as the desk shows it
+	// (slackapi.Mask), for what is kept of the customer's question and the agent's reply.
 	Offers  FAQOffers
 	Catalog Catalog
 	Subject func(channel.Key) string
+	Mask    func(string) string
 	// FollowUp, when set, offers customers outside WhatsApp to be told there (followup.go).
 	FollowUp *FollowUp
+	// Observer, when set, receives a record of each decision (the local console); nil in Lambda.
+	Observer observe.Sink
 
 	// Retention is how long a conversation outlives its last activity.
 	Retention time.Duration
@@ -212,8 +218,8 @@ func (b *Bot) recording(ctx context.Context, c *conversation.Conversation) conte
 	if b.Threads == nil {
 		return ctx
 	}
-	return slackapi.WithPosted(ctx, func(ctx context.Context, ch, threadTS, ts string) {
-		if err := b.Threads.Record(ctx, c.Key, c.Linked, ch, threadTS, ts); err != nil {
+	return desk.WithPosted(ctx, func(ctx context.Context, t desk.Thread, ts string) {
+		if err := b.Threads.Record(ctx, c.Key, c.Linked, t.Channel, t.TS, ts); err != nil {
 			b.log().ErrorContext(ctx, "slack message not indexed for erasure", "conversation", c, "err", err)
 		}
 	})

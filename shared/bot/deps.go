@@ -8,16 +8,8 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
-	"github.com/frontdesk-app/frontdesk/shared/slackapi"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
-
-// Desk is the agents' desk in Slack (*slackapi.Desk).
-type Desk interface {
-	Announce(ctx context.Context, a slackapi.Announcement) (channel, ts string, err error)
-	Update(ctx context.Context, channel, ts string, a slackapi.Announcement) error
-	Mirror(ctx context.Context, channel, threadTS, name, text string) error
-	Note(ctx context.Context, channel, threadTS, text string) error
-}
 
 // Consent is the ad-data consent ledger (*consent.Ledger).
 type Consent interface {
@@ -41,17 +33,17 @@ type Answers interface {
 	Answer(entryID, locale string) (title, text string, ok bool)
 }
 
-// Threads keeps the erasure index of the Slack threads the bot posts in (*consent.SlackRecorder).
+// Threads keeps the erasure index of the desk threads the bot posts in (*consent.SlackRecorder).
 type Threads interface {
 	Record(ctx context.Context, key channel.Key, linked *channel.Key, ch, threadTS, ts string) error
 }
 
-// FAQOffers posts the thread's "Add to FAQ" offer (*slackapi.Desk).
+// FAQOffers posts the thread's "Add to FAQ" offer (the desk's desk.Learning).
 type FAQOffers interface {
-	OfferFAQ(ctx context.Context, channel, threadTS string, o slackapi.FAQOffer) error
+	OfferFAQ(ctx context.Context, t desk.Thread, o desk.FAQOffer) error
 }
 
-// Catalog lists the knowledge base's entries for the offer's select.
+// Catalog lists the knowledge base's entries for the offer.
 type Catalog interface {
-	Entries(locale string) []slackapi.EntryOption
+	Entries(locale string) []desk.Entry
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/phone"
-	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/window"
 )
 
@@ -47,7 +47,7 @@ const (
 )
 
 // ReasonFollowUp is the escalation reason of a WhatsApp conversation created by a follow-up.
-const ReasonFollowUp = "whatsapp_follow_up"
+const ReasonFollowUp = desk.ReasonFollowUp
 
 // maxNumberTries is how many unreadable numbers end the offer.
 const maxNumberTries = 3
@@ -123,7 +123,7 @@ func (b *Bot) followUpAnswer(ctx context.Context, c *conversation.Conversation, 
 		if err := b.reply(ctx, c, in.ID+"#reply", channel.Reply{Text: t.Withdrawn, CommentID: in.CommentID}); err != nil {
 			return true, err
 		}
-		return true, b.followUpChanged(ctx, c, in.ID, ":no_bell: The customer withdrew the WhatsApp follow-up.")
+		return true, b.followUpChanged(ctx, c, in.ID, desk.Note{Kind: desk.FollowUpWithdrawn})
 	case !f.Open():
 		return false, nil
 	}
@@ -140,7 +140,7 @@ func (b *Bot) followUpAnswer(ctx context.Context, c *conversation.Conversation, 
 		if err := b.reply(ctx, c, in.ID+"#reply", channel.Reply{Text: t.Declined, CommentID: in.CommentID}); err != nil {
 			return true, err
 		}
-		return true, b.followUpChanged(ctx, c, in.ID, "")
+		return true, b.followUpChanged(ctx, c, in.ID)
 	case perr == nil:
 		// A number in answer to the offer (or to "what is your number?") is the customer's
 		// explicit opt-in: the question said what it is for.
@@ -160,7 +160,7 @@ func (b *Bot) followUpAnswer(ctx context.Context, c *conversation.Conversation, 
 		if err := b.reply(ctx, c, in.ID+"#reply", channel.Reply{Text: t.GaveUp, CommentID: in.CommentID}); err != nil {
 			return true, err
 		}
-		return true, b.followUpChanged(ctx, c, in.ID, "")
+		return true, b.followUpChanged(ctx, c, in.ID)
 	}
 	return true, b.reply(ctx, c, in.ID+"#reply", channel.Reply{Text: t.BadNumber, CommentID: in.CommentID})
 }
@@ -177,11 +177,11 @@ func (b *Bot) grantFollowUp(ctx context.Context, c *conversation.Conversation, i
 		return err
 	}
 	b.log().InfoContext(ctx, "whatsapp follow-up granted", "conversation", c, "followUp", c.FollowUp)
-	return b.followUpChanged(ctx, c, in.ID, ":bell: WhatsApp follow-up allowed ("+phone.Mask(n.Digits())+").")
+	return b.followUpChanged(ctx, c, in.ID, desk.Note{Kind: desk.FollowUpAllowed, Number: phone.Mask(n.Digits())})
 }
 
-// followUpChanged redraws the escalation card with the follow-up line and posts note.
-func (b *Bot) followUpChanged(ctx context.Context, c *conversation.Conversation, eventID, note string) error {
+// followUpChanged redraws the escalation card with the follow-up line and posts notes.
+func (b *Bot) followUpChanged(ctx context.Context, c *conversation.Conversation, eventID string, notes ...desk.Note) error {
 	if b.Desk == nil || c.ThreadTS == "" {
 		return nil
 	}
@@ -190,43 +190,23 @@ func (b *Bot) followUpChanged(ctx context.Context, c *conversation.Conversation,
 			return err
 		}
 	}
-	return b.note(ctx, c, c.SlackChannel, c.ThreadTS, eventID, note)
+	return b.note(ctx, c, desk.ThreadOf(c), eventID, notes...)
 }
 
-// redrawCard rewrites c's escalation card from its record, once per event.
+// redrawCard rewrites c's escalation card from its record, once per event: every change of
+// what the card shows (status, agent, follow-up, lead) calls it, so the card never lies.
 func (b *Bot) redrawCard(ctx context.Context, c *conversation.Conversation, eventID string) error {
 	if b.Desk == nil || c.ThreadTS == "" {
 		return nil
 	}
-	card := slackapi.Announcement{Key: c.Key, Locale: c.Locale, Reason: c.EscalationReason, Status: c.Status,
-		Agent: c.Agent, At: c.EscalatedAt, FollowUp: followUpLine(c)}
+	card := desk.CardOf(c)
 	_, err := b.once(ctx, c, eventID+"#update", func(ctx context.Context) (string, error) {
-		return "", b.Desk.Update(ctx, c.SlackChannel, c.ThreadTS, card)
+		return "", b.Desk.Update(ctx, desk.ThreadOf(c), card)
 	})
 	if err != nil {
 		return fmt.Errorf("update escalation card: %w", err)
 	}
 	return nil
-}
-
-// followUpLine is the escalation card's line about the follow-up ("" for none).
-func followUpLine(c *conversation.Conversation) string {
-	f := c.FollowUp
-	switch {
-	case f == nil:
-		return ""
-	case f.Granted() && !f.NotifiedAt.IsZero():
-		return "Continued on WhatsApp (" + phone.Mask(f.Number) + ")"
-	case f.Granted():
-		return "WhatsApp follow-up allowed (" + phone.Mask(f.Number) + ")"
-	case f.Open():
-		return "WhatsApp follow-up offered, no answer yet"
-	case f.State == conversation.FollowUpDeclined:
-		return "WhatsApp follow-up declined"
-	case f.State == conversation.FollowUpWithdrawn:
-		return "WhatsApp follow-up withdrawn"
-	}
-	return ""
 }
 
 // linked returns the conversation linked to c that shares c's Slack thread, or nil.
@@ -250,30 +230,30 @@ func (b *Bot) linked(ctx context.Context, c *conversation.Conversation) (*conver
 // deliverToThread sends an agent's reply to whichever conversation of the thread the customer
 // wrote in last (the origin, or its WhatsApp follow-up once the customer answered there), then
 // sends the WhatsApp follow-up if it is due. It returns the thread's status lines.
-func (b *Bot) deliverToThread(ctx context.Context, c *conversation.Conversation, a channel.AgentEvent, r channel.Reply) (string, error) {
+func (b *Bot) deliverToThread(ctx context.Context, c *conversation.Conversation, a channel.AgentEvent, r channel.Reply) ([]desk.Note, error) {
 	p, err := b.linked(ctx, c)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	target := c
 	if p != nil && p.LastInboundAt.After(c.LastInboundAt) {
 		target = p
 	}
-	note, err := b.deliver(ctx, target, a, r)
+	notes, err := b.deliver(ctx, target, a, r)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if target == p {
 		b.claim(ctx, p, a.User, b.now())
 		if err := b.saveLinked(ctx, p, a.ID); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
-	fnote, _, err := b.followUpNotify(ctx, c, a)
+	fnotes, _, err := b.followUpNotify(ctx, c, a)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return joinNotes(note, fnote), nil
+	return append(notes, fnotes...), nil
 }
 
 // syncLinked gives the linked conversation of the thread c's new status (claim, resolve, back
@@ -317,20 +297,20 @@ func followUpDue(c *conversation.Conversation, now time.Time) bool {
 // the follow-up is granted and due, and links the WhatsApp conversation into c's thread. The
 // ledger is asked right before sending: a withdrawn permission sends nothing. created reports
 // whether the WhatsApp conversation joined the thread now.
-func (b *Bot) followUpNotify(ctx context.Context, c *conversation.Conversation, a channel.AgentEvent) (note string, created bool, err error) {
+func (b *Bot) followUpNotify(ctx context.Context, c *conversation.Conversation, a channel.AgentEvent) (notes []desk.Note, created bool, err error) {
 	f := c.FollowUp
 	now := b.now()
 	if !b.followUpOn(c.Key.Surface) || !f.Granted() || !f.NotifiedAt.IsZero() || c.ThreadTS == "" || !followUpDue(c, now) {
-		return "", false, nil
+		return nil, false, nil
 	}
 	ok, err := b.FollowUp.Ledger.FollowUpAllowed(ctx, c.Key, f.Number)
 	if err != nil {
-		return "", false, fmt.Errorf("follow-up permission: %w", err)
+		return nil, false, fmt.Errorf("follow-up permission: %w", err)
 	}
 	masked := phone.Mask(f.Number)
 	if !ok {
 		c.FollowUp = &conversation.FollowUp{State: conversation.FollowUpWithdrawn, At: now}
-		return ":no_bell: The customer has withdrawn the WhatsApp follow-up (opt-out): nothing sent to WhatsApp.", false, nil
+		return []desk.Note{{Kind: desk.FollowUpRevoked}}, false, nil
 	}
 	key := channel.Key{Surface: channel.WhatsApp, Account: b.FollowUp.PhoneNumberID, User: f.Number}
 	tmpl := channel.Reply{Template: &channel.Template{Name: b.followUpTemplate(), Language: b.TemplateLanguage}, Human: true}
@@ -341,27 +321,27 @@ func (b *Bot) followUpNotify(ctx context.Context, c *conversation.Conversation, 
 	case err == nil:
 	case !retryable(err):
 		b.log().WarnContext(ctx, "whatsapp follow-up not sent", "conversation", c, "kind", apperr.KindOf(err).String(), "err", err)
-		return slackapi.NoteNotSent("WhatsApp template to " + masked + ": " + apperr.Message(err)), false, nil
+		return []desk.Note{{Kind: desk.NotSent, Text: "WhatsApp template to " + masked + ": " + apperr.Message(err)}}, false, nil
 	default:
-		return "", false, fmt.Errorf("send whatsapp follow-up: %w", err)
+		return nil, false, fmt.Errorf("send whatsapp follow-up: %w", err)
 	}
 	joined, err := b.joinThread(ctx, c, key, a)
 	if err != nil {
-		return "", false, err
+		return nil, false, err
 	}
 	f.NotifiedAt = now
 	b.log().InfoContext(ctx, "whatsapp follow-up sent", "conversation", c, "joined", joined)
 	if !joined {
-		return ":outbox_tray: WhatsApp template sent to " + masked + ". The customer's WhatsApp conversation is already with an agent in another thread: their replies go there.", false, nil
+		return []desk.Note{{Kind: desk.FollowUpElsewhere, Number: masked}}, false, nil
 	}
 	c.Linked = &key
 	if a.Action == channel.ActionReply || a.Action == channel.ActionSendAnswer {
 		// The card is not redrawn for replies otherwise; its follow-up line changes now.
 		if err := b.redrawCard(ctx, c, a.ID); err != nil {
-			return "", false, err
+			return nil, false, err
 		}
 	}
-	return ":outbox_tray: WhatsApp template sent to " + masked + "; replies on WhatsApp continue here.", true, nil
+	return []desk.Note{{Kind: desk.FollowUpSent, Number: masked}}, true, nil
 }
 
 // joinThread makes the WhatsApp conversation of key part of c's thread: created, or taken over
@@ -396,16 +376,6 @@ func (b *Bot) joinThread(ctx context.Context, c *conversation.Conversation, key 
 	return true, nil
 }
 
-func joinNotes(notes ...string) string {
-	var out []string
-	for _, n := range notes {
-		if n != "" {
-			out = append(out, n)
-		}
-	}
-	return strings.Join(out, "\n")
-}
-
 // followUpOptedOut withdraws a granted follow-up on the conversation when the customer's consent
 // command was an opt-out (the ledger has withdrawn it already, consent.Ledger.Decide), and tells
 // the thread.
@@ -417,5 +387,5 @@ func (b *Bot) followUpOptedOut(ctx context.Context, c *conversation.Conversation
 		return nil
 	}
 	c.FollowUp = &conversation.FollowUp{State: conversation.FollowUpWithdrawn, At: in.At}
-	return b.followUpChanged(ctx, c, in.ID, ":no_bell: The customer opted out: the WhatsApp follow-up is withdrawn.")
+	return b.followUpChanged(ctx, c, in.ID, desk.Note{Kind: desk.FollowUpOptedOut})
 }

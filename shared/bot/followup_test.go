@@ -25,7 +25,7 @@ const (
 	igID       = "17841400000000001"
 	igToken    = "ig-test-token"
 	slackToken = "xoxb-test-token"
-	desk       = "C0DESK"
+	deskID     = "C0DESK"
 	template   = "agent_reply_waiting"
 	number     = "491701234567"
 	agent      = "U0AGENT1"
@@ -73,7 +73,7 @@ func newFollowRig(t *testing.T) *followRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.slack = slacktest.New(t, slackToken, desk)
+	r.slack = slacktest.New(t, slackToken, deskID)
 	sc, err := slackapi.NewClient(slackapi.ClientConfig{Token: slackToken, APIURL: r.slack.URL(), HTTP: r.slack.Client()})
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +85,7 @@ func newFollowRig(t *testing.T) *followRig {
 	r.ledger = &consent.Ledger{Store: r.store, Subjects: subjects, Conversations: r.store, Now: clock}
 	r.bot = &Bot{
 		Conversations: r.store, Dedup: r.store, Sender: g, Brain: escalating, Consent: r.ledger,
-		Desk:      slackapi.NewDesk(sc, func(channel.Key, string) string { return desk }),
+		Desk:      slackapi.NewDesk(sc, func(channel.Key, string) string { return deskID }),
 		FollowUp:  &FollowUp{Ledger: r.ledger, PhoneNumberID: phoneID, DefaultCountryCode: "49"},
 		Retention: 30 * 24 * time.Hour, DefaultLocale: "de", Template: template, TemplateLanguage: "de",
 		Logger: slog.New(slog.DiscardHandler), Now: clock,
@@ -216,7 +216,7 @@ func TestFollowUpMessengerToWhatsApp(t *testing.T) {
 		!hist[0].At.Equal(r.now) || hist[0].Target != r.ledger.Subjects.ID(channel.WhatsApp, number) {
 		t.Errorf("ledger history = %+v, %v; want one chat grant by the customer, now, for the number", hist, err)
 	}
-	card, _ := r.slack.Message(desk, c.ThreadTS)
+	card, _ := r.slack.Message(deskID, c.ThreadTS)
 	if !strings.Contains(string(card.Blocks), "WhatsApp follow-up allowed (+49******67)") {
 		t.Errorf("card blocks lack the follow-up line: %s", card.Blocks)
 	}

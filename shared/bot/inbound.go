@@ -9,10 +9,10 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
-	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 )
 
 // handleInbound applies one customer event.
@@ -46,6 +46,7 @@ func (b *Bot) handleInbound(ctx context.Context, holder string, in channel.Inbou
 		if in.CommentID != "" {
 			c.CommentID = in.CommentID
 		}
+		c.SetCustomerName(in.Name)
 		if c.Status == conversation.Closed {
 			c.Status = conversation.Bot
 			c.Misses = 0
@@ -59,6 +60,7 @@ func (b *Bot) handleInbound(ctx context.Context, holder string, in channel.Inbou
 				if err := b.followUpOptedOut(ctx, c, in); err != nil {
 					return err
 				}
+				b.observeConsent(ctx, c, in)
 				return b.reply(ctx, c, in.ID+"#reply", channel.Reply{Text: reply, CommentID: in.CommentID})
 			}
 		}
@@ -101,6 +103,7 @@ func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, app
 	}
 	if fromAd {
 		c.Referral = in.Referral
+		c.Lead = nil // a new ad click may be marked a lead again
 	}
 	if err := apply(ctx, c); err != nil {
 		return err
@@ -134,6 +137,7 @@ func (b *Bot) answer(ctx context.Context, c *conversation.Conversation, in chann
 	c.Pending = nil
 	b.log().InfoContext(ctx, "decided", "event", in, "action", d.Action.String(), "entry", d.EntryID,
 		"confidence", strconv.FormatFloat(d.Confidence, 'f', 3, 64), "reason", d.Reason)
+	b.observeDecision(ctx, c, in, d)
 	r := channel.Reply{Text: d.Text, Options: d.Options, CommentID: in.CommentID}
 	switch d.Action {
 	case faq.Answer:
@@ -175,21 +179,21 @@ func (b *Bot) escalate(ctx context.Context, c *conversation.Conversation, in cha
 	if b.Desk == nil {
 		return nil
 	}
-	a := slackapi.Announcement{
-		Key: c.Key, Name: in.Name, Locale: c.Locale, Reason: d.Reason,
-		Messages: messageLines(in), Status: conversation.Escalated, At: now, FollowUp: followUpLine(c),
+	a := desk.Card{
+		Key: c.Key, Name: c.CustomerName, Locale: c.Locale, Reason: d.Reason,
+		Messages: messageLines(in), Status: conversation.Escalated, At: now, FollowUp: desk.FollowUpLine(c.FollowUp),
 	}
 	for _, s := range d.Suggestions {
-		a.Suggestions = append(a.Suggestions, slackapi.Suggestion{EntryID: s.EntryID, Title: s.Title, Answer: s.Answer, Score: s.Score})
+		a.Suggestions = append(a.Suggestions, desk.Suggestion{EntryID: s.EntryID, Title: s.Title, Answer: s.Answer, Score: s.Score})
 	}
 	id, err := b.once(ctx, c, in.ID+"#announce", func(ctx context.Context) (string, error) {
-		ch, ts, err := b.Desk.Announce(ctx, a)
-		if ts != "" {
+		t, err := b.Desk.Announce(ctx, a)
+		if !t.IsZero() {
 			// The card exists even if its details failed: keep the thread, never announce twice.
 			if err != nil {
 				b.log().WarnContext(ctx, "escalation posted without details", "err", err)
 			}
-			return ch + " " + ts, nil
+			return t.Channel + " " + t.TS, nil
 		}
 		return "", err
 	})
@@ -217,7 +221,7 @@ func (b *Bot) mirror(ctx context.Context, c *conversation.Conversation, in chann
 	_, err := b.once(ctx, c, in.ID+"#mirror", func(ctx context.Context) (string, error) {
 		lines := messageLines(in)
 		text := lines[0]
-		return "", b.Desk.Mirror(ctx, c.SlackChannel, c.ThreadTS, in.Name, text)
+		return "", b.Desk.Mirror(ctx, desk.ThreadOf(c), c.CustomerName, text)
 	})
 	if err != nil {
 		return fmt.Errorf("mirror into thread: %w", err)

@@ -9,14 +9,14 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
-	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 )
 
 // learning reports whether the bot learns from escalations (package learn).
-func (b *Bot) learning() bool { return b.Learn != nil && b.Subject != nil }
+func (b *Bot) learning() bool { return b.Learn != nil && b.Subject != nil && b.Mask != nil }
 
 func cut(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
@@ -25,13 +25,16 @@ func cut(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
-// keepCandidate keeps the masked question that escalated for "Add to FAQ" (learn.Candidate).
+// keepCandidate keeps the masked question that escalated because the bot found no answer, for
+// "Add to FAQ" (learn.Candidate).
 func (b *Bot) keepCandidate(ctx context.Context, c *conversation.Conversation, in channel.Inbound, d faq.Decision) error {
-	if !b.learning() || in.Text == "" || c.ThreadTS == "" {
+	// Only what the bot missed teaches it something: a request for a person, a topic that
+	// always goes to one, or a photo is no question for the knowledge base.
+	if !b.learning() || in.Text == "" || c.ThreadTS == "" || d.Reason != desk.ReasonNoMatch {
 		return nil
 	}
 	cand := &learn.Candidate{Subject: b.Subject(c.Key), Channel: c.SlackChannel, ThreadTS: c.ThreadTS,
-		Question: cut(slackapi.Mask(in.Text), learn.MaxQuestion), Lang: c.Locale, ExpiresAt: b.now().Add(learn.CandidateLife)}
+		Question: cut(b.Mask(in.Text), learn.MaxQuestion), Lang: c.Locale, ExpiresAt: b.now().Add(learn.CandidateLife)}
 	if cand.Lang == "" {
 		cand.Lang = b.DefaultLocale
 	}
@@ -61,17 +64,17 @@ func (b *Bot) offerFAQ(ctx context.Context, c *conversation.Conversation, a chan
 	if err != nil {
 		return fmt.Errorf("read the question for Add to FAQ: %w", err)
 	}
-	o := slackapi.FAQOffer{Question: cand.Question, Selected: cand.Entry}
+	o := desk.FAQOffer{Question: cand.Question, Selected: cand.Entry}
 	if b.Catalog != nil {
 		o.Entries = b.Catalog.Entries(cand.Lang)
 	}
 	if a.Action == channel.ActionSendAnswer {
 		o.Selected = a.Answer
 	} else {
-		o.Reply = cut(slackapi.Mask(a.Text), learn.MaxAnswer)
+		o.Reply = cut(b.Mask(a.Text), learn.MaxAnswer)
 	}
 	if _, err := b.once(ctx, c, a.ID+"#faq", func(ctx context.Context) (string, error) {
-		return "", b.Offers.OfferFAQ(ctx, c.SlackChannel, c.ThreadTS, o)
+		return "", b.Offers.OfferFAQ(ctx, desk.ThreadOf(c), o)
 	}); err != nil {
 		return fmt.Errorf("offer Add to FAQ: %w", err)
 	}
@@ -81,17 +84,17 @@ func (b *Bot) offerFAQ(ctx context.Context, c *conversation.Conversation, a chan
 
 // suggest stores the agent's "Add to FAQ" as a knowledge-base suggestion and returns the status
 // line for the thread.
-func (b *Bot) suggest(ctx context.Context, c *conversation.Conversation, a channel.AgentEvent, now time.Time) (string, error) {
+func (b *Bot) suggest(ctx context.Context, c *conversation.Conversation, a channel.AgentEvent, now time.Time) ([]desk.Note, error) {
 	if !b.learning() {
-		return "", nil
+		return nil, nil
 	}
 	subject := b.Subject(c.Key)
 	cand, err := b.Learn.GetCandidate(ctx, subject, c.SlackChannel, c.ThreadTS)
 	if apperr.Is(err, apperr.NotFound) {
-		return slackapi.NoteCandidateGone(), nil
+		return refused("the customer's question is kept only 7 days after the escalation"), nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("read the question for Add to FAQ: %w", err)
+		return nil, fmt.Errorf("read the question for Add to FAQ: %w", err)
 	}
 	s := &learn.Suggestion{ID: learn.ID(a.ID), Question: cand.Question, Lang: cand.Lang, Agent: a.User, Subject: subject,
 		At: now, ExpiresAt: now.Add(learn.DefaultRetention)}
@@ -103,18 +106,18 @@ func (b *Bot) suggest(ctx context.Context, c *conversation.Conversation, a chann
 			title, _, ok = b.Answers.Answer(a.Answer, cand.Lang)
 		}
 		if !ok || !learn.ValidEntryID(a.Answer) {
-			return slackapi.NoteNotSent("choose an entry of the knowledge base first"), nil
+			return refused("choose an entry of the knowledge base first"), nil
 		}
 		s.Entry = a.Answer
 	default:
-		s.NewAnswer = cut(slackapi.Mask(a.Text), learn.MaxAnswer)
+		s.NewAnswer = cut(b.Mask(a.Text), learn.MaxAnswer)
 		if s.NewAnswer == "" {
-			return slackapi.NoteNotSent("there is no reply to make an entry of"), nil
+			return refused("there is no reply to make an entry of"), nil
 		}
 	}
 	created, err := b.Learn.PutSuggestion(ctx, s)
 	if err != nil {
-		return "", fmt.Errorf("store the suggestion: %w", err)
+		return nil, fmt.Errorf("store the suggestion: %w", err)
 	}
 	if created {
 		b.count(ctx, metrics.SuggestionsMade, 1)
@@ -122,5 +125,9 @@ func (b *Bot) suggest(ctx context.Context, c *conversation.Conversation, a chann
 		b.countWeekly(ctx, learn.EntryCounter(s.Entry))
 		b.log().InfoContext(ctx, "knowledge-base suggestion", "suggestion", s)
 	}
-	return slackapi.NoteSuggested(a.User, title, s.Entry == ""), nil
+	return []desk.Note{{Kind: desk.Suggested, Agent: a.User, Text: title}}, nil
+}
+
+func refused(why string) []desk.Note {
+	return []desk.Note{{Kind: desk.SuggestionRefused, Text: why}}
 }

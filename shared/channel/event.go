@@ -45,6 +45,9 @@ const (
 	ActionHandBack   AgentAction = "handback"    // the Back to bot button
 	ActionSendAnswer AgentAction = "send_answer" // "send this answer" on a FAQ suggestion
 	ActionLead       AgentAction = "lead"        // the agent marks the conversation a lead
+	ActionTakeOver   AgentAction = "takeover"    // "Take over", offered when Claim was refused
+	ActionEdit       AgentAction = "edit"        // the agent edited a thread reply (message_changed)
+	ActionDelete     AgentAction = "delete"      // the agent deleted a thread reply (message_deleted)
 	// "Add to FAQ": the customer's question as a new phrasing of the entry in Answer, or as a
 	// new entry whose answer is the agent's reply in Text.
 	ActionAddPhrasing AgentAction = "faq_phrasing"

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -104,7 +105,18 @@ func SecretEnvVars() []string {
 
 // SSMAPI is the part of the SSM client config uses.
 type SSMAPI interface {
-	GetParametersByPath(ctx context.Context, in *ssm.GetParametersByPathInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersByPathOutput, error)
+	GetParameters(ctx context.Context, in *ssm.GetParametersInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
+}
+
+// ParamName returns the name of a secret's SSM parameter below the prefix
+// (META_APP_SECRET -> meta-app-secret), or "" if env names no secret.
+func ParamName(env string) string {
+	for _, v := range secretVars {
+		if v.env == env {
+			return v.param
+		}
+	}
+	return ""
 }
 
 // FromEnv reads the configuration from getenv alone (no secrets from SSM).
@@ -154,36 +166,54 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// Load reads the configuration from getenv and, when SECRETS_PREFIX is set, fills every secret
-// the environment leaves empty from the SecureString parameters under that prefix.
-func Load(ctx context.Context, getenv func(string) string, client SSMAPI) (Config, error) {
+// Load reads the configuration of a function that uses the secrets named (their environment
+// variables, "META_APP_SECRET", ...) and no others: every other secret is left empty, whatever
+// the environment holds. When SECRETS_PREFIX is set, each named secret the environment leaves
+// empty is read by name from its SecureString parameter <SECRETS_PREFIX><parameter name>, so a
+// function's role needs only ssm:GetParameters on its own parameters. A parameter that does
+// not exist leaves its secret empty (Require names it).
+func Load(ctx context.Context, getenv func(string) string, client SSMAPI, secrets []string) (Config, error) {
 	c, err := FromEnv(getenv)
 	if err != nil {
 		return Config{}, err
 	}
+	var want []int // indexes into secretVars of the secrets to read from SSM
+	for i, v := range secretVars {
+		if !slices.Contains(secrets, v.env) {
+			*v.field(&c) = ""
+		} else if !v.field(&c).Set() {
+			want = append(want, i)
+		}
+	}
+	for _, s := range secrets {
+		if ParamName(s) == "" {
+			return Config{}, fmt.Errorf("%s is not a secret", s)
+		}
+	}
 	prefix := getenv("SECRETS_PREFIX")
-	if prefix == "" || client == nil {
+	if prefix == "" || client == nil || len(want) == 0 {
 		return c, nil
 	}
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	params := map[string]string{}
-	p := ssm.NewGetParametersByPathPaginator(client, &ssm.GetParametersByPathInput{
-		Path: aws.String(prefix), WithDecryption: aws.Bool(true), Recursive: aws.Bool(false),
-	})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
+	// GetParameters takes at most 10 names a call.
+	for chunk := range slices.Chunk(want, 10) {
+		byName := map[string]int{}
+		var names []string
+		for _, i := range chunk {
+			name := prefix + secretVars[i].param
+			byName[name] = i
+			names = append(names, name)
+		}
+		out, err := client.GetParameters(ctx, &ssm.GetParametersInput{Names: names, WithDecryption: aws.Bool(true)})
 		if err != nil {
-			return Config{}, fmt.Errorf("read secrets under %s: %w", prefix, err)
+			return Config{}, fmt.Errorf("read secrets %s: %w", strings.Join(names, ", "), err)
 		}
-		for _, prm := range out.Parameters {
-			params[strings.TrimPrefix(aws.ToString(prm.Name), prefix)] = aws.ToString(prm.Value)
-		}
-	}
-	for _, v := range secretVars {
-		if f := v.field(&c); !f.Set() {
-			*f = Secret(params[v.param])
+		for _, p := range out.Parameters {
+			if i, ok := byName[aws.ToString(p.Name)]; ok {
+				*secretVars[i].field(&c) = Secret(aws.ToString(p.Value))
+			}
 		}
 	}
 	return c, nil

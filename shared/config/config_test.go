@@ -17,18 +17,23 @@ func env(m map[string]string) func(string) string { return func(k string) string
 
 type fakeSSM struct {
 	params map[string]string
-	calls  int
+	asked  [][]string // the names of each call
 }
 
-func (f *fakeSSM) GetParametersByPath(_ context.Context, in *ssm.GetParametersByPathInput, _ ...func(*ssm.Options)) (*ssm.GetParametersByPathOutput, error) {
-	f.calls++
+func (f *fakeSSM) GetParameters(_ context.Context, in *ssm.GetParametersInput, _ ...func(*ssm.Options)) (*ssm.GetParametersOutput, error) {
+	f.asked = append(f.asked, in.Names)
 	if !aws.ToBool(in.WithDecryption) {
 		return nil, fmt.Errorf("WithDecryption not set")
 	}
-	out := &ssm.GetParametersByPathOutput{}
-	for k, v := range f.params {
-		if strings.HasPrefix(k, aws.ToString(in.Path)) {
-			out.Parameters = append(out.Parameters, ssmtypes.Parameter{Name: aws.String(k), Value: aws.String(v)})
+	if len(in.Names) > 10 {
+		return nil, fmt.Errorf("%d names: at most 10", len(in.Names))
+	}
+	out := &ssm.GetParametersOutput{}
+	for _, n := range in.Names {
+		if v, ok := f.params[n]; ok {
+			out.Parameters = append(out.Parameters, ssmtypes.Parameter{Name: aws.String(n), Value: aws.String(v)})
+		} else {
+			out.InvalidParameters = append(out.InvalidParameters, n)
 		}
 	}
 	return out, nil
@@ -67,9 +72,12 @@ func TestLoadSecretsFromSSM(t *testing.T) {
 	f := &fakeSSM{params: map[string]string{
 		"/frontdesk/prod/meta-app-secret": "s3cret",
 		"/frontdesk/prod/slack-bot-token": "xoxb-1",
+		"/frontdesk/prod/page-token":      "page",
 		"/other/meta-app-secret":          "wrong",
 	}}
-	c, err := Load(context.Background(), env(map[string]string{"SECRETS_PREFIX": "/frontdesk/prod", "SLACK_BOT_TOKEN": "xoxb-env"}), f)
+	c, err := Load(context.Background(), env(map[string]string{
+		"SECRETS_PREFIX": "/frontdesk/prod", "SLACK_BOT_TOKEN": "xoxb-env", "CONSENT_API_KEY": "from-env",
+	}), f, []string{"META_APP_SECRET", "META_VERIFY_TOKEN", "SLACK_BOT_TOKEN"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +87,33 @@ func TestLoadSecretsFromSSM(t *testing.T) {
 	if got := c.SlackBotToken.Reveal(); got != "xoxb-env" {
 		t.Errorf("SlackBotToken = %q, want the environment's value to win", got)
 	}
+	// Only the function's own secrets: read by name, nothing else held.
+	if want := [][]string{{"/frontdesk/prod/meta-app-secret", "/frontdesk/prod/meta-verify-token"}}; fmt.Sprint(f.asked) != fmt.Sprint(want) {
+		t.Errorf("asked SSM for %q, want %q", f.asked, want)
+	}
+	if c.PageToken.Set() || c.ConsentAPIKey.Set() {
+		t.Errorf("PageToken %v, ConsentAPIKey %v: want secrets the function does not use left empty", c.PageToken.Set(), c.ConsentAPIKey.Set())
+	}
 	if err := c.Require("META_APP_SECRET", "META_VERIFY_TOKEN"); err == nil || !strings.Contains(err.Error(), "META_VERIFY_TOKEN") {
 		t.Errorf("Require err = %v, want it to name META_VERIFY_TOKEN", err)
+	}
+}
+
+func TestLoadEverySecretInChunksOfTen(t *testing.T) {
+	t.Parallel()
+	f := &fakeSSM{params: map[string]string{}}
+	if _, err := Load(context.Background(), env(map[string]string{"SECRETS_PREFIX": "/p/"}), f, SecretEnvVars()); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, names := range f.asked {
+		n += len(names)
+	}
+	if n != len(SecretEnvVars()) {
+		t.Errorf("asked for %d names in %d calls, want %d", n, len(f.asked), len(SecretEnvVars()))
+	}
+	if _, err := Load(context.Background(), env(nil), f, []string{"FRONTDESK_TABLE"}); err == nil {
+		t.Error("Load of a setting as a secret: want an error")
 	}
 }
 

@@ -9,26 +9,27 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/consent/consenttest"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
 )
 
 const (
 	slackToken = "xoxb-test"
-	desk       = "C0DESK"
+	deskCh     = "C0DESK"
 )
 
 // slackThread posts an escalation thread as the bot would, recording the bot's messages in the
 // index, plus an agent's own reply and a bot message whose record was lost.
 func slackThread(t *testing.T, fake *slacktest.Server, rec *consent.SlackRecorder, c *slackapi.Client) (card string, bot []string, agent, unindexed string) {
 	t.Helper()
-	ctx := slackapi.WithPosted(context.Background(), func(ctx context.Context, ch, thread, ts string) {
-		if err := rec.Record(ctx, waKey, nil, ch, thread, ts); err != nil {
+	ctx := desk.WithPosted(context.Background(), func(ctx context.Context, th desk.Thread, ts string) {
+		if err := rec.Record(ctx, waKey, nil, th.Channel, th.TS, ts); err != nil {
 			t.Fatal(err)
 		}
 	})
 	post := func(thread, text string) string {
-		ts, err := c.PostMessage(ctx, desk, thread, text, nil)
+		ts, err := c.PostMessage(ctx, deskCh, thread, text, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -36,9 +37,9 @@ func slackThread(t *testing.T, fake *slacktest.Server, rec *consent.SlackRecorde
 	}
 	card = post("", "Escalation from WhatsApp")
 	bot = []string{card, post(card, "Recent messages"), post(card, ":speech_balloon: Customer: hello")}
-	agent = fake.PostAs(desk, card, "U0AGENT1", "Hi, I'm on it")
+	agent = fake.PostAs(deskCh, card, "U0AGENT1", "Hi, I'm on it")
 	bot = append(bot, post(card, ":raising_hand: Claimed"))
-	unindexed, err := c.PostMessage(context.Background(), desk, card, ":outbox_tray: sent", nil)
+	unindexed, err := c.PostMessage(context.Background(), deskCh, card, ":outbox_tray: sent", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func slackThread(t *testing.T, fake *slacktest.Server, rec *consent.SlackRecorde
 func TestErasureReachesSlack(t *testing.T) {
 	clk := newClock(t0)
 	store := consenttest.NewStore(clk.Now)
-	fake := slacktest.New(t, slackToken, desk)
+	fake := slacktest.New(t, slackToken, deskCh)
 	client, err := slackapi.NewClient(slackapi.ClientConfig{Token: slackToken, APIURL: fake.URL(), HTTP: fake.Client()})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +89,7 @@ func TestErasureReachesSlack(t *testing.T) {
 			t.Errorf("chat.delete was tried on the agent's message")
 		}
 	}
-	thread := fake.Thread(desk, card)
+	thread := fake.Thread(deskCh, card)
 	if len(thread) != 2 || thread[0].TS != agent || thread[1].Text != consent.ErasedLine {
 		t.Errorf("thread after erasure = %+v, want the agent's message and one erasure line", thread)
 	}

@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
@@ -61,6 +62,15 @@ type Conversation struct {
 
 	// Referral is the ad that started the conversation (ctwa_clid): erased on opt-out.
 	Referral *channel.Referral `json:"referral,omitempty"`
+	// Lead is set once an agent marked the conversation a lead: the mark is made at most once
+	// per conversation and ad click (a new referral clears it).
+	Lead *Lead `json:"lead,omitempty"`
+
+	// CustomerName is the display name the platform last sent for the customer (WhatsApp
+	// profile name, commenter's name), at most MaxNameRunes, so the agents' card names the
+	// customer for the conversation's whole life. Metadata like the rest: it expires with the
+	// record and is erased with the customer's subject.
+	CustomerName string `json:"customerName,omitempty"`
 
 	// FollowUp is the customer's answer to the offer of a WhatsApp follow-up (conversations
 	// outside WhatsApp); nil when it was never offered.
@@ -102,6 +112,30 @@ type Lease struct {
 	// them (RecordDone) only before its next call or when the event fails: the event's save
 	// makes them moot, so an event with one reply costs no extra write. Never stored.
 	Unrecorded []string `json:"-"`
+}
+
+// Lead is an agent's mark that the conversation is a lead (the Conversions API's QualifiedLead).
+type Lead struct {
+	// Agent is the desk's user id of the agent who marked it.
+	Agent string    `json:"agent" dynamodbav:"agent"`
+	At    time.Time `json:"at" dynamodbav:"at"`
+}
+
+// MaxNameRunes bounds CustomerName.
+const MaxNameRunes = 100
+
+// SetCustomerName records the name the platform sent ("" keeps the one known), cut to
+// MaxNameRunes, and reports whether it changed.
+func (c *Conversation) SetCustomerName(name string) bool {
+	name = strings.TrimSpace(name)
+	if r := []rune(name); len(r) > MaxNameRunes {
+		name = string(r[:MaxNameRunes])
+	}
+	if name == "" || name == c.CustomerName {
+		return false
+	}
+	c.CustomerName = name
+	return true
 }
 
 // New reports whether the conversation has never been saved: BeginEvent returns such a record

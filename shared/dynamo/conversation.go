@@ -46,8 +46,11 @@ type conversationItem struct {
 	ClaimedAt        time.Time           `dynamodbav:"claimedAt"`
 	AnnouncedAt      time.Time           `dynamodbav:"announcedAt"`
 	WarnedAt         time.Time           `dynamodbav:"warnedAt"`
+	FAQOfferedAt     time.Time           `dynamodbav:"faqOfferedAt,omitempty"`
 	CommentID        string              `dynamodbav:"commentId,omitempty"`
 	Referral         *channel.Referral   `dynamodbav:"referral,omitempty"`
+	Lead             *conversation.Lead  `dynamodbav:"lead,omitempty"`
+	CustomerName     string              `dynamodbav:"customerName,omitempty"`
 	Processed        []string            `dynamodbav:"processed,omitempty"`
 	CreatedAt        time.Time           `dynamodbav:"createdAt"`
 	UpdatedAt        time.Time           `dynamodbav:"updatedAt"`
@@ -95,8 +98,8 @@ func toItem(c *conversation.Conversation, version int64) conversationItem {
 		Status: c.Status, Locale: c.Locale, LastInboundAt: c.LastInboundAt, Misses: c.Misses,
 		Pending: c.Pending, SlackChannel: c.SlackChannel, ThreadTS: c.ThreadTS, Agent: c.Agent,
 		CommentID: c.CommentID, EscalationReason: c.EscalationReason, EscalatedAt: c.EscalatedAt, ClaimedAt: c.ClaimedAt,
-		AnnouncedAt: c.AnnouncedAt, WarnedAt: c.WarnedAt, Referral: c.Referral, Processed: c.Processed,
-		FollowUp: c.FollowUp, Linked: c.Linked,
+		AnnouncedAt: c.AnnouncedAt, WarnedAt: c.WarnedAt, FAQOfferedAt: c.FAQOfferedAt, Referral: c.Referral, Processed: c.Processed,
+		FollowUp: c.FollowUp, Linked: c.Linked, Lead: c.Lead, CustomerName: c.CustomerName,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ExpiresAt: c.ExpiresAt, Version: version,
 	}
 	// Empty lists are left out, so they read back as nil (as the embedded store's do).
@@ -125,8 +128,8 @@ func (it *conversationItem) conversation() *conversation.Conversation {
 		Status: it.Status, Locale: it.Locale, LastInboundAt: it.LastInboundAt, Misses: it.Misses,
 		Pending: it.Pending, SlackChannel: it.SlackChannel, ThreadTS: it.ThreadTS, Agent: it.Agent,
 		CommentID: it.CommentID, EscalationReason: it.EscalationReason, EscalatedAt: it.EscalatedAt, ClaimedAt: it.ClaimedAt,
-		AnnouncedAt: it.AnnouncedAt, WarnedAt: it.WarnedAt, Referral: it.Referral, Processed: it.Processed,
-		FollowUp: it.FollowUp, Linked: it.Linked,
+		AnnouncedAt: it.AnnouncedAt, WarnedAt: it.WarnedAt, FAQOfferedAt: it.FAQOfferedAt, Referral: it.Referral, Processed: it.Processed,
+		FollowUp: it.FollowUp, Linked: it.Linked, Lead: it.Lead, CustomerName: it.CustomerName,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, ExpiresAt: it.ExpiresAt, Version: it.Version,
 		Lease: it.lease(),
 	}

@@ -21,6 +21,9 @@ type Input struct {
 	Misses int
 	// Pending holds the entry ids offered by the last ask-back.
 	Pending []string
+	// Opener says the message opens a conversation without a question (a Messenger "Get
+	// Started" tap, a greeting): the bot answers with its welcome.
+	Opener bool
 }
 
 // Decision is what the bot does with a message.
@@ -37,8 +40,12 @@ type Decision struct {
 	Options []channel.Option
 	// Reason says why the bot escalates (Reason* constants).
 	Reason string
-	// Suggestions are the best entries for an agent to send (top 3).
+	// Suggestions are the best entries for an agent to send (top 3, small talk left out).
 	Suggestions []Suggestion
+	// Top is the matcher's ranking: the three most probable entries with their calibrated
+	// probabilities (Suggestion.Score), best first; empty when nothing was matched (a tapped
+	// option, media, an opener).
+	Top []Suggestion
 	// Misses is the conversation's new count of consecutive misses.
 	Misses int
 	// Confidence is the best entry's calibrated probability (0 when nothing was matched).
@@ -139,6 +146,9 @@ func (b *Bot) Decide(in Input) Decision {
 	if e, ok := b.kb.Entry(in.Payload); ok {
 		return b.answer(e, lang, 1, nil)
 	}
+	if in.Opener {
+		return b.Welcome(lang)
+	}
 	if in.Media != "" {
 		return Decision{Action: Escalate, Locale: lang, Reason: ReasonUnreadableMedia, Text: TextsFor(lang).Media, Misses: in.Misses}
 	}
@@ -147,17 +157,39 @@ func (b *Bot) Decide(in Input) Decision {
 		return b.answer(e, lang, 1, nil)
 	}
 	top := b.m.rank(in.Text, lang, 3)
-	sugg := b.suggestions(top, lang)
-	if asksForHuman(in.Text) {
-		return Decision{Action: Escalate, Locale: lang, Reason: ReasonAskedForHuman, Text: TextsFor(lang).Escalate, Suggestions: sugg, Misses: in.Misses, Confidence: conf(top)}
-	}
 	if strings.TrimSpace(in.Text) == "" {
 		top = nil
+	}
+	d := b.decideText(in, lang, top)
+	d.Top = b.ranking(top, lang)
+	return d
+}
+
+func (b *Bot) decideText(in Input, lang string, top []Scored) Decision {
+	sugg := b.suggestions(top, lang)
+	if asksForHuman(in.Text) {
+		return b.askedForHuman(lang, sugg, in.Misses, conf(top))
 	}
 	out := b.policy.decide(top)
 	switch out.Action {
 	case Answer:
-		return b.answer(b.entries[out.Class], lang, out.Conf, sugg)
+		e := b.entries[out.Class]
+		if e.Human && e.ID != TalkToPersonID && out.Conf < b.policy.humanThreshold() {
+			// A topic for a person hands the conversation over: it needs more than a word
+			// shared with its phrasings.
+			break
+		}
+		switch e.ID {
+		case TalkToPersonID:
+			return b.askedForHuman(lang, sugg, in.Misses, out.Conf)
+		case GreetingID:
+			d := b.Welcome(lang)
+			d.Confidence, d.Suggestions = out.Conf, sugg
+			return d
+		}
+		return b.answer(e, lang, out.Conf, sugg)
+	}
+	switch out.Action {
 	case AskBack:
 		d := Decision{Action: AskBack, Locale: lang, Text: TextsFor(lang).AskBack, Suggestions: sugg, Misses: in.Misses, Confidence: out.Conf}
 		for _, c := range out.Options {
@@ -171,6 +203,52 @@ func (b *Bot) Decide(in Input) Decision {
 		return Decision{Action: Escalate, Locale: lang, Reason: ReasonNoMatch, Text: TextsFor(lang).Escalate, Suggestions: sugg, Misses: misses, Confidence: out.Conf}
 	}
 	return Decision{Action: Clarify, Locale: lang, Text: TextsFor(lang).Clarify, Suggestions: sugg, Misses: misses, Confidence: out.Conf}
+}
+
+func (b *Bot) askedForHuman(lang string, sugg []Suggestion, misses int, confidence float64) Decision {
+	return Decision{Action: Escalate, Locale: lang, Reason: ReasonAskedForHuman, Text: TextsFor(lang).Escalate, Suggestions: sugg, Misses: misses, Confidence: confidence}
+}
+
+// maxWelcomeButtons is how many entries the welcome offers as buttons (WhatsApp's limit).
+const maxWelcomeButtons = MaxFollowUps
+
+// Welcome is the decision on a message that opens a conversation (Input.Opener, or a typed
+// greeting): the answer of the greeting entry in lang, with its follow-ups as buttons, or
+// the first entries of the KB that are neither small talk nor for a person when it has none.
+// It is never a miss.
+func (b *Bot) Welcome(lang string) Decision {
+	e, ok := b.kb.Entry(GreetingID)
+	if !ok {
+		d := Decision{Action: Answer, Locale: lang, Text: TextsFor(lang).Welcome, Confidence: 1}
+		d.Options = b.welcomeButtons(nil, lang)
+		return d
+	}
+	d := b.answer(e, lang, 1, nil)
+	d.Options = b.welcomeButtons(e, d.Locale)
+	return d
+}
+
+func (b *Bot) welcomeButtons(greeting *Entry, lang string) []channel.Option {
+	var opts []channel.Option
+	if greeting != nil {
+		for _, id := range greeting.FollowUps {
+			if f, ok := b.kb.Entry(id); ok {
+				opts = append(opts, channel.Option{ID: f.ID, Title: f.TitleIn(lang)})
+			}
+		}
+		if len(opts) > 0 {
+			return opts
+		}
+	}
+	for _, e := range b.kb.Entries {
+		if len(opts) == maxWelcomeButtons {
+			break
+		}
+		if !e.Human && !e.IsSmallTalk() {
+			opts = append(opts, channel.Option{ID: e.ID, Title: e.TitleIn(lang)})
+		}
+	}
+	return opts
 }
 
 // pendingChoice resolves a typed reply to an ask-back ("2", "the first", an option's title).
@@ -215,7 +293,31 @@ func (b *Bot) answer(e *Entry, lang string, confidence float64, sugg []Suggestio
 	return d
 }
 
+// suggestions are the candidates of top an agent may send: the ones the bot itself would offer
+// when asking back (the best reaches AskFloor·Threshold, the others CloseRatio of the best), small
+// talk left out. Below that the ranking is noise, and a list of unrelated answers under an
+// escalation only costs an agent time (or sends a wrong answer with one click).
 func (b *Bot) suggestions(top []Scored, lang string) []Suggestion {
+	if len(top) == 0 || top[0].Prob < b.policy.AskFloor*b.policy.Threshold {
+		return nil
+	}
+	out := make([]Suggestion, 0, len(top))
+	for _, s := range top {
+		if s.Prob < b.policy.CloseRatio*top[0].Prob {
+			break // top is ordered, best first
+		}
+		if e := b.entries[s.Class]; !e.IsSmallTalk() {
+			out = append(out, b.suggestion(e, lang, s.Prob))
+		}
+	}
+	return out
+}
+
+// ranking is the matcher's top entries with their probabilities.
+func (b *Bot) ranking(top []Scored, lang string) []Suggestion {
+	if len(top) == 0 {
+		return nil
+	}
 	out := make([]Suggestion, 0, len(top))
 	for _, s := range top {
 		out = append(out, b.suggestion(b.entries[s.Class], lang, s.Prob))

@@ -2,6 +2,7 @@ package faq
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -29,12 +30,21 @@ const cvFolds = 5
 // Build trains a model on the knowledge base's phrasings (and entry titles) and chooses its
 // thresholds by cross-validation over them (crossValidatePolicy).
 func Build(kb *KB) (*Model, error) {
+	return BuildContext(context.Background(), kb)
+}
+
+// BuildContext is Build reporting to the context's Progress (WithProgress).
+func BuildContext(ctx context.Context, kb *KB) (*Model, error) {
 	if len(kb.Entries) == 0 {
 		return nil, errors.New("faq: empty knowledge base")
 	}
+	progress := progressFrom(ctx)
 	classes, ps := kb.phrasings()
+	ps = withBackground(defaultMatcher, ps)
+	progress("train", 0, 1)
 	m := trainMatcher(defaultMatcher, ps, len(classes))
-	pol, scale := crossValidatePolicy(defaultMatcher, ps, len(classes), cvFolds)
+	progress("train", 1, 1)
+	pol, scale := crossValidatePolicy(defaultMatcher, ps, len(classes), cvFolds, progress)
 	m.scale = scale
 	return &Model{KBHash: kb.Hash(), Classes: classes, Policy: pol, matcher: m}, nil
 }
@@ -54,6 +64,11 @@ func (kb *KB) phrasings() ([]string, []Phrasing) {
 			}
 		}
 	}
+	for _, l := range Languages {
+		for _, p := range kb.OutOfScope[l] {
+			ps = append(ps, Phrasing{Text: p, Lang: l, Class: -1})
+		}
+	}
 	return classes, ps
 }
 
@@ -69,10 +84,15 @@ func (kb *KB) Hash() string {
 			}
 		}
 	}
+	for _, l := range Languages {
+		for _, p := range kb.OutOfScope[l] {
+			fmt.Fprintf(h, "oos %s %q\n", l, p)
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-const modelMagic = "FDQM\x03"
+const modelMagic = "FDQM\x05"
 
 // MarshalBinary encodes the model (little-endian, versioned).
 func (m *Model) MarshalBinary() ([]byte, error) {
@@ -95,8 +115,10 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	w.u32(uint32(fc.CharMax))
 	w.bool(fc.Bigrams)
 	w.bool(fc.UnknownMass)
-	w.f32(fc.BlockWeight[0])
-	w.f32(fc.BlockWeight[1])
+	w.bool(fc.FunctionBlock)
+	for _, bw := range fc.BlockWeight {
+		w.f32(bw)
+	}
 	v := mt.voc
 	hashes := make([]uint64, len(v.idf))
 	for h, j := range v.index {
@@ -111,16 +133,33 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	w.buf.Write(v.block)
 	w.f32(v.maxIDF)
+	w.bool(fc.lex != nil)
+	if fc.lex != nil {
+		lex := fc.lex.restrict(v)
+		w.u32(uint32(len(lex)))
+		for _, k := range sortedKeys(lex) {
+			w.str(k)
+			w.u32(uint32(len(lex[k])))
+			for _, g := range lex[k] {
+				w.u32(g)
+			}
+		}
+	}
 	w.u32(uint32(mt.nClass))
+	w.bool(mt.none)
 	writeLinear(&w, mt.svm)
 	writeLinear(&w, mt.nb)
 	return w.buf.Bytes(), nil
 }
 
+// ErrModelVersion says a model file is not one this version of the package writes: an older
+// one, or no model at all. Rebuild it with "frontdesk faq build".
+var ErrModelVersion = errors.New("faq: not a model file of this version (rebuild it with frontdesk faq build)")
+
 // UnmarshalModel decodes a model written by MarshalBinary.
 func UnmarshalModel(b []byte) (*Model, error) {
 	if !bytes.HasPrefix(b, []byte(modelMagic)) {
-		return nil, errors.New("faq: not a model file (or an old version: rebuild it)")
+		return nil, ErrModelVersion
 	}
 	r := binReader{b: b[len(modelMagic):]}
 	m := &Model{KBHash: r.str()}
@@ -136,8 +175,10 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	mt.scale[0], mt.scale[1] = r.f64(), r.f64()
 	fc := &mt.cfg.Features
 	fc.CharMin, fc.CharMax = int(r.u32()), int(r.u32())
-	fc.Bigrams, fc.UnknownMass = r.bool(), r.bool()
-	fc.BlockWeight[0], fc.BlockWeight[1] = r.f32(), r.f32()
+	fc.Bigrams, fc.UnknownMass, fc.FunctionBlock = r.bool(), r.bool(), r.bool()
+	for b := range fc.BlockWeight {
+		fc.BlockWeight[b] = r.f32()
+	}
 	nf := r.count(8)
 	v := &vocab{cfg: *fc, index: make(map[uint64]int32, nf), idf: make([]float32, nf)}
 	for j := 0; j < nf; j++ {
@@ -148,12 +189,26 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	}
 	v.block = r.bytes(nf)
 	v.maxIDF = r.f32()
+	if r.bool() {
+		n := r.count(9)
+		fc.lex = make(lexicon, n)
+		for i := 0; i < n; i++ {
+			k := r.str()
+			gs := make([]uint32, r.count(4))
+			for j := range gs {
+				gs[j] = r.u32()
+			}
+			fc.lex[k] = gs
+		}
+		v.cfg.lex = fc.lex
+	}
 	mt.nClass = r.count(4)
 	if mt.nClass != len(m.Classes) {
 		return nil, errors.New("faq: corrupt model: class count differs")
 	}
-	mt.svm = readLinear(&r, mt.nClass, nf)
-	mt.nb = readLinear(&r, mt.nClass, nf)
+	mt.none = r.bool()
+	mt.svm = readLinear(&r, mt.scored(), nf)
+	mt.nb = readLinear(&r, mt.scored(), nf)
 	if r.err != nil {
 		return nil, fmt.Errorf("faq: corrupt model: %w", r.err)
 	}

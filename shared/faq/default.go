@@ -44,7 +44,7 @@ func Default(opts ...Option) (*Bot, error) {
 
 // Load returns the bot for the knowledge base at path (a YAML file or a folder; FAQ_KB), or the
 // sample bot when path is empty. A model built by "frontdesk faq build" at path+".model" is
-// used when it matches the knowledge base; otherwise the bot trains at start.
+// used when it matches the knowledge base and this version; otherwise the bot trains at start.
 func Load(path string, opts ...Option) (*Bot, error) {
 	if path == "" {
 		return Default(opts...)
@@ -61,7 +61,10 @@ func Load(path string, opts ...Option) (*Bot, error) {
 		return nil, fmt.Errorf("faq: read model: %w", err)
 	}
 	m, err := UnmarshalModel(b)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrModelVersion):
+		return New(kb, opts...) // built by another version: train as if there were none
+	case err != nil:
 		return nil, err
 	}
 	if m.KBHash != kb.Hash() {

@@ -96,10 +96,15 @@ type prediction struct {
 // chooses its thresholds from val when given (else by cross-validation on train), and measures
 // it on test.
 func Evaluate(train, test, val []Example) (Report, error) {
-	return evaluate(defaultMatcher, train, test, val)
+	return EvaluateContext(context.Background(), train, test, val)
 }
 
-func evaluate(cfg matcherConfig, train, test, val []Example) (Report, error) {
+// EvaluateContext is Evaluate reporting to the context's Progress (WithProgress).
+func EvaluateContext(ctx context.Context, train, test, val []Example) (Report, error) {
+	return evaluate(ctx, defaultMatcher, train, test, val)
+}
+
+func evaluate(ctx context.Context, cfg matcherConfig, train, test, val []Example) (Report, error) {
 	var rep Report
 	labels, ps := phrasingsFromExamples(train, nil)
 	if len(labels) < 2 {
@@ -111,7 +116,7 @@ func evaluate(cfg matcherConfig, train, test, val []Example) (Report, error) {
 	if len(val) > 0 {
 		_, vps = phrasingsFromExamples(val, labels)
 	}
-	run := evalRun(cfg, len(labels), lang, ps, tps, vps)
+	run := evalRun(cfg, len(labels), lang, ps, tps, vps, progressFrom(ctx))
 	rep.BuildMS, rep.HeapMB, rep.Threshold, rep.ThresholdFrom = run.buildMS, run.heapMB, run.pol.Threshold, run.from
 	rep.ScoreWeights = run.scale
 	fillLatency(&rep, run.lat)
@@ -134,6 +139,7 @@ func CrossEvaluate(ctx context.Context, train []Example, k int) (Report, error) 
 	}
 	lang := majorityLanguage(train)
 	fold := stratifiedFolds(ps, k, defaultMatcher.Seed)
+	progress := progressFrom(ctx)
 	var preds []prediction
 	var lat []float64
 	var thresholds float64
@@ -149,7 +155,8 @@ func CrossEvaluate(ctx context.Context, train []Example, k int) (Report, error) 
 				tr = append(tr, p)
 			}
 		}
-		run := evalRun(defaultMatcher, len(labels), lang, tr, te, nil)
+		progress("fold", f, k)
+		run := evalRun(defaultMatcher, len(labels), lang, tr, te, nil, func(string, int, int) {})
 		preds = append(preds, run.preds...)
 		lat = append(lat, run.lat...)
 		rep.BuildMS += run.buildMS / float64(k)
@@ -158,6 +165,7 @@ func CrossEvaluate(ctx context.Context, train []Example, k int) (Report, error) 
 		rep.ScoreWeights[0] += run.scale[0] / float64(k)
 		rep.ScoreWeights[1] += run.scale[1] / float64(k)
 	}
+	progress("fold", k, k)
 	rep.Threshold, rep.ThresholdFrom = thresholds, fmt.Sprintf("cv (mean of %d folds)", k)
 	fillLatency(&rep, lat)
 	fillMetrics(&rep, preds, len(labels), newPolicy(thresholds))
@@ -190,16 +198,19 @@ type runResult struct {
 
 // evalRun trains on tr, chooses the policy from va (or by cross-validation on tr) and decides
 // every query of te.
-func evalRun(cfg matcherConfig, nClass int, lang string, tr, te, va []Phrasing) runResult {
+func evalRun(cfg matcherConfig, nClass int, lang string, tr, te, va []Phrasing, progress Progress) runResult {
 	var res runResult
 	for i := range tr {
 		tr[i].Lang = lang
 	}
+	tr = withBackground(cfg, tr)
 	debug.FreeOSMemory()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	t0 := time.Now()
+	progress("train", 0, 1)
 	m := trainMatcher(cfg, tr, nClass)
+	progress("train", 1, 1)
 	res.buildMS = float64(time.Since(t0).Microseconds()) / 1000
 	debug.FreeOSMemory()
 	runtime.ReadMemStats(&after)
@@ -212,13 +223,16 @@ func evalRun(cfg matcherConfig, nClass int, lang string, tr, te, va []Phrasing) 
 		m.scale = fitScales(hs)
 		res.pol, res.from = choosePolicy(predictions(hs, m.scale), answerMCC(nClass)), "val"
 	} else {
-		res.pol, m.scale = crossValidatePolicy(cfg, tr, nClass, cvFolds)
+		res.pol, m.scale = crossValidatePolicy(cfg, tr, nClass, cvFolds, progress)
 		res.from = "cv"
 	}
 	res.scale = m.scale
 	res.preds = make([]prediction, len(te))
 	res.lat = make([]float64, len(te))
 	for i, p := range te {
+		if i%500 == 0 {
+			progress("test", i, len(te))
+		}
 		t := time.Now()
 		top := m.rank(p.Text, lang, 3)
 		out := res.pol.decide(top)

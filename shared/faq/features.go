@@ -6,24 +6,51 @@ import (
 )
 
 // Feature blocks. Each block is weighted (sublinear tf × idf) and L2-normalised on its own,
-// then scaled by its block weight, like a union of two TF-IDF vectorisers.
+// then scaled by its block weight, like a union of TF-IDF vectorisers.
 const (
-	blockWord = iota // stemmed word unigrams and bigrams
-	blockChar        // character n-grams inside word boundaries of the unstemmed words
+	blockWord     = iota // stemmed word unigrams and bigrams
+	blockChar            // character n-grams inside word boundaries of the unstemmed words
+	blockConcept         // synonym groups of the stems (lexicon.go)
+	blockFunction        // function words ("habt", "ihr", "the", "how") and bigrams of two
 	numBlocks
 )
 
 // featureConfig says which features a text yields.
 type featureConfig struct {
-	CharMin, CharMax int        // character n-gram lengths, e.g. 2..5
-	Bigrams          bool       // stemmed word bigrams
-	BlockWeight      [2]float32 // weight of each block after its L2 normalisation
+	CharMin, CharMax int                // character n-gram lengths, e.g. 2..5
+	Bigrams          bool               // stemmed word bigrams
+	BlockWeight      [numBlocks]float32 // weight of each block after its L2 normalisation
 	// UnknownMass keeps features never seen in training in each block's norm (with the
 	// largest idf), so a query made of unknown words scores low everywhere.
 	UnknownMass bool
+	// FunctionBlock puts function words and bigrams of two of them in a block of their own,
+	// weighted low: "Habt ihr Blumenerde?" must not match "Habt ihr sonntags offen?" on
+	// "habt ihr" alone, however few phrasings the KB has to learn that from.
+	FunctionBlock bool
+	// lex, when set, adds the synonym groups of each stem (blockConcept). Concept features
+	// unknown to the vocab are dropped, not counted as unknown mass, so a model that carries
+	// only the groups its vocab knows scores like the full lexicon.
+	lex lexicon
 }
 
-var defaultFeatures = featureConfig{CharMin: 2, CharMax: 5, Bigrams: true, BlockWeight: [2]float32{1, 1}, UnknownMass: true}
+var defaultFeatures = featureConfig{CharMin: 2, CharMax: 5, Bigrams: true, BlockWeight: [numBlocks]float32{1, 1, 0.5, 0.3}, UnknownMass: true, FunctionBlock: true}
+
+// functionWords are the German and English function words (text.go's language cues without
+// the content words among them).
+var functionWords = func() map[string]bool {
+	m := map[string]bool{}
+	content := wordSet(`bestellung lieferung rücksendung zahlung konto danke guten tag morgen hallo woche heute
+		hello hey hi thanks shipping delivery payment account order return send cancel please bitte
+		kein keine no not nicht nichts ohne`)
+	for _, set := range []map[string]bool{germanWords, englishWords} {
+		for w := range set {
+			if !content[w] {
+				m[w] = true
+			}
+		}
+	}
+	return m
+}()
 
 // rawFeature is one hashed feature occurrence.
 type rawFeature struct {
@@ -53,15 +80,34 @@ func fnvByte(h uint64, b byte) uint64 {
 func (c *featureConfig) extract(buf []rawFeature, text, lang string) []rawFeature {
 	words := tokens(text)
 	var prev uint64
+	prevFunc := false
 	for i, w := range words {
 		s := stem(w, lang)
 		h := fnvAdd(fnvByte(fnvOffset, 'w'), s)
-		buf = append(buf, rawFeature{h, blockWord})
+		fw := c.FunctionBlock && functionWords[w]
+		if fw {
+			buf = append(buf, rawFeature{h, blockFunction})
+		} else {
+			buf = append(buf, rawFeature{h, blockWord})
+		}
+		if c.lex != nil {
+			for _, g := range c.lex[lexKey(lang, s)] {
+				buf = append(buf, rawFeature{conceptHash(g), blockConcept})
+			}
+		}
 		if c.Bigrams {
 			if i > 0 {
-				buf = append(buf, rawFeature{fnvAdd(fnvByte(prev, ' '), s), blockWord})
+				b := uint8(blockWord)
+				if fw && prevFunc {
+					b = blockFunction
+				}
+				buf = append(buf, rawFeature{fnvAdd(fnvByte(prev, ' '), s), b})
 			}
 			prev = fnvAdd(fnvByte(fnvOffset, 'b'), s)
+		}
+		prevFunc = fw
+		if fw {
+			continue // a function word's typos carry nothing
 		}
 		buf = c.charGrams(buf, foldUmlauts(w))
 	}
@@ -153,7 +199,7 @@ func (v *vocab) vectorize(raw []rawFeature) sparse {
 	for _, f := range raw {
 		j, ok := v.index[f.hash]
 		if !ok {
-			if v.cfg.UnknownMass {
+			if v.cfg.UnknownMass && f.block != blockConcept {
 				if unknown[f.block] == nil {
 					unknown[f.block] = make(map[uint64]float32)
 				}

@@ -33,8 +33,24 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
 // KB is a knowledge base: the FAQ entries a bot answers from.
 type KB struct {
 	Entries []*Entry
-	byID    map[string]*Entry
+	// OutOfScope are messages per language the bot must not answer from any entry (a
+	// top-level "out_of_scope:" mapping): a shop adds them where it sees wrong answers.
+	OutOfScope map[string][]string
+	byID       map[string]*Entry
 }
+
+// SmallTalkTag marks the entries of the small-talk module (and a KB's own small talk).
+const SmallTalkTag = "smalltalk"
+
+// Ids of small-talk entries the decision treats specially: the greeting is the welcome, a
+// match of talk-to-person is a request for a person.
+const (
+	GreetingID     = "greeting"
+	TalkToPersonID = "talk-to-person"
+)
+
+// IsSmallTalk reports whether the entry is small talk (tagged smalltalk).
+func (e *Entry) IsSmallTalk() bool { return slices.Contains(e.Tags, SmallTalkTag) }
 
 // Entry is one FAQ topic.
 type Entry struct {
@@ -177,7 +193,7 @@ func LoadKBFS(fsys fs.FS, name, display string) (*KB, error) {
 			return nil, CheckErrors{{File: display, Msg: "no .yaml or .yml file in the folder"}}
 		}
 	}
-	var entries []*Entry
+	var doc kbDoc
 	var errs CheckErrors
 	for _, f := range files {
 		b, err := fs.ReadFile(fsys, f)
@@ -188,11 +204,11 @@ func LoadKBFS(fsys fs.FS, name, display string) (*KB, error) {
 		if st.IsDir() {
 			shown = filepath.Join(display, path.Base(f))
 		}
-		es, ferrs := parseKB(b, shown)
-		entries = append(entries, es...)
+		d, ferrs := parseKB(b, shown)
+		doc.add(d)
 		errs = append(errs, ferrs...)
 	}
-	kb, verrs := newKB(entries, display, len(errs) > 0)
+	kb, verrs := newKB(doc, display, len(errs) > 0)
 	errs = append(errs, verrs...)
 	if len(errs) > 0 {
 		return nil, errs
@@ -202,8 +218,8 @@ func LoadKBFS(fsys fs.FS, name, display string) (*KB, error) {
 
 // ParseKB parses one YAML document; file is used in errors.
 func ParseKB(b []byte, file string) (*KB, error) {
-	entries, errs := parseKB(b, file)
-	kb, verrs := newKB(entries, file, len(errs) > 0)
+	doc, errs := parseKB(b, file)
+	kb, verrs := newKB(doc, file, len(errs) > 0)
 	errs = append(errs, verrs...)
 	if len(errs) > 0 {
 		return nil, errs
@@ -213,38 +229,83 @@ func ParseKB(b []byte, file string) (*KB, error) {
 
 var entryKeys = []string{"id", "title", "phrasings", "answer", "tags", "human", "followups"}
 
-// parseKB decodes the entries of one file. The document is a list of entries or a mapping
-// with the list under "entries".
-func parseKB(b []byte, file string) ([]*Entry, CheckErrors) {
+// kbDoc is what the files of a knowledge base declare.
+type kbDoc struct {
+	entries []*Entry
+	oos     map[string][]string
+	// noSmallTalk is set by "smalltalk: false" in any file.
+	noSmallTalk bool
+}
+
+func (d *kbDoc) add(o kbDoc) {
+	d.entries = append(d.entries, o.entries...)
+	for l, ps := range o.oos {
+		if d.oos == nil {
+			d.oos = map[string][]string{}
+		}
+		d.oos[l] = append(d.oos[l], ps...)
+	}
+	d.noSmallTalk = d.noSmallTalk || o.noSmallTalk
+}
+
+// parseKB decodes one file. The document is a list of entries or a mapping with the list
+// under "entries", out-of-scope messages per language under "out_of_scope" and
+// "smalltalk: false" to leave out the small-talk module.
+func parseKB(b []byte, file string) (kbDoc, CheckErrors) {
 	var doc yaml.Node
+	var kd kbDoc
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&doc); err != nil {
-		return nil, CheckErrors{yamlError(file, err)}
+		return kd, CheckErrors{yamlError(file, err)}
 	}
 	if len(doc.Content) == 0 {
-		return nil, CheckErrors{{File: file, Msg: "empty document"}}
+		return kd, CheckErrors{{File: file, Msg: "empty document"}}
 	}
 	root := doc.Content[0]
 	list := root
+	var errs CheckErrors
 	if root.Kind == yaml.MappingNode {
 		list = nil
 		for i := 0; i+1 < len(root.Content); i += 2 {
-			k := root.Content[i]
-			if k.Value == "entries" {
-				list = root.Content[i+1]
-				continue
+			k, v := root.Content[i], root.Content[i+1]
+			switch k.Value {
+			case "entries":
+				list = v
+			case "out_of_scope":
+				if err := v.Decode(&kd.oos); err != nil {
+					return kd, CheckErrors{yamlError(file, err)}
+				}
+				for _, l := range sortedKeys(kd.oos) {
+					if !slices.Contains(Languages, l) {
+						errs = append(errs, &CheckError{File: file, Line: keyLine(v, l), Msg: fmt.Sprintf("out_of_scope: unsupported language %q (want %s)", l, strings.Join(Languages, ", "))})
+					}
+					for _, p := range kd.oos[l] {
+						if len(tokens(p)) == 0 {
+							errs = append(errs, &CheckError{File: file, Line: keyLine(v, l), Msg: fmt.Sprintf("out_of_scope: %q has no word", p)})
+						}
+					}
+				}
+			case "smalltalk":
+				var on bool
+				if err := v.Decode(&on); err != nil {
+					return kd, CheckErrors{{File: file, Line: v.Line, Msg: "smalltalk must be true or false"}}
+				}
+				kd.noSmallTalk = !on
+			default:
+				return kd, CheckErrors{{File: file, Line: k.Line, Msg: fmt.Sprintf("unknown key %q (want entries, out_of_scope, smalltalk)", k.Value)}}
 			}
-			return nil, CheckErrors{{File: file, Line: k.Line, Msg: fmt.Sprintf("unknown key %q (want entries)", k.Value)}}
 		}
 		if list == nil {
-			return nil, CheckErrors{{File: file, Line: root.Line, Msg: "no entries"}}
+			if len(kd.oos) > 0 || kd.noSmallTalk {
+				return kd, errs
+			}
+			return kd, CheckErrors{{File: file, Line: root.Line, Msg: "no entries"}}
 		}
 	}
 	if list.Kind != yaml.SequenceNode {
-		return nil, CheckErrors{{File: file, Line: list.Line, Msg: "entries must be a list"}}
+		return kd, append(errs, &CheckError{File: file, Line: list.Line, Msg: "entries must be a list"})
 	}
 	var out []*Entry
-	var errs CheckErrors
 	for _, n := range list.Content {
 		e := &Entry{File: file, Line: n.Line}
 		if n.Kind != yaml.MappingNode {
@@ -278,7 +339,8 @@ func parseKB(b []byte, file string) ([]*Entry, CheckErrors) {
 			out = append(out, e)
 		}
 	}
-	return out, errs
+	kd.entries = out
+	return kd, errs
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
@@ -349,9 +411,6 @@ func checkEntryFields(e *Entry, n *yaml.Node) CheckErrors {
 			add(keyLine(n, "answer"), "answer missing in %s", l)
 		}
 	}
-	if langs == 0 {
-		add(keyLine(n, "phrasings"), "no phrasings (want a list per language: %s)", strings.Join(Languages, ", "))
-	}
 	for _, l := range sortedKeys(e.Answer) {
 		switch a := e.Answer[l]; {
 		case !slices.Contains(Languages, l):
@@ -385,10 +444,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-// newKB indexes the entries and checks what spans entries: unique ids, follow-up targets.
-// name locates an empty knowledge base; failed says earlier errors explain missing entries.
-func newKB(entries []*Entry, name string, failed bool) (*KB, CheckErrors) {
-	kb := &KB{Entries: entries, byID: make(map[string]*Entry, len(entries))}
+// newKB indexes the entries, adds the small-talk module (unless the documents leave it out)
+// and checks what spans entries: unique ids, follow-up targets. name locates an empty
+// knowledge base; failed says earlier errors explain missing entries.
+func newKB(doc kbDoc, name string, failed bool) (*KB, CheckErrors) {
+	entries := doc.entries
+	own := len(entries)
+	kb := &KB{Entries: entries, OutOfScope: doc.oos, byID: make(map[string]*Entry, len(entries))}
 	var errs CheckErrors
 	for _, e := range entries {
 		if e.ID == "" {
@@ -401,6 +463,22 @@ func newKB(entries []*Entry, name string, failed bool) (*KB, CheckErrors) {
 		}
 		kb.byID[e.ID] = e
 	}
+	if !doc.noSmallTalk && own > 0 {
+		for _, m := range smallTalk() {
+			if e, ok := kb.byID[m.ID]; ok {
+				e.mergeModule(m)
+				continue
+			}
+			kb.Entries = append(kb.Entries, m)
+			kb.byID[m.ID] = m
+		}
+		entries = kb.Entries
+	}
+	for _, e := range entries {
+		if len(e.Phrasings) == 0 && e.ID != "" {
+			errs = append(errs, &CheckError{File: e.File, Line: e.Line, Entry: e.ID, Msg: fmt.Sprintf("no phrasings (want a list per language: %s)", strings.Join(Languages, ", "))})
+		}
+	}
 	for _, e := range entries {
 		for _, f := range e.FollowUps {
 			switch _, ok := kb.byID[f]; {
@@ -411,7 +489,7 @@ func newKB(entries []*Entry, name string, failed bool) (*KB, CheckErrors) {
 			}
 		}
 	}
-	if len(entries) == 0 && len(errs) == 0 && !failed {
+	if own == 0 && len(errs) == 0 && !failed {
 		errs = append(errs, &CheckError{File: name, Msg: "no entries"})
 	}
 	return kb, errs

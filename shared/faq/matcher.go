@@ -11,6 +11,8 @@ type Phrasing struct {
 	Text  string
 	Lang  string
 	Class int // index into the matcher's classes; -1 for an out-of-scope negative
+	// Background marks a negative from the shipped background, not from the KB or the data.
+	Background bool
 }
 
 // matcherConfig gathers everything that shapes a matcher.
@@ -19,9 +21,16 @@ type matcherConfig struct {
 	SVM      svmConfig
 	NB       nbConfig
 	Seed     uint64 // of the cross-validation folds
+	// Background adds the shipped background messages (background.go) to the negatives.
+	Background bool
+	// NoneClass keeps the negatives' class in the softmax: the entries' probabilities then
+	// leave room for "none of them".
+	NoneClass bool
+	// Lexicon adds the synonym groups of the embedded lexicon as features.
+	Lexicon bool
 }
 
-var defaultMatcher = matcherConfig{Features: defaultFeatures, SVM: defaultSVM, NB: defaultNB, Seed: 1}
+var defaultMatcher = matcherConfig{Features: defaultFeatures, SVM: defaultSVM, NB: defaultNB, Seed: 1, Background: true, NoneClass: true, Lexicon: true}
 
 // Matcher scores a text against classes with two linear models over the same TF-IDF features:
 // a Crammer–Singer SVM and multinomial naive Bayes. Their scores are added with calibrated
@@ -32,6 +41,8 @@ type Matcher struct {
 	svm    *linearModel
 	nb     *linearModel
 	nClass int
+	// none says the models score one more class after the entries: out of scope.
+	none bool
 	// scale weighs the two models' scores (SVM, naive Bayes) before the softmax; fitScales
 	// chooses it on held-out predictions.
 	scale [2]float64
@@ -49,6 +60,9 @@ var defaultScale = [2]float64{7, 0.2}
 
 // trainMatcher builds a matcher for nClass classes from the phrasings.
 func trainMatcher(cfg matcherConfig, ps []Phrasing, nClass int) *Matcher {
+	if cfg.Lexicon && cfg.Features.lex == nil {
+		cfg.Features.lex = fullLexicon()
+	}
 	texts := make([]string, len(ps))
 	langs := make([]string, len(ps))
 	for i, p := range ps {
@@ -61,31 +75,54 @@ func trainMatcher(cfg matcherConfig, ps []Phrasing, nClass int) *Matcher {
 		xs[i] = voc.vectorize(raws[i])
 		ys[i] = ps[i].Class
 	}
-	return &Matcher{
-		cfg: cfg, voc: voc, nClass: nClass, scale: defaultScale,
-		svm: trainSVM(xs, ys, nClass, len(voc.idf), cfg.SVM),
-		nb:  trainNB(xs, ys, nClass, len(voc.idf), cfg.NB),
+	none := false
+	if cfg.NoneClass {
+		for _, y := range ys {
+			none = none || y < 0
+		}
 	}
+	return &Matcher{
+		cfg: cfg, voc: voc, nClass: nClass, scale: defaultScale, none: none,
+		svm: trainSVM(xs, ys, nClass, len(voc.idf), cfg.SVM, none),
+		nb:  trainNB(xs, ys, nClass, len(voc.idf), cfg.NB, none),
+	}
+}
+
+// withBackground returns ps with the background messages added when cfg asks for them.
+func withBackground(cfg matcherConfig, ps []Phrasing) []Phrasing {
+	if !cfg.Background {
+		return ps
+	}
+	return append(slices.Clip(ps), background()...)
+}
+
+// scored is the number of classes the models score: the entries, and out of scope when none.
+func (m *Matcher) scored() int {
+	if m.none {
+		return m.nClass + 1
+	}
+	return m.nClass
 }
 
 // scores returns the two models' scores of text read in lang.
 func (m *Matcher) scores(text, lang string) (svm, nb []float64) {
 	x := m.voc.vectorize(m.cfg.Features.extract(nil, text, lang))
-	svm = make([]float64, m.nClass)
-	nb = make([]float64, m.nClass)
+	svm = make([]float64, m.scored())
+	nb = make([]float64, m.scored())
 	m.svm.scores(x, svm)
 	m.nb.scores(x, nb)
 	return svm, nb
 }
 
-// probs returns the calibrated class probabilities of text read in lang.
+// probs returns the calibrated class probabilities of text read in lang: the entries'
+// (without the out-of-scope class, so they may sum to less than 1).
 func (m *Matcher) probs(text, lang string) []float64 {
 	svm, nb := m.scores(text, lang)
 	for c := range svm {
 		svm[c] = m.scale[0]*svm[c] + m.scale[1]*nb[c]
 	}
 	softmax(svm)
-	return svm
+	return svm[:m.nClass]
 }
 
 // rank returns the k most probable classes, best first.
@@ -114,12 +151,14 @@ func topK(p []float64, k int) []Scored {
 type heldOut struct {
 	truth   int
 	svm, nb []float32
+	// none: the last score is the out-of-scope class's.
+	none bool
 }
 
 // holdOut scores a held-out phrasing with m.
 func (m *Matcher) holdOut(text, lang string, truth int) heldOut {
 	svm, nb := m.scores(text, lang)
-	h := heldOut{truth: truth, svm: make([]float32, len(svm)), nb: make([]float32, len(nb))}
+	h := heldOut{truth: truth, svm: make([]float32, len(svm)), nb: make([]float32, len(nb)), none: m.none}
 	for c := range svm {
 		h.svm[c], h.nb[c] = float32(svm[c]), float32(nb[c])
 	}
@@ -140,12 +179,18 @@ const (
 // predictions it returns defaultScale.
 func fitScales(hs []heldOut) [2]float64 {
 	var in []heldOut
+	nIn := 0
 	for _, h := range hs {
 		if h.truth >= 0 {
 			in = append(in, h)
+			nIn++
+		} else if h.none {
+			// The out-of-scope class is the truth of a negative.
+			h.truth = len(h.svm) - 1
+			in = append(in, h)
 		}
 	}
-	if len(in) < minCalibration {
+	if nIn < minCalibration {
 		return defaultScale
 	}
 	if len(in) > maxCalibration {
@@ -216,6 +261,9 @@ func predictions(hs []heldOut, s [2]float64) []prediction {
 			z = append(z, s[0]*float64(h.svm[c])+s[1]*float64(h.nb[c]))
 		}
 		softmax(z)
+		if h.none {
+			z = z[:len(z)-1]
+		}
 		out[i] = prediction{truth: h.truth, top: topK(z, 3)}
 	}
 	return out

@@ -10,10 +10,10 @@ import (
 
 // toyPhrasings are three small topics and two out-of-scope negatives.
 var toyPhrasings = []Phrasing{
-	{"where is my parcel", English, 0}, {"track my parcel", English, 0}, {"parcel status", English, 0},
-	{"i forgot my password", English, 1}, {"reset password", English, 1}, {"new password please", English, 1},
-	{"can i pay by card", English, 2}, {"card payment", English, 2}, {"pay with paypal", English, 2},
-	{"what is the weather", English, -1}, {"tell me a joke", English, -1},
+	{Text: "where is my parcel", Lang: English, Class: 0}, {Text: "track my parcel", Lang: English, Class: 0}, {Text: "parcel status", Lang: English, Class: 0},
+	{Text: "i forgot my password", Lang: English, Class: 1}, {Text: "reset password", Lang: English, Class: 1}, {Text: "new password please", Lang: English, Class: 1},
+	{Text: "can i pay by card", Lang: English, Class: 2}, {Text: "card payment", Lang: English, Class: 2}, {Text: "pay with paypal", Lang: English, Class: 2},
+	{Text: "what is the weather", Lang: English, Class: -1}, {Text: "tell me a joke", Lang: English, Class: -1},
 }
 
 func TestTrainSVMSeparatesTheClasses(t *testing.T) {
@@ -29,7 +29,7 @@ func TestTrainSVMSeparatesTheClasses(t *testing.T) {
 	for i := range raws {
 		xs[i], ys[i] = voc.vectorize(raws[i]), toyPhrasings[i].Class
 	}
-	m := trainSVM(xs, ys, 3, len(voc.idf), defaultSVM)
+	m := trainSVM(xs, ys, 3, len(voc.idf), defaultSVM, false)
 	z := make([]float64, 3)
 	for i, x := range xs {
 		m.scores(x, z)
@@ -47,7 +47,7 @@ func TestTrainSVMSeparatesTheClasses(t *testing.T) {
 			t.Errorf("%q: margin %.3f over the runner-up, want ≥ 0.5 (scores %v)", toyPhrasings[i].Text, margin, z)
 		}
 	}
-	again := trainSVM(xs, ys, 3, len(voc.idf), defaultSVM)
+	again := trainSVM(xs, ys, 3, len(voc.idf), defaultSVM, false)
 	if !cmp.Equal(m, again, cmp.AllowUnexported(linearModel{})) {
 		t.Error("two trainings on the same data differ: want a deterministic SVM")
 	}
@@ -59,7 +59,7 @@ func TestTrainNBScores(t *testing.T) {
 	// log P(j|c) = log(1 + n_cj) − log(2 + N_c), with n = [[1 0] [0 3]], N = [1 3].
 	xs := []sparse{{idx: []int32{0}, val: []float32{1}}, {idx: []int32{1}, val: []float32{3}}, {idx: []int32{0, 1}, val: []float32{5, 5}}}
 	ys := []int{0, 1, -1}
-	m := trainNB(xs, ys, 2, 2, nbConfig{Alpha: 1})
+	m := trainNB(xs, ys, 2, 2, nbConfig{Alpha: 1}, false)
 	tests := []struct {
 		name string
 		x    sparse
@@ -138,7 +138,7 @@ func TestMatcherAsksBetweenTwoCloseEntriesOnly(t *testing.T) {
 	// together carry nearly all the probability.
 	ps := append([]Phrasing(nil), toyPhrasings[:9]...)
 	for _, p := range toyPhrasings[:3] {
-		ps = append(ps, Phrasing{p.Text, p.Lang, 3})
+		ps = append(ps, Phrasing{Text: p.Text, Lang: p.Lang, Class: 3})
 	}
 	m := trainMatcher(defaultMatcher, ps, 4)
 	top := m.rank("where is my parcel", English, 3)

@@ -16,6 +16,7 @@ type Texts struct {
 	AskBack  string // above the candidates when two are close
 	Escalate string // handing over to a person
 	Media    string // handing over because of media the bot cannot read
+	Welcome  string // opening a conversation when the KB has no greeting entry
 }
 
 // texts holds the bot's messages per language.
@@ -25,12 +26,14 @@ var texts = map[string]Texts{
 		AskBack:  "Meinst du eins davon?",
 		Escalate: "Ich verbinde dich mit einem Mitarbeiter. Wir melden uns hier so schnell wie möglich.",
 		Media:    "Bilder, Sprachnachrichten und Dateien kann ich leider nicht lesen. Ich verbinde dich mit einem Mitarbeiter.",
+		Welcome:  "Hallo! Stell mir einfach deine Frage.",
 	},
 	English: {
 		Clarify:  "Sorry, I did not understand that. Could you rephrase your question?",
 		AskBack:  "Did you mean one of these?",
 		Escalate: "I am connecting you with a member of our team. We will reply here as soon as possible.",
 		Media:    "Sorry, I cannot read pictures, voice messages or files. I am connecting you with a member of our team.",
+		Welcome:  "Hi! Just ask me your question.",
 	},
 }
 
@@ -43,16 +46,22 @@ func TextsFor(lang string) Texts {
 }
 
 // Words that ask for a person. Strong ones do on their own in a short message; weak ones only
-// together with a verb of talking ("mit jemandem sprechen", "talk to someone").
+// together with a verb of talking or calling ("mit der Rezeption sprechen", "talk to someone",
+// "jemand soll mich anrufen"); phrases do anywhere.
 var (
 	strongHumanWords = wordSet(`mitarbeiter mitarbeiterin mitarbeitern mitarbeitende mensch menschen menschlichen
 		kundenberater kundenberaterin berater beraterin sachbearbeiter sachbearbeiterin servicemitarbeiter
 		human humans agent agents operator representative representatives rep`)
-	weakHumanWords = wordSet(`person jemand jemandem jemanden someone somebody anyone support kundenservice kundendienst
-		team echten echte real live staff employee`)
-	talkWords = wordSet(`sprechen reden telefonieren verbinden verbinde weiterleiten chatten schreiben talk speak chat
-		connect transfer call contact reach`)
-	humanPhrases = []string{"kein bot", "keinen bot", "not a bot", "no bot", "no robot", "keine maschine"}
+	weakHumanWords = wordSet(`person personen jemand jemandem jemanden someone somebody anyone support kundenservice kundendienst
+		team teams echten echte echter real live staff employee rezeption empfang reception receptionist
+		chef chefin inhaber inhaberin manager owner`)
+	talkWords = wordSet(`sprechen reden telefonieren verbinden verbinde verbindet weiterleiten chatten schreiben
+		anrufen zuruckrufen zurückrufen ruf ruft rufen melden meldet
+		talk speak chat connect transfer call contact reach phone ring`)
+	humanPhrases = []string{"kein bot", "keinen bot", "not a bot", "no bot", "no robot", "keine maschine",
+		"jemand vom team", "jemand aus dem team", "jemanden vom team", "someone from the team", "someone from your team",
+		"call me", "ruf mich an", "ruft mich an", "rufen sie mich an", "mich zuruckrufen", "mich zurückrufen", "ruft mich bitte zurück", "ruft mich zurück", "ruf mich zurück", "ruf mich bitte zurück", "ruft mich zuruck", "ruf mich zuruck", "ruft mich bitte an", "ruf mich bitte an",
+		"echter mensch", "echten menschen", "real person", "real human", "front desk"}
 )
 
 // maxHumanRequestWords bounds the messages in which a strong word alone counts as a request:
@@ -74,7 +83,20 @@ func asksForHuman(text string) bool {
 		weak = weak || weakHumanWords[w]
 		talk = talk || talkWords[w]
 	}
-	return (strong && (talk || len(words) <= maxHumanRequestWords)) || (weak && talk)
+	return (strong && (talk || len(words) <= maxHumanRequestWords)) || (weak && talk && !asksAboutContact(words))
+}
+
+// asksAboutContact tells a question about how to get in touch ("Can I call you?", "Wie kann
+// ich euch erreichen?", "What is your phone number?") from a request for a person: the
+// customer asks for a way, not for someone now.
+func asksAboutContact(words []string) bool {
+	for _, w := range words {
+		switch w {
+		case "you", "euch", "ihnen", "dich", "nummer", "number", "email", "mail", "adresse", "address", "wann", "when", "hours", "zeiten":
+			return true
+		}
+	}
+	return false
 }
 
 // ordinal returns the 1-based choice a short reply to an ask-back names ("2", "die zweite",

@@ -14,14 +14,21 @@ var defaultNB = nbConfig{Alpha: 0.01}
 // phrasings of class c, N_c = Σ_j n_cj and J features, log P(j|c) = log(α + n_cj) − log(αJ + N_c).
 // A text's score for c is Σ_j x_j log P(j|c) (uniform class prior). Stored sparse as
 // Σ_j x_j log(1 + n_cj/α) + ‖x‖₁ (log α − log(αJ + N_c)): the first term is zero where class c
-// never saw feature j. Out-of-scope negatives are not used.
-func trainNB(xs []sparse, ys []int, nClass, nFeat int, cfg nbConfig) *linearModel {
+// never saw feature j. With keepNone the out-of-scope negatives train one more class, the
+// last; otherwise they are not used.
+func trainNB(xs []sparse, ys []int, nClass, nFeat int, cfg nbConfig, keepNone bool) *linearModel {
+	if keepNone {
+		nClass++
+	}
 	n := make([]float32, nFeat*nClass) // feature-major
 	N := make([]float64, nClass)
 	for i, x := range xs {
 		c := ys[i]
 		if c < 0 {
-			continue
+			if !keepNone {
+				continue
+			}
+			c = nClass - 1
 		}
 		for k, j := range x.idx {
 			n[int(j)*nClass+c] += x.val[k]

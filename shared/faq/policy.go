@@ -54,6 +54,11 @@ const (
 	defaultAskFloor   = 0.75
 )
 
+// humanThreshold is the confidence a human: true topic needs: halfway from the threshold to
+// certainty. Handing a conversation over as a complaint or a legal matter on a lone shared
+// word ("this is a text message" → complaint) costs an agent's time and the customer's trust.
+func (p Policy) humanThreshold() float64 { return p.Threshold + (1-p.Threshold)/2 }
+
 func newPolicy(threshold float64) Policy {
 	return Policy{Threshold: threshold, CloseRatio: defaultCloseRatio, TieRatio: defaultTieRatio, AskFloor: defaultAskFloor}
 }
@@ -97,34 +102,42 @@ func (p Policy) decide(top []Scored) Outcome {
 	return Outcome{Action: Clarify, Class: -1, Conf: best.Prob}
 }
 
-// policyObjective scores a threshold on labelled predictions: the expected accuracy on traffic
-// of which a share oosPrior is out of scope, that is (1-oosPrior)·in-scope accuracy (answered
-// with the right class) + oosPrior·out-of-scope recall. Using rates makes it independent of
-// how many out-of-scope examples the tuning data happens to have.
+// policyObjective scores a threshold on labelled predictions: minus the expected cost per
+// message on traffic of which a share oosPrior is out of scope. An in-scope question not
+// answered (asked back, rephrase, hand-over) costs 1; a wrong answer, to an in-scope or an
+// out-of-scope question, costs wrongCost: a confident wrong answer is worse than a hand-over.
+// Using rates makes it independent of how many out-of-scope examples the tuning data has.
 func policyObjective(preds []prediction, pol Policy) float64 {
-	var nIn, nOut, okIn, okOut int
+	var nIn, nOut, missIn, wrongIn, wrongOut int
 	for _, p := range preds {
 		o := pol.decide(p.top)
 		if p.truth >= 0 {
 			nIn++
-			if o.Action == Answer && o.Class == p.truth {
-				okIn++
+			switch {
+			case o.Action != Answer:
+				missIn++
+			case o.Class != p.truth:
+				wrongIn++
 			}
 		} else {
 			nOut++
-			if o.Action != Answer {
-				okOut++
+			if o.Action == Answer {
+				wrongOut++
 			}
 		}
 	}
-	return (1-oosPrior)*ratio(okIn, nIn) + oosPrior*ratio(okOut, nOut)
+	return -((1-oosPrior)*(ratio(missIn, nIn)+wrongCost*ratio(wrongIn, nIn)) + oosPrior*wrongCost*ratio(wrongOut, nOut))
 }
 
 // minNegatives is how many out-of-scope examples cross-validation needs to rely on them alone.
 const minNegatives = 30
 
-// oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %; real support traffic is mostly in scope).
-var oosPrior = 0.1
+// oosPrior is the assumed share of out-of-scope messages (CLINC150's test split has 18 %;
+// a small KB's traffic has more); wrongCost is the cost of a wrong answer against a miss.
+var (
+	oosPrior  = 0.15
+	wrongCost = 2.0
+)
 
 // answerMCC scores a threshold on labelled predictions by the multi-class MCC of the
 // decisions, out of scope (not answered) being one more class: the measure for a sample of
@@ -172,14 +185,16 @@ func choosePolicy(preds []prediction, objective func([]prediction, Policy) float
 // phrasings and, crosswise, k groups of classes. Fold i trains on the phrasings outside fold i
 // whose class is outside group i; its held-out phrasings of group-i classes stand in for
 // out-of-scope queries (the model has never seen their topic), the others are in scope.
-// Out-of-scope negatives in the phrasings are split over the folds too; when there are at
-// least minNegatives of them they are the out-of-scope side on their own (real out-of-scope
-// questions are less like the KB's topics than held-out entries, which would set the
-// threshold too high), and no entry is held out.
-func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) (Policy, [2]float64) {
+// Out-of-scope negatives in the phrasings (the shipped background, a KB's out_of_scope:
+// phrasings, a data set's out-of-scope lines) are split over the folds too and count as out of
+// scope. When the KB or the data brings at least minNegatives of its own, those and the
+// background are the out-of-scope side on their own (real out-of-scope questions are less like
+// the KB's topics than held-out entries, which would set the threshold too high), and no entry
+// is held out; the background alone is too unlike a shop's near misses to stand for them.
+func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int, progress Progress) (Policy, [2]float64) {
 	negatives := 0
 	for _, p := range ps {
-		if p.Class < 0 {
+		if p.Class < 0 && !p.Background {
 			negatives++
 		}
 	}
@@ -200,6 +215,7 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) (Polic
 	rng.Shuffle(len(group), func(i, j int) { group[i], group[j] = group[j], group[i] })
 	var hs []heldOut
 	for f := 0; f < k; f++ {
+		progress("cross-validation", f, k)
 		var tr []Phrasing
 		for i, p := range ps {
 			if fold[i] != f && (p.Class < 0 || group[p.Class] != f) {
@@ -218,6 +234,29 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int) (Polic
 			hs = append(hs, m.holdOut(p.Text, p.Lang, truth))
 		}
 	}
+	progress("cross-validation", k, k)
 	scale := fitScales(hs)
-	return choosePolicy(predictions(hs, scale), policyObjective), scale
+	pol := choosePolicy(predictions(hs, scale), policyObjective)
+	inScope := 0
+	for _, p := range ps {
+		if p.Class >= 0 {
+			inScope++
+		}
+	}
+	pol.Threshold = shrinkThreshold(pol.Threshold, inScope)
+	return pol, scale
 }
+
+// A small KB's cross-validation rests on a few dozen held-out phrasings: its best threshold
+// jumps when one phrasing changes. shrinkThreshold pulls it towards priorThreshold with the
+// weight of priorPhrasings phrasings (the estimate of n phrasings weighs n): a large KB keeps
+// its own, a small one lands between.
+func shrinkThreshold(th float64, n int) float64 {
+	w := float64(n) / float64(n+priorPhrasings)
+	return w*th + (1-w)*priorThreshold
+}
+
+var (
+	priorThreshold = 0.4
+	priorPhrasings = 200
+)

@@ -24,7 +24,8 @@ var defaultSVM = svmConfig{C: 1, Eps: 0.1, MaxIter: 100, Seed: 1}
 // The bias is a constant feature 1, regularised like the others. Label -1 marks an
 // out-of-scope negative: those train one extra class that is dropped afterwards, so they push
 // the scores of the real classes down where out-of-scope words occur.
-func trainSVM(xs []sparse, ys []int, nClass, nFeat int, cfg svmConfig) *linearModel {
+// With keepNone the extra class is kept as the last.
+func trainSVM(xs []sparse, ys []int, nClass, nFeat int, cfg svmConfig, keepNone bool) *linearModel {
 	K := nClass + 1 // the extra class of the negatives
 	// W is feature-major, the bias feature last: the scores of one example read contiguous
 	// rows. float32 halves the memory traffic that dominates training.
@@ -125,9 +126,13 @@ func trainSVM(xs []sparse, ys []int, nClass, nFeat int, cfg svmConfig) *linearMo
 			break
 		}
 	}
-	out := make([]float32, nFeat*nClass)
-	for j := range nFeat {
-		copy(out[j*nClass:(j+1)*nClass], W[j*K:j*K+nClass])
+	n := nClass
+	if keepNone {
+		n = K
 	}
-	return sparsify(out, slices.Clone(biasRow[:nClass]), nClass, nFeat, pruneEps)
+	out := make([]float32, nFeat*n)
+	for j := range nFeat {
+		copy(out[j*n:(j+1)*n], W[j*K:j*K+n])
+	}
+	return sparsify(out, slices.Clone(biasRow[:n]), n, nFeat, pruneEps)
 }

@@ -131,3 +131,13 @@ func DetectLanguage(text string) string {
 	}
 	return ""
 }
+
+// StemWord returns the matcher's stem of one word in lang (normalised first): what the
+// matcher compares, exported for the lexicon generator.
+func StemWord(word, lang string) string {
+	ts := tokens(word)
+	if len(ts) != 1 {
+		return ""
+	}
+	return stem(ts[0], lang)
+}

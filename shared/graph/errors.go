@@ -1,31 +1,33 @@
 package graph
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/channel"
 )
 
-// Sentinel errors, matched with errors.Is on any error a send returns.
+// Sentinel errors, matched with errors.Is on any error a send returns. They are package
+// channel's delivery errors (the bot matches those); the names here keep this package's callers
+// readable.
 var (
-	// ErrWindowClosed: the customer service window is closed. WhatsApp 131047 (send a template
-	// instead), Messenger/Instagram code 10 (outside the allowed window; only HUMAN_AGENT may
-	// reach the customer within 7 days).
-	ErrWindowClosed = errors.New("graph: the messaging window is closed")
+	// ErrWindowClosed: WhatsApp 131047 (send a template instead), Messenger/Instagram code 10
+	// (outside the allowed window; only HUMAN_AGENT may reach the customer within 7 days).
+	ErrWindowClosed = channel.ErrWindowClosed
 	// ErrMarketingStopped: WhatsApp 131050, the customer stopped marketing messages.
-	ErrMarketingStopped = errors.New("graph: the customer stopped marketing messages")
+	ErrMarketingStopped = channel.ErrMarketingStopped
 	// ErrUserUnavailable: Messenger/Instagram 551 (subcode 1545041, "this person isn't available
 	// right now"), WhatsApp 131026 (undeliverable).
-	ErrUserUnavailable = errors.New("graph: the customer is unavailable")
+	ErrUserUnavailable = channel.ErrUserUnavailable
 	// ErrRateLimited: HTTP 429 or a Graph rate-limit code (4, 17, 32, 613, 80007, 130429,
 	// 131048, 131056). APIError.RetryAfter says how long to wait when Meta said so.
-	ErrRateLimited = errors.New("graph: rate limited")
+	ErrRateLimited = channel.ErrRateLimited
 	// ErrTokenInvalid: code 190, the access token expired or was revoked.
-	ErrTokenInvalid = errors.New("graph: the access token is invalid")
+	ErrTokenInvalid = channel.ErrTokenInvalid
 	// ErrAlreadyReplied: a private reply was already sent to this comment (only one is allowed).
-	ErrAlreadyReplied = errors.New("graph: the comment already has a private reply")
+	ErrAlreadyReplied = channel.ErrAlreadyReplied
 )
 
 // Graph error codes this package acts on.

@@ -5,9 +5,9 @@
 //
 // GET /_local/outbox lists the recorded calls in order as
 // [{"at", "service", "method", "path", "body", "response"}], where service is one of whatsapp,
-// messenger, instagram, slack, capi, body is the JSON body the real API would have received
-// (form bodies, as slack-go sends them, are shown as a JSON object) and response what the
-// outbox answered; DELETE /_local/outbox empties it.
+// messenger, instagram, slack, capi, body is the JSON body the real API would have received (form
+// bodies, as slack-go sends them, are shown as a JSON object) and response what the outbox
+// answered for it; DELETE /_local/outbox empties it.
 package outbox
 
 import (
@@ -30,8 +30,8 @@ type Entry struct {
 	Method  string          `json:"method"`
 	Path    string          `json:"path"`
 	Body    json.RawMessage `json:"body"`
-	// Response is the answer the outbox gave (a Slack ts, a WhatsApp message id), so a script
-	// can follow what a later call refers to (chat.delete of a posted ts).
+	// Response is what the outbox answered in the real API's place (a Slack message's ts, a
+	// WhatsApp message id).
 	Response json.RawMessage `json:"response,omitempty"`
 }
 
@@ -55,6 +55,8 @@ type Outbox struct {
 	// credentials configured), instead of recording them.
 	Real http.RoundTripper
 	Pass func(service string) bool
+	// OnRecord, when set, is called with each entry after it is recorded (the local console).
+	OnRecord func(Entry)
 
 	mu      sync.Mutex
 	entries []Entry
@@ -101,13 +103,19 @@ func (o *Outbox) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	o.mu.Lock()
-	defer o.mu.Unlock()
 	o.seq++
 	now := o.Now()
-	ans := answer(service, req.URL.Path, jsonBody, o.seq, now)
-	resp, _ := json.Marshal(ans)
-	o.entries = append(o.entries, Entry{At: now.UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: jsonBody, Response: resp})
-	return respond(req, http.StatusOK, ans), nil
+	e := Entry{At: now.UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: jsonBody}
+	resp, _ := json.Marshal(answer(service, req.URL.Path, jsonBody, o.seq, now))
+	e.Response = resp
+	o.entries = append(o.entries, e)
+	if o.OnRecord != nil {
+		// Under the lock, so observers see the entries in the order they were recorded.
+		o.OnRecord(e)
+	}
+	o.mu.Unlock()
+
+	return respondRaw(req, http.StatusOK, resp), nil
 }
 
 func (o *Outbox) classify(req *http.Request, body []byte) string {
@@ -217,6 +225,10 @@ func graphError(msg string, code int) any {
 
 func respond(req *http.Request, status int, v any) *http.Response {
 	b, _ := json.Marshal(v)
+	return respondRaw(req, status, b)
+}
+
+func respondRaw(req *http.Request, status int, b []byte) *http.Response {
 	return &http.Response{
 		StatusCode:    status,
 		Status:        fmt.Sprintf("%d %s", status, http.StatusText(status)),

@@ -15,6 +15,8 @@ func TestRecordsAndAnswers(t *testing.T) {
 	o := New()
 	o.InstagramAccounts = []string{"1784"}
 	o.Now = func() time.Time { return time.Unix(1700000000, 0) }
+	var observed []Entry
+	o.OnRecord = func(e Entry) { observed = append(observed, e) }
 	c := &http.Client{Transport: o}
 
 	tests := []struct {
@@ -64,6 +66,14 @@ func TestRecordsAndAnswers(t *testing.T) {
 	}
 	if entries[0].Path != "/v25.0/106540352242922/messages" {
 		t.Errorf("path = %q", entries[0].Path)
+	}
+	// The entry keeps the answer: a Slack message's ts is how later calls refer to it.
+	var posted struct{ TS string }
+	if err := json.Unmarshal(entries[4].Response, &posted); err != nil || posted.TS == "" {
+		t.Errorf("slack entry response = %s, want the message's ts", entries[4].Response)
+	}
+	if len(observed) != len(entries) || observed[4].Path != entries[4].Path {
+		t.Errorf("OnRecord saw %d entries, want the %d recorded in order", len(observed), len(entries))
 	}
 }
 

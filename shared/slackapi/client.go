@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
 
 // DefaultAPIURL is Slack's Web API base URL (SLACK_API_URL overrides it).
@@ -141,27 +142,13 @@ func (c *Client) post(ctx context.Context, op apperr.Op, channel, threadTS, text
 	if err != nil {
 		return "", mapError(op, err)
 	}
-	if f, ok := ctx.Value(postedKey{}).(PostedFunc); ok && f != nil {
-		thread := threadTS
-		if thread == "" {
-			thread = ts // a thread's parent: the card
-		}
-		f(ctx, channel, thread, ts)
+	thread := threadTS
+	if thread == "" {
+		thread = ts // a thread's parent: the card
 	}
+	// Whoever posts about a conversation keeps its erasure index (desk.WithPosted).
+	desk.Posted(ctx, desk.Thread{Channel: channel, TS: thread}, ts)
 	return ts, nil
-}
-
-// PostedFunc is told of each message the client posted: its channel, the thread it is in (its
-// own ts for a message outside a thread) and its ts.
-type PostedFunc func(ctx context.Context, channel, threadTS, ts string)
-
-type postedKey struct{}
-
-// WithPosted returns a context in which every message the client posts is reported to f, so
-// the caller can keep the erasure index of the conversation it posts about without every post
-// having to return its ts.
-func WithPosted(ctx context.Context, f PostedFunc) context.Context {
-	return context.WithValue(ctx, postedKey{}, f)
 }
 
 // DeleteMessage deletes the message ts in channel (chat.delete). With a bot token Slack deletes

@@ -13,6 +13,7 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
 
 // commands serves the slash command (/frontdesk): "open" lists unclaimed escalations, anything
@@ -72,8 +73,14 @@ func openList(convs []*conversation.Conversation, teamDomain string, now time.Ti
 		if since.IsZero() {
 			since = c.UpdatedAt
 		}
-		line := fmt.Sprintf("\n• %s `%s` · %s · waiting %s · %s", SurfaceName(c.Key.Surface), MaskID(c.Key.User),
-			escape(ReasonText(c.EscalationReason)), FormatDuration(now.Sub(since)), threadLink(teamDomain, c.SlackChannel, c.ThreadTS))
+		who := "`" + MaskID(c.Key.User) + "`"
+		if c.CustomerName != "" {
+			// Two customers of one country differ in two digits of a masked number: the name
+			// tells them apart.
+			who = "*" + truncate(escape(Mask(c.CustomerName)), 60) + "* " + who
+		}
+		line := fmt.Sprintf("\n• %s %s · %s · waiting %s · %s", desk.SurfaceName(c.Key.Surface), who,
+			escape(desk.ReasonText(c.EscalationReason)), desk.FormatDuration(now.Sub(since)), threadLink(teamDomain, c.SlackChannel, c.ThreadTS))
 		if b.Len()+len(line) > maxSectionTextBytes {
 			b.WriteString("\n…")
 			break

@@ -13,6 +13,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
 
 // Action ids of the escalation buttons; the interactions handler maps them to
@@ -23,63 +24,15 @@ const (
 	ActionIDHandBack   = string(channel.ActionHandBack)   // "handback"
 	ActionIDSendAnswer = string(channel.ActionSendAnswer) // "send_answer"; value = FAQ entry id
 	ActionIDLead       = string(channel.ActionLead)       // "lead"
+	ActionIDTakeOver   = string(channel.ActionTakeOver)   // "takeover", on a refused claim's status line
 )
 
 // Block ids of the messages Desk posts.
 const (
 	blockActions    = "escalation_actions"
 	blockSuggestion = "suggestion_" // + index
+	blockTakeOver   = "takeover_actions"
 )
-
-// Escalation reasons the bot uses; Announcement.Reason may also be free text.
-const (
-	ReasonAskedForHuman   = "asked_for_human"
-	ReasonNoMatch         = "no_match"
-	ReasonHumanTopic      = "human_topic"
-	ReasonUnreadableMedia = "unreadable_media"
-)
-
-var reasonText = map[string]string{
-	ReasonAskedForHuman:   "asked for a person",
-	ReasonNoMatch:         "the bot found no answer",
-	ReasonHumanTopic:      "a topic for a person",
-	ReasonUnreadableMedia: "sent media the bot cannot read",
-}
-
-var surfaceText = map[channel.Surface]string{
-	channel.WhatsApp:  "WhatsApp",
-	channel.Messenger: "Messenger",
-	channel.Instagram: "Instagram",
-	channel.Comment:   "Comment",
-}
-
-// Suggestion is one FAQ answer the bot would give, offered to the agent with a "Send this
-// answer" button.
-type Suggestion struct {
-	EntryID string
-	Title   string
-	Answer  string
-	Score   float64
-}
-
-// Announcement is what the desk shows about an escalated conversation.
-type Announcement struct {
-	Key    channel.Key
-	Name   string // the customer's display name, if known
-	Locale string
-	// Reason is why the bot escalated: one of the Reason constants or free text.
-	Reason string
-	// Messages are the customer's recent messages, oldest first. Desk masks phone numbers and
-	// e-mail addresses and escapes them; pass them as the customer wrote them.
-	Messages    []string
-	Suggestions []Suggestion
-	Status      conversation.Status
-	// Agent is the Slack user id of the agent who claimed, resolved or handed back.
-	Agent string
-	// FollowUp says what may still be sent, e.g. "WhatsApp follow-up allowed" (optional).
-	FollowUp string
-	At       time.Time
-}
 
 // Limits of what the desk shows.
 const (
@@ -89,8 +42,9 @@ const (
 	maxAnswerChars  = 300
 )
 
-// Desk posts escalations to Slack and keeps their messages current. It is what the bot and the
-// sweeper call; every method is a Web API call and may return the Client's errors.
+// Desk posts escalations to Slack and keeps their messages current: it implements desk.Desk,
+// the port the bot and the sweeper call. Every method is a Web API call and may return the
+// Client's errors.
 //
 // An escalation is two messages: the card (surface, customer, language, reason, status and the
 // Claim / Resolve / Back to bot / Lead buttons), which Update rewrites as the status changes,
@@ -108,98 +62,95 @@ func NewDesk(c *Client, channelFor func(k channel.Key, locale string) string) *D
 	return &Desk{c: c, channelFor: channelFor}
 }
 
-// Announce posts the escalation card and its details and returns the card's channel and ts, the
-// thread key to store on the conversation.
+var _ desk.Desk = (*Desk)(nil)
+
+// Announce posts the escalation card and its details and returns the thread, the card's channel
+// and ts, to store on the conversation.
 //
-// When the card was posted but the details were not, Announce returns the card's channel and ts
-// together with the error: store them anyway (the thread exists), and do not announce again.
-func (d *Desk) Announce(ctx context.Context, a Announcement) (string, string, error) {
+// When the card was posted but the details were not, Announce returns the thread together with
+// the error: store it anyway (the thread exists), and do not announce again.
+func (d *Desk) Announce(ctx context.Context, a desk.Card) (desk.Thread, error) {
 	const op apperr.Op = "slackapi.Announce"
 	ch := d.channelFor(a.Key, a.Locale)
 	if ch == "" {
-		return "", "", apperr.E(op, apperr.Invalid, "no Slack channel configured for this conversation")
+		return desk.Thread{}, apperr.E(op, apperr.Invalid, "no Slack channel configured for this conversation")
 	}
 	if a.Status == "" {
 		a.Status = conversation.Escalated
 	}
 	ts, err := d.c.PostMessage(ctx, ch, "", cardText(a), CardBlocks(a))
 	if err != nil {
-		return "", "", err
+		return desk.Thread{}, err
 	}
+	t := desk.Thread{Channel: ch, TS: ts}
 	if len(a.Messages) == 0 && len(a.Suggestions) == 0 {
-		return ch, ts, nil
+		return t, nil
 	}
 	if _, err := d.c.PostMessage(ctx, ch, ts, "Recent messages and suggested answers", DetailBlocks(a)); err != nil {
-		return ch, ts, apperr.Wrap(op, apperr.KindOf(err), err, "escalation posted without its details")
+		return t, apperr.Wrap(op, apperr.KindOf(err), err, "escalation posted without its details")
 	}
-	return ch, ts, nil
+	return t, nil
 }
 
-// Update rewrites the card ts in channel for a's status: claimed by, resolved, handed back; the
-// buttons that no longer apply are removed (Claim once claimed, all once resolved or handed
-// back). Messages and Suggestions of a are not used.
-func (d *Desk) Update(ctx context.Context, channel, ts string, a Announcement) error {
-	return d.c.UpdateMessage(ctx, channel, ts, cardText(a), CardBlocks(a))
+// Update rewrites the card of t for a's status: claimed by, resolved, handed back; the buttons
+// that no longer apply are removed (Claim once claimed, all once resolved or handed back).
+// Messages and Suggestions of a are not used.
+func (d *Desk) Update(ctx context.Context, t desk.Thread, a desk.Card) error {
+	return d.c.UpdateMessage(ctx, t.Channel, t.TS, cardText(a), CardBlocks(a))
 }
 
 // Mirror posts a customer's message into the escalation thread, masked and escaped.
-func (d *Desk) Mirror(ctx context.Context, channel, threadTS, name, text string) error {
+func (d *Desk) Mirror(ctx context.Context, t desk.Thread, name, text string) error {
 	if name == "" {
 		name = "Customer"
 	}
 	line := fmt.Sprintf(":speech_balloon: *%s:* %s", customerText(name, 80), customerText(text, 3000))
-	_, err := d.c.PostMessage(ctx, channel, threadTS, line, nil)
+	_, err := d.c.PostMessage(ctx, t.Channel, t.TS, line, nil)
 	return err
 }
 
-// Note posts a short status line into the thread (see the Note* functions). text is frontdesk's
-// own and may contain Slack mentions; it is not escaped.
-func (d *Desk) Note(ctx context.Context, channel, threadTS, text string) error {
-	_, err := d.c.PostMessage(ctx, channel, threadTS, text, nil)
+// Note posts status lines into the thread, one line each, as one message.
+func (d *Desk) Note(ctx context.Context, t desk.Thread, notes ...desk.Note) error {
+	if len(notes) == 0 {
+		return nil
+	}
+	text := NoteText(notes...)
+	var blocks []slack.Block
+	for _, n := range notes {
+		if n.Kind == desk.ClaimRefused {
+			// The way out of a refused claim is one click away, under the line that says why.
+			blocks = []slack.Block{
+				slack.NewSectionBlock(md(truncate(text, maxSectionTextBytes)), nil, nil),
+				slack.NewActionBlock(blockTakeOver, slack.NewButtonBlockElement(ActionIDTakeOver, ActionIDTakeOver, plain("Take over")).WithStyle(slack.StyleDanger)),
+			}
+		}
+	}
+	_, err := d.c.PostMessage(ctx, t.Channel, t.TS, text, blocks)
 	return err
 }
 
-// Reannounce posts text into the thread and into the channel ("Also send to channel"), so an
-// escalation nobody claimed comes back into view.
-func (d *Desk) Reannounce(ctx context.Context, channel, threadTS, text string) error {
-	_, err := d.c.Broadcast(ctx, channel, threadTS, text, nil)
+// Reannounce posts n into the thread and into the channel ("Also send to channel") with an
+// @here, so an escalation nobody claimed comes back into view.
+func (d *Desk) Reannounce(ctx context.Context, t desk.Thread, n desk.Note) error {
+	_, err := d.c.Broadcast(ctx, t.Channel, t.TS, "<!here> "+NoteText(n), nil)
 	return err
-}
-
-// SurfaceName is how the desk names a surface: "WhatsApp".
-func SurfaceName(s channel.Surface) string {
-	if t, ok := surfaceText[s]; ok {
-		return t
-	}
-	return string(s)
-}
-
-// ReasonText is how the desk words an escalation reason.
-func ReasonText(reason string) string {
-	if t, ok := reasonText[reason]; ok {
-		return t
-	}
-	if reason == "" {
-		return "not given"
-	}
-	return reason
 }
 
 // customerLabel names the customer: the display name with the masked id, or the masked id alone
 // when the name is not known (a card redrawn from stored metadata, which holds no name).
-func customerLabel(a Announcement) string {
+func customerLabel(a desk.Card) string {
 	if a.Name != "" {
 		return Mask(a.Name) + " (" + MaskID(a.Key.User) + ")"
 	}
 	return MaskID(a.Key.User)
 }
 
-func cardText(a Announcement) string {
-	return fmt.Sprintf("Escalation from %s: %s, %s. %s", SurfaceName(a.Key.Surface),
-		escape(customerLabel(a)), escape(ReasonText(a.Reason)), statusText(a))
+func cardText(a desk.Card) string {
+	return fmt.Sprintf("Escalation from %s: %s, %s. %s", desk.SurfaceName(a.Key.Surface),
+		escape(customerLabel(a)), escape(desk.ReasonText(a.Reason)), statusText(a))
 }
 
-func statusText(a Announcement) string {
+func statusText(a desk.Card) string {
 	switch a.Status {
 	case conversation.Claimed:
 		return "Claimed by " + Mention(a.Agent) + "."
@@ -225,20 +176,23 @@ var statusEmoji = map[conversation.Status]string{
 }
 
 // CardBlocks renders the escalation card.
-func CardBlocks(a Announcement) []slack.Block {
+func CardBlocks(a desk.Card) []slack.Block {
 	if a.Status == "" {
 		a.Status = conversation.Escalated
 	}
-	header := truncate(SurfaceName(a.Key.Surface)+" · "+customerLabel(a), 150)
+	header := truncate(desk.SurfaceName(a.Key.Surface)+" · "+customerLabel(a), 150)
 	fields := []*slack.TextBlockObject{
 		md("*Customer*\n" + truncate(escape(customerLabel(a)), 200)),
-		md("*Surface*\n" + SurfaceName(a.Key.Surface)),
-		md("*Language*\n" + orDash(escape(a.Locale))),
-		md("*Reason*\n" + truncate(escape(ReasonText(a.Reason)), 500)),
+		md("*Surface*\n" + desk.SurfaceName(a.Key.Surface)),
+		md("*Language*\n" + orDash(escape(desk.LanguageName(a.Locale)))),
+		md("*Reason*\n" + truncate(escape(desk.ReasonText(a.Reason)), 500)),
 		md("*Status*\n" + statusEmoji[a.Status] + " " + statusText(a)),
 	}
 	if a.FollowUp != "" {
 		fields = append(fields, md("*Window*\n"+truncate(escape(a.FollowUp), 500)))
+	}
+	if a.LeadBy != "" {
+		fields = append(fields, md("*Lead*\n:star: marked by "+Mention(a.LeadBy)))
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(header)),
@@ -257,10 +211,12 @@ func CardBlocks(a Announcement) []slack.Block {
 		button(ActionIDClaim, "Claim", slack.StylePrimary)
 		button(ActionIDResolve, "Resolve", "")
 		button(ActionIDHandBack, "Back to bot", "")
-		button(ActionIDLead, "Mark as lead", "")
 	case conversation.Claimed:
 		button(ActionIDResolve, "Resolve", slack.StylePrimary)
 		button(ActionIDHandBack, "Back to bot", "")
+	}
+	if len(buttons) > 0 && a.LeadBy == "" {
+		// At most once: a conversation marked a lead has sent its one QualifiedLead.
 		button(ActionIDLead, "Mark as lead", "")
 	}
 	if len(buttons) > 0 {
@@ -273,7 +229,7 @@ func CardBlocks(a Announcement) []slack.Block {
 }
 
 // DetailBlocks renders the details reply: the recent messages and the suggested answers.
-func DetailBlocks(a Announcement) []slack.Block {
+func DetailBlocks(a desk.Card) []slack.Block {
 	var blocks []slack.Block
 	msgs := a.Messages
 	if len(msgs) > maxMessages {
@@ -302,7 +258,8 @@ func DetailBlocks(a Announcement) []slack.Block {
 		blocks = append(blocks, slack.NewSectionBlock(md("*Suggested answers*"), nil, nil))
 	}
 	for i, s := range sugg {
-		text := fmt.Sprintf("*%s*  _(score %.2f)_\n%s", truncate(escape(s.Title), 200), s.Score, truncate(escape(s.Answer), maxAnswerChars))
+		// The bot's score is for ordering, not for agents: a number like 0.17 reads as a grade.
+		text := fmt.Sprintf("*%s*\n%s", truncate(escape(s.Title), 200), truncate(escape(s.Answer), maxAnswerChars))
 		btn := slack.NewButtonBlockElement(ActionIDSendAnswer, s.EntryID, plain("Send this answer"))
 		blocks = append(blocks, slack.NewSectionBlock(md(text), nil, slack.NewAccessory(btn), slack.SectionBlockOptionBlockID(blockSuggestion+strconv.Itoa(i))))
 	}

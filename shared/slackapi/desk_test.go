@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
 )
 
@@ -60,18 +62,18 @@ func newTestDesk(t *testing.T) (*Desk, *slacktest.Server, *sleeps) {
 
 var testKey = channel.Key{Surface: channel.WhatsApp, Account: "1098765", User: "4917112345667"}
 
-func testAnnouncement() Announcement {
-	return Announcement{
+func testAnnouncement() desk.Card {
+	return desk.Card{
 		Key:    testKey,
 		Name:   "Anna Schmidt",
 		Locale: "de",
-		Reason: ReasonAskedForHuman,
+		Reason: desk.ReasonAskedForHuman,
 		Messages: []string{
 			"Hallo, meine Nummer ist 0171 1234567",
 			"<!channel> bitte an anna@example.org antworten",
 			"Ich möchte mit einem Menschen sprechen",
 		},
-		Suggestions: []Suggestion{
+		Suggestions: []desk.Suggestion{
 			{EntryID: "shipping-times", Title: "Lieferzeiten", Answer: "Wir liefern in 2–3 Werktagen.", Score: 0.82},
 			{EntryID: "returns", Title: "Rücksendung", Answer: "Rücksendungen sind 30 Tage kostenlos.", Score: 0.41},
 		},
@@ -137,8 +139,9 @@ func render(t *testing.T, raw json.RawMessage) rendered {
 
 func TestDeskAnnounce(t *testing.T) {
 	t.Parallel()
-	desk, fake, _ := newTestDesk(t)
-	ch, ts, err := desk.Announce(t.Context(), testAnnouncement())
+	dk, fake, _ := newTestDesk(t)
+	thr, err := dk.Announce(t.Context(), testAnnouncement())
+	ch, ts := thr.Channel, thr.TS
 	if err != nil {
 		t.Fatalf("Announce: %v", err)
 	}
@@ -167,7 +170,7 @@ func TestDeskAnnounce(t *testing.T) {
 	}
 
 	cr := render(t, card.Blocks)
-	for _, want := range []string{"WhatsApp", "Anna Schmidt", "49******67", "de", "asked for a person", "Waiting for an agent"} {
+	for _, want := range []string{"WhatsApp", "Anna Schmidt", "49******67", "German", "asked for a person", "Waiting for an agent"} {
 		if !strings.Contains(cr.text, want) {
 			t.Errorf("card does not show %q:\n%s", want, cr.text)
 		}
@@ -177,9 +180,14 @@ func TestDeskAnnounce(t *testing.T) {
 	}
 
 	dr := render(t, details.Blocks)
-	for _, want := range []string{"Recent messages", "[phone]", "[email]", "&lt;!channel&gt;", "Ich möchte mit einem Menschen sprechen", "Lieferzeiten", "0.82", "Rücksendung", "Send this answer"} {
+	for _, want := range []string{"Recent messages", "[phone]", "[email]", "&lt;!channel&gt;", "Ich möchte mit einem Menschen sprechen", "Lieferzeiten", "Rücksendung", "Send this answer"} {
 		if !strings.Contains(dr.text, want) {
 			t.Errorf("details do not show %q:\n%s", want, dr.text)
+		}
+	}
+	for _, internal := range []string{"0.82", "0.41", "score"} {
+		if strings.Contains(dr.text, internal) {
+			t.Errorf("details show the bot's score %q:\n%s", internal, dr.text)
 		}
 	}
 	if diff := cmp.Diff([]string{"send_answer", "send_answer"}, dr.actions); diff != "" {
@@ -210,10 +218,10 @@ func TestDeskAnnounce(t *testing.T) {
 
 func TestDeskAnnounceWithoutDetails(t *testing.T) {
 	t.Parallel()
-	desk, fake, _ := newTestDesk(t)
+	dk, fake, _ := newTestDesk(t)
 	a := testAnnouncement()
 	a.Messages, a.Suggestions, a.Name = nil, nil, ""
-	if _, _, err := desk.Announce(t.Context(), a); err != nil {
+	if _, err := dk.Announce(t.Context(), a); err != nil {
 		t.Fatalf("Announce: %v", err)
 	}
 	posts := fake.CallsTo("chat.postMessage")
@@ -227,9 +235,10 @@ func TestDeskAnnounceWithoutDetails(t *testing.T) {
 
 func TestDeskAnnounceDetailsFail(t *testing.T) {
 	t.Parallel()
-	desk, fake, _ := newTestDesk(t)
+	dk, fake, _ := newTestDesk(t)
 	fake.FailNext("chat.postMessage", slacktest.Failure{After: 1, Error: "msg_too_long"})
-	ch, ts, err := desk.Announce(t.Context(), testAnnouncement())
+	thr, err := dk.Announce(t.Context(), testAnnouncement())
+	ch, ts := thr.Channel, thr.TS
 	if !apperr.Is(err, apperr.Invalid) {
 		t.Fatalf("Announce error = %v, want the details' invalid error", err)
 	}
@@ -240,14 +249,15 @@ func TestDeskAnnounceDetailsFail(t *testing.T) {
 
 func TestDeskAnnounceFails(t *testing.T) {
 	t.Parallel()
-	desk, fake, _ := newTestDesk(t)
+	dk, fake, _ := newTestDesk(t)
 	fake.FailNext("chat.postMessage", slacktest.Failure{Error: "channel_not_found"})
-	ch, ts, err := desk.Announce(t.Context(), testAnnouncement())
+	thr, err := dk.Announce(t.Context(), testAnnouncement())
+	ch, ts := thr.Channel, thr.TS
 	if !apperr.Is(err, apperr.Invalid) || ch != "" || ts != "" {
 		t.Fatalf("Announce = %q, %q, %v; want no thread and an invalid error", ch, ts, err)
 	}
-	noRoute := NewDesk(desk.c, func(channel.Key, string) string { return "" })
-	if _, _, err := noRoute.Announce(t.Context(), testAnnouncement()); !apperr.Is(err, apperr.Invalid) {
+	noRoute := NewDesk(dk.c, func(channel.Key, string) string { return "" })
+	if _, err := noRoute.Announce(t.Context(), testAnnouncement()); !apperr.Is(err, apperr.Invalid) {
 		t.Errorf("Announce without a channel = %v, want invalid", err)
 	}
 }
@@ -257,27 +267,30 @@ func TestDeskUpdate(t *testing.T) {
 	tests := []struct {
 		status      conversation.Status
 		agent       string
+		leadBy      string
 		wantActions []string
 		wantText    string
 	}{
-		{conversation.Escalated, "", []string{"claim", "resolve", "handback", "lead"}, "Waiting for an agent"},
-		{conversation.Claimed, "U0AGENT1", []string{"resolve", "handback", "lead"}, "Claimed by <@U0AGENT1>"},
-		{conversation.Closed, "U0AGENT1", nil, "Resolved by <@U0AGENT1>"},
-		{conversation.Closed, "", nil, "Closed."},
-		{conversation.Bot, "U0AGENT2", nil, "Handed back to the bot by <@U0AGENT2>"},
+		{conversation.Escalated, "", "", []string{"claim", "resolve", "handback", "lead"}, "Waiting for an agent"},
+		{conversation.Claimed, "U0AGENT1", "", []string{"resolve", "handback", "lead"}, "Claimed by <@U0AGENT1>"},
+		{conversation.Claimed, "U0AGENT1", "U0AGENT2", []string{"resolve", "handback"}, "Claimed by <@U0AGENT1>"},
+		{conversation.Closed, "U0AGENT1", "", nil, "Resolved by <@U0AGENT1>"},
+		{conversation.Closed, "", "", nil, "Closed."},
+		{conversation.Bot, "U0AGENT2", "", nil, "Handed back to the bot by <@U0AGENT2>"},
 	}
 	for _, tt := range tests {
-		t.Run(string(tt.status)+"/"+tt.agent, func(t *testing.T) {
+		t.Run(string(tt.status)+"/"+tt.agent+"/"+tt.leadBy, func(t *testing.T) {
 			t.Parallel()
-			desk, fake, _ := newTestDesk(t)
+			dk, fake, _ := newTestDesk(t)
 			a := testAnnouncement()
-			ch, ts, err := desk.Announce(t.Context(), a)
+			thr, err := dk.Announce(t.Context(), a)
+			ch, ts := thr.Channel, thr.TS
 			if err != nil {
 				t.Fatalf("Announce: %v", err)
 			}
-			// The bot updates from stored metadata: no name, no messages.
-			upd := Announcement{Key: a.Key, Locale: a.Locale, Reason: a.Reason, Status: tt.status, Agent: tt.agent, At: a.At}
-			if err := desk.Update(t.Context(), ch, ts, upd); err != nil {
+			// The bot updates from stored metadata (desk.CardOf): the name, no messages.
+			upd := desk.Card{Key: a.Key, Name: a.Name, Locale: a.Locale, Reason: a.Reason, Status: tt.status, Agent: tt.agent, LeadBy: tt.leadBy, At: a.At}
+			if err := dk.Update(t.Context(), thr, upd); err != nil {
 				t.Fatalf("Update: %v", err)
 			}
 			m, ok := fake.Message(ch, ts)
@@ -291,6 +304,12 @@ func TestDeskUpdate(t *testing.T) {
 			if !strings.Contains(r.text, tt.wantText) || !strings.Contains(m.Text, tt.wantText) {
 				t.Errorf("card text %q / blocks %q, want %q in both", m.Text, r.text, tt.wantText)
 			}
+			if !strings.Contains(r.text, "Anna Schmidt") || !strings.Contains(r.text, "German") {
+				t.Errorf("redrawn card %q lost the customer's name or language", r.text)
+			}
+			if tt.leadBy != "" && !strings.Contains(r.text, "marked by <@"+tt.leadBy+">") {
+				t.Errorf("card %q does not say who marked the lead", r.text)
+			}
 			// The details, with the send_answer buttons, stay in the thread.
 			if th := fake.Thread(ch, ts); len(th) != 1 || !strings.Contains(string(th[0].Blocks), "send_answer") {
 				t.Errorf("thread after update = %d messages, want the details reply kept", len(th))
@@ -301,18 +320,19 @@ func TestDeskUpdate(t *testing.T) {
 
 func TestDeskMirrorAndNote(t *testing.T) {
 	t.Parallel()
-	desk, fake, _ := newTestDesk(t)
-	ch, ts, err := desk.Announce(t.Context(), testAnnouncement())
+	dk, fake, _ := newTestDesk(t)
+	thr, err := dk.Announce(t.Context(), testAnnouncement())
+	ch, ts := thr.Channel, thr.TS
 	if err != nil {
 		t.Fatalf("Announce: %v", err)
 	}
-	if err := desk.Mirror(t.Context(), ch, ts, "Anna <@U0BOSS>", "Meine neue Nummer: +49 171 7654321 & <!here>"); err != nil {
+	if err := dk.Mirror(t.Context(), thr, "Anna <@U0BOSS>", "Meine neue Nummer: +49 171 7654321 & <!here>"); err != nil {
 		t.Fatalf("Mirror: %v", err)
 	}
-	if err := desk.Note(t.Context(), ch, ts, NoteClaimed("U0AGENT1")); err != nil {
+	if err := dk.Note(t.Context(), thr, desk.Note{Kind: desk.Claimed, Agent: "U0AGENT1"}); err != nil {
 		t.Fatalf("Note: %v", err)
 	}
-	if err := desk.Reannounce(t.Context(), ch, ts, NoteUnclaimed("<!here>", 35*time.Minute)); err != nil {
+	if err := dk.Reannounce(t.Context(), thr, desk.Note{Kind: desk.Unclaimed, Duration: 35 * time.Minute}); err != nil {
 		t.Fatalf("Reannounce: %v", err)
 	}
 	th := fake.Thread(ch, ts)
@@ -500,18 +520,22 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
-func TestFormatDuration(t *testing.T) {
+func TestDeskRefusedClaimOffersTakeOver(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{
-		{time.Hour, "1 h"}, {59*time.Minute + 40*time.Second, "1 h"}, {45 * time.Minute, "45 min"},
-		{90 * time.Minute, "1 h 30 min"}, {51 * time.Hour, "2 d 3 h"}, {48 * time.Hour, "2 d"}, {10 * time.Second, "less than a minute"},
+	dk, fake, _ := newTestDesk(t)
+	thr, err := dk.Announce(t.Context(), testAnnouncement())
+	if err != nil {
+		t.Fatalf("Announce: %v", err)
 	}
-	for _, tt := range tests {
-		if got := FormatDuration(tt.d); got != tt.want {
-			t.Errorf("FormatDuration(%v) = %q, want %q", tt.d, got, tt.want)
-		}
+	if err := dk.Note(t.Context(), thr, desk.Note{Kind: desk.ClaimRefused, Agent: "U0AGENT2", Other: "U0AGENT1"}); err != nil {
+		t.Fatalf("Note: %v", err)
+	}
+	th := fake.Thread(thr.Channel, thr.TS)
+	last := th[len(th)-1]
+	if want := ":no_entry_sign: Not claimed: <@U0AGENT1> has this conversation. <@U0AGENT2>, take it over only if you agreed to."; last.Text != want {
+		t.Errorf("status line = %q, want %q", last.Text, want)
+	}
+	if r := render(t, last.Blocks); !slices.Equal(r.actions, []string{"takeover"}) || !strings.Contains(r.text, "Take over") {
+		t.Errorf("refused claim's buttons = %v (%q), want one Take over", r.actions, r.text)
 	}
 }

@@ -11,7 +11,9 @@
 //     (https://docs.slack.dev/interactivity/implementing-slash-commands/). It verifies, parses
 //     with slack-go, and enqueues a channel.AgentEvent for the bot; it never talks to a customer
 //     and acknowledges within Slack's 3 seconds.
-//   - Client and Desk post and update the escalation messages through the Web API
+//   - Desk implements desk.Desk, the port of the bot and the sweeper: it renders the domain's
+//     cards and status lines (package desk) as Block Kit, mrkdwn, emoji and mentions. With
+//     Client it posts and updates the escalation messages through the Web API
 //     (https://docs.slack.dev/reference/methods/chat.postMessage,
 //     https://docs.slack.dev/reference/methods/chat.update) with slack-go, honouring 429
 //     Retry-After (https://docs.slack.dev/apis/web-api/rate-limits).

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
 )
 
@@ -17,7 +18,7 @@ func TestDeleteOnlyTheBotsOwnMessages(t *testing.T) {
 	ctx := context.Background()
 
 	var posted []string
-	ctx = WithPosted(ctx, func(_ context.Context, ch, thread, ts string) { posted = append(posted, ch+" "+thread+" "+ts) })
+	ctx = desk.WithPosted(ctx, func(_ context.Context, t desk.Thread, ts string) { posted = append(posted, t.Channel+" "+t.TS+" "+ts) })
 	card, err := c.PostMessage(ctx, testChannel, "", "card", nil)
 	if err != nil {
 		t.Fatal(err)

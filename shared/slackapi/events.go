@@ -67,25 +67,33 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	log := h.log.With("event_id", cb.EventID, "retry", r.Header.Get("X-Slack-Retry-Num"))
-	if skip := skipReason(msg); skip != "" {
+	agent, skip := messageAction(msg)
+	if skip != "" {
 		log.DebugContext(ctx, "slack message ignored", "reason", skip)
 		writeOK(w)
 		return
 	}
-	conv, err := h.lookup(ctx, msg.Channel, msg.ThreadTimeStamp)
+	conv, err := h.lookup(ctx, agent.Channel, agent.ThreadTS)
 	if err != nil {
 		log.ErrorContext(ctx, "slack thread lookup failed", "err", err)
 		apperr.WriteJSON(w, err)
 		return
 	}
 	if conv == nil {
-		log.InfoContext(ctx, "slack reply ignored", "reason", "thread is not an open escalation", "channel", msg.Channel)
+		log.InfoContext(ctx, "slack reply ignored", "reason", "thread is not an open escalation", "channel", agent.Channel)
 		writeOK(w)
 		return
 	}
 	id := cb.EventID
+	at := agent.MessageTS
+	if agent.Action != channel.ActionReply {
+		at = msg.EventTimeStamp // an edit's or deletion's own time, not the reply's
+	}
 	if id == "" { // Slack always sends one; keep replays of a hand-made event idempotent anyway
-		id = "msg:" + msg.Channel + ":" + msg.TimeStamp
+		id = "msg:" + agent.Channel + ":" + agent.MessageTS
+		if agent.Action != channel.ActionReply {
+			id = "msg:" + string(agent.Action) + ":" + agent.Channel + ":" + agent.MessageTS + ":" + at
+		}
 	}
 	seenID := "slack:" + id
 	first, err := h.cfg.Dedup.MarkSeen(ctx, seenID, h.now().Add(h.cfg.SeenFor))
@@ -99,17 +107,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeOK(w)
 		return
 	}
-	agent := &channel.AgentEvent{
-		ID:        id,
-		Action:    channel.ActionReply,
-		Key:       conv.Key,
-		Channel:   msg.Channel,
-		ThreadTS:  msg.ThreadTimeStamp,
-		MessageTS: msg.TimeStamp,
-		User:      msg.User,
-		Text:      msg.Text,
-		At:        h.at(msg.TimeStamp),
-	}
+	agent.ID, agent.Key, agent.At = id, conv.Key, h.at(at)
 	if err := h.enqueue(ctx, conv.Key, agent); err != nil {
 		// Forget the event id, so Slack's retry of this event is not taken for a replay.
 		if ferr := h.cfg.Dedup.ForgetSeen(ctx, seenID); ferr != nil {
@@ -119,15 +117,63 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request, body []byte) {
 		apperr.WriteJSON(w, err)
 		return
 	}
-	log.InfoContext(ctx, "slack agent reply queued", "surface", string(conv.Key.Surface))
+	log.InfoContext(ctx, "slack agent message queued", "action", string(agent.Action), "surface", string(conv.Key.Surface))
 	writeOK(w)
 }
 
 // Message subtypes that are still an agent writing to the customer. thread_broadcast is a
-// thread reply also sent to the channel. Everything else (bot_message, message_changed,
-// message_deleted, file_share, channel_join, ...) is ignored: edits and deletions cannot be
-// carried over to WhatsApp or Messenger, files are not forwarded.
+// thread reply also sent to the channel. message_changed and message_deleted of such a reply
+// become edit and delete actions (the bot says in the thread that they do not reach the
+// customer: WhatsApp and Messenger offer businesses no way to edit or unsend). Everything else
+// (bot_message, channel_join, ...) is ignored.
 var replySubtypes = map[string]bool{"": true, "thread_broadcast": true}
+
+// messageAction reads a message event as an agent's action in an escalation thread: a reply,
+// or the edit or deletion of one. It returns why the message is none of these otherwise. The
+// returned event has no ID, Key and At yet.
+func messageAction(m *slackevents.MessageEvent) (*channel.AgentEvent, string) {
+	switch m.SubType {
+	case "message_changed":
+		cur, prev := m.Message, m.PreviousMessage
+		switch {
+		case cur == nil || prev == nil:
+			return nil, "edit without the message"
+		case cur.BotID != "" || prev.BotID != "":
+			return nil, "bot message edited" // our card's chat.update among them
+		case cur.ThreadTimestamp == "" || cur.ThreadTimestamp == cur.Timestamp:
+			return nil, "not a thread reply"
+		case cur.User == "":
+			return nil, "no user"
+		case IsNote(prev.Text):
+			return nil, "internal note edited"
+		case cur.Text == prev.Text:
+			return nil, "text unchanged" // an unfurl, a reaction count: not an edit by the agent
+		}
+		return &channel.AgentEvent{Action: channel.ActionEdit, Channel: m.Channel, ThreadTS: cur.ThreadTimestamp,
+			MessageTS: cur.Timestamp, User: cur.User}, ""
+	case "message_deleted":
+		prev := m.PreviousMessage
+		switch {
+		case prev == nil:
+			return nil, "deletion without the message"
+		case prev.BotID != "":
+			return nil, "bot message deleted"
+		case prev.ThreadTimestamp == "" || prev.ThreadTimestamp == prev.Timestamp:
+			return nil, "not a thread reply"
+		case prev.User == "":
+			return nil, "no user"
+		case IsNote(prev.Text):
+			return nil, "internal note deleted"
+		}
+		return &channel.AgentEvent{Action: channel.ActionDelete, Channel: m.Channel, ThreadTS: prev.ThreadTimestamp,
+			MessageTS: firstNonEmpty(m.DeletedTimeStamp, prev.Timestamp), User: prev.User}, ""
+	}
+	if skip := skipReason(m); skip != "" {
+		return nil, skip
+	}
+	return &channel.AgentEvent{Action: channel.ActionReply, Channel: m.Channel, ThreadTS: m.ThreadTimeStamp,
+		MessageTS: m.TimeStamp, User: m.User, Text: m.Text}, ""
+}
 
 // skipReason says why a message event is not an agent reply for the customer, or "".
 func skipReason(m *slackevents.MessageEvent) string {

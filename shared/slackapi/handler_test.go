@@ -20,6 +20,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
 
 const (
@@ -30,7 +31,7 @@ const (
 func escalated() *conversation.Conversation {
 	return &conversation.Conversation{
 		Key: testKey, Status: conversation.Escalated, Locale: "de",
-		SlackChannel: testdataDesk, ThreadTS: threadTS, EscalationReason: ReasonAskedForHuman,
+		SlackChannel: testdataDesk, ThreadTS: threadTS, EscalationReason: desk.ReasonAskedForHuman,
 		EscalatedAt: testNow.Add(-35 * time.Minute), UpdatedAt: testNow.Add(-35 * time.Minute), Version: 3,
 	}
 }
@@ -147,7 +148,7 @@ func TestEventsIgnored(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, file string }{
 		{"bot message (our own mirror)", "event_bot_message.json"},
-		{"message_changed", "event_message_changed.json"},
+		{"message_changed by an unfurl", "event_message_changed_unfurl.json"},
 		{"note: stays internal", "event_note.json"},
 		{"top-level message", "event_top_level.json"},
 		{"other event type", "event_reaction_added.json"},
@@ -162,6 +163,33 @@ func TestEventsIgnored(t *testing.T) {
 			}
 			if n := len(hs.queue.sent()); n != 0 {
 				t.Errorf("queued %d messages, want none", n)
+			}
+		})
+	}
+}
+
+// TestEventsEditAndDelete: an agent's edit or deletion of a reply the customer already has
+// becomes an action, so the bot can say in the thread that it did not reach the customer.
+func TestEventsEditAndDelete(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file string
+		want channel.AgentEvent
+	}{
+		{"event_message_changed.json", channel.AgentEvent{ID: "Ev0AGENTEDIT1", Action: channel.ActionEdit, Key: testKey, Channel: "C0DESK",
+			ThreadTS: threadTS, MessageTS: "1767225700.000200", User: "U0AGENT1", At: time.Date(2026, 1, 1, 0, 2, 20, 600_000, time.UTC)}},
+		{"event_message_deleted.json", channel.AgentEvent{ID: "Ev0AGENTDELETE1", Action: channel.ActionDelete, Key: testKey, Channel: "C0DESK",
+			ThreadTS: threadTS, MessageTS: "1767225700.000200", User: "U0AGENT1", At: time.Date(2026, 1, 1, 0, 2, 40, 700_000, time.UTC)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			hs := newHarness(t, escalated())
+			if w := hs.do(signedRequest("/slack/events", readTestdata(t, tt.file), testNow)); w.Code != http.StatusOK {
+				t.Fatalf("status = %d (%s), want 200", w.Code, w.Body)
+			}
+			if diff := cmp.Diff([]channel.AgentEvent{tt.want}, hs.queue.agentEvents(t)); diff != "" {
+				t.Errorf("agent events (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -405,8 +433,10 @@ func TestCommands(t *testing.T) {
 	open := readTestdata(t, "command_open.form")
 	second := escalated()
 	second.Key = channel.Key{Surface: channel.Instagram, Account: "17841400000", User: "998877665544332211"}
-	second.ThreadTS, second.EscalationReason = "1767226000.000900", ReasonNoMatch
+	second.ThreadTS, second.EscalationReason = "1767226000.000900", desk.ReasonNoMatch
 	second.EscalatedAt, second.UpdatedAt = testNow.Add(-2*time.Hour), testNow.Add(-2*time.Hour)
+	named := escalated()
+	named.Key.User, named.ThreadTS, named.CustomerName = "4917112345767", "1767226200.000100", "Jonas Weber"
 	claimed := escalated()
 	claimed.Key.User, claimed.Status, claimed.ThreadTS = "4915199999999", conversation.Claimed, "1767226100.000100"
 
@@ -418,9 +448,10 @@ func TestCommands(t *testing.T) {
 		want    []string
 		notWant []string
 	}{
-		{name: "open", body: open, convs: []*conversation.Conversation{escalated(), second, claimed},
-			want: []string{"Unclaimed escalations (2)", "Instagram `99******11` · the bot found no answer · waiting 2 h",
+		{name: "open", body: open, convs: []*conversation.Conversation{escalated(), second, named, claimed},
+			want: []string{"Unclaimed escalations (3)", "Instagram `99******11` · the bot found no answer · waiting 2 h",
 				"WhatsApp `49******67` · asked for a person · waiting 35 min",
+				"WhatsApp *Jonas Weber* `49******67` · asked for a person · waiting 35 min",
 				"<https://frontdesk-demo.slack.com/archives/C0DESK/p1767225600000100|open thread>"},
 			notWant: []string{"4917112345667", "49******99"}},
 		{name: "open, none", body: open, want: []string{"No unclaimed escalations"}},

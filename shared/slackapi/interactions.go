@@ -18,6 +18,7 @@ var buttonActions = map[string]channel.AgentAction{
 	ActionIDHandBack:   channel.ActionHandBack,
 	ActionIDSendAnswer: channel.ActionSendAnswer,
 	ActionIDLead:       channel.ActionLead,
+	ActionIDTakeOver:   channel.ActionTakeOver,
 	// "Add to FAQ" (learn.go): the select's choice comes with the press, in the state.
 	ActionIDAddPhrasing: channel.ActionAddPhrasing,
 	ActionIDNewEntry:    channel.ActionNewEntry,

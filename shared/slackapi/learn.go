@@ -2,11 +2,14 @@ package slackapi
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
 
 // Action ids of the "Add to FAQ" offer; the interactions handler maps the buttons to agent
@@ -28,34 +31,52 @@ const (
 	maxQuestionShow = 500
 )
 
-// EntryOption is a knowledge-base entry the agent can attach the question to.
-type EntryOption struct {
-	ID    string
-	Title string
-}
+var _ desk.Learning = (*Desk)(nil)
 
-// FAQOffer is the thread's "Add to FAQ" offer after an agent answered.
-type FAQOffer struct {
-	// Question is the customer's question, masked (shown so the agent sees what is stored).
-	Question string
-	// Entries are the entries to choose from (the first 100); Selected is preselected: the
-	// entry the agent sent, else the bot's best guess.
-	Entries  []EntryOption
-	Selected string
-	// Reply is the agent's own reply, masked: offered as the answer of a new entry. Empty for
-	// an answer sent from the knowledge base.
-	Reply string
-}
-
-// OfferFAQ posts the offer into the thread.
-func (d *Desk) OfferFAQ(ctx context.Context, channel, threadTS string, o FAQOffer) error {
-	_, err := d.c.PostMessage(ctx, channel, threadTS, "Add the customer's question to the FAQ?", OfferBlocks(o))
+// OfferFAQ posts the "Add to FAQ" offer into the thread.
+func (d *Desk) OfferFAQ(ctx context.Context, t desk.Thread, o desk.FAQOffer) error {
+	_, err := d.c.PostMessage(ctx, t.Channel, t.TS, "Add the customer's question to the FAQ?", OfferBlocks(o))
 	return err
+}
+
+// PostDigest posts the week's digest into the channel, outside any thread.
+func (d *Desk) PostDigest(ctx context.Context, channel string, g desk.Digest) error {
+	_, err := d.c.PostMessage(ctx, channel, "", DigestText(g), nil)
+	return err
+}
+
+// DigestText renders a digest as mrkdwn: counts only.
+func DigestText(g desk.Digest) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, ":bar_chart: *What the bot missed, week %s*", escape(g.Week))
+	b.WriteString("\n*Escalations by reason:* ")
+	if len(g.Reasons) == 0 {
+		b.WriteString("none")
+	}
+	for i, r := range g.Reasons {
+		if i > 0 {
+			b.WriteString(" · ")
+		}
+		fmt.Fprintf(&b, "%s %d", escape(desk.ReasonText(r.Name)), r.N)
+	}
+	b.WriteString("\n*Answers agents chose most:* ")
+	if len(g.Entries) == 0 {
+		b.WriteString("none")
+	}
+	for i, e := range g.Entries {
+		if i > 0 {
+			b.WriteString(" · ")
+		}
+		fmt.Fprintf(&b, "`%s` %d", escape(e.Name), e.N)
+	}
+	fmt.Fprintf(&b, "\n*Knowledge-base suggestions:* %d made, %d accepted, %d waiting for review (`frontdesk faq suggestions`)",
+		g.Made, g.Accepted, g.Waiting)
+	return b.String()
 }
 
 // OfferBlocks renders the offer: the question, the entry select, "Add as a phrasing" and, for a
 // reply in the agent's own words, "New entry with my reply".
-func OfferBlocks(o FAQOffer) []slack.Block {
+func OfferBlocks(o desk.FAQOffer) []slack.Block {
 	text := ":books: *Add to FAQ?* The customer asked:\n>" + customerText(o.Question, maxQuestionShow)
 	blocks := []slack.Block{slack.NewSectionBlock(md(text), nil, nil)}
 	var opts []*slack.OptionBlockObject
@@ -115,17 +136,4 @@ func SelectedEntry(state *slack.BlockActionStates) string {
 		}
 	}
 	return ""
-}
-
-// NoteSuggested: an agent added the question to the FAQ suggestions.
-func NoteSuggested(agent, entryTitle string, newEntry bool) string {
-	if newEntry {
-		return ":books: " + Mention(agent) + " suggested a new FAQ entry with their reply. The shop reviews it."
-	}
-	return ":books: " + Mention(agent) + " suggested the question as a new phrasing of “" + escape(entryTitle) + "”. The shop reviews it."
-}
-
-// NoteCandidateGone: the customer's question is no longer kept.
-func NoteCandidateGone() string {
-	return ":information_source: Nothing added to the FAQ: the customer's question is kept only 7 days after the escalation."
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
 
 // The offer passes the strict fake's Block Kit checks with the most entries a select holds, the
@@ -12,14 +14,14 @@ import (
 func TestOfferFAQ(t *testing.T) {
 	t.Parallel()
 	d, fake, _ := newTestDesk(t)
-	var entries []EntryOption
+	var entries []desk.Entry
 	for i := range 130 {
-		entries = append(entries, EntryOption{ID: fmt.Sprintf("entry-%03d", i), Title: strings.Repeat("Lieferzeit ", 10)})
+		entries = append(entries, desk.Entry{ID: fmt.Sprintf("entry-%03d", i), Title: strings.Repeat("Lieferzeit ", 10)})
 	}
 	card := fake.Post(testChannel, "card")
-	o := FAQOffer{Question: "Wo ist mein Paket? Ruf mich an: 0171 2345678", Entries: entries, Selected: "entry-042",
+	o := desk.FAQOffer{Question: "Wo ist mein Paket? Ruf mich an: 0171 2345678", Entries: entries, Selected: "entry-042",
 		Reply: "Dein Paket ist unterwegs & kommt morgen <b>an</b>."}
-	if err := d.OfferFAQ(t.Context(), testChannel, card, o); err != nil {
+	if err := d.OfferFAQ(t.Context(), desk.Thread{Channel: testChannel, TS: card}, o); err != nil {
 		t.Fatalf("OfferFAQ: %v", err)
 	}
 	calls := fake.CallsTo("chat.postMessage")

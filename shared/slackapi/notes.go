@@ -1,83 +1,53 @@
 package slackapi
 
 import (
-	"fmt"
-	"time"
+	"strings"
+
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
 
-// The status lines the desk posts in an escalation thread, so agents read the same words for
-// the same event whoever posts them (the bot, the sweeper).
-
-// NoteClaimed: an agent claimed the conversation.
-func NoteClaimed(agent string) string { return ":raising_hand: Claimed by " + Mention(agent) + "." }
-
-// NoteResolved: an agent resolved the conversation.
-func NoteResolved(agent string) string {
-	return ":white_check_mark: Resolved by " + Mention(agent) + "."
+// noteEmoji starts each status line, so agents scan a thread by its icons.
+var noteEmoji = map[desk.NoteKind]string{
+	desk.Claimed:           ":raising_hand:",
+	desk.Resolved:          ":white_check_mark:",
+	desk.HandedBack:        ":robot_face:",
+	desk.Lead:              ":star:",
+	desk.AnswerSent:        ":outbox_tray:",
+	desk.ClaimedByReply:    ":raising_hand:",
+	desk.Reclaimed:         ":raising_hand:",
+	desk.Reopened:          ":raising_hand:",
+	desk.ClaimRefused:      ":no_entry_sign:",
+	desk.TakenOver:         ":handshake:",
+	desk.ReplyEdited:       ":pencil2:",
+	desk.ReplyDeleted:      ":wastebasket:",
+	desk.WindowCloses:      ":hourglass_flowing_sand:",
+	desk.TemplateSent:      ":warning:",
+	desk.CustomerMustWrite: ":warning:",
+	desk.HumanAgentTag:     ":information_source:",
+	desk.NotSent:           ":x:",
+	desk.Gone:              ":no_entry:",
+	desk.Unclaimed:         ":sos:",
+	desk.ClosedIdle:        ":zzz:",
+	desk.FollowUpAllowed:   ":bell:",
+	desk.FollowUpWithdrawn: ":no_bell:",
+	desk.FollowUpOptedOut:  ":no_bell:",
+	desk.FollowUpRevoked:   ":no_bell:",
+	desk.FollowUpSent:      ":outbox_tray:",
+	desk.FollowUpElsewhere: ":outbox_tray:",
+	desk.Suggested:         ":books:",
+	desk.SuggestionRefused: ":information_source:",
 }
 
-// NoteHandedBack: an agent handed the conversation back to the bot.
-func NoteHandedBack(agent string) string {
-	return ":robot_face: Handed back to the bot by " + Mention(agent) + "."
-}
-
-// NoteLead: an agent marked the conversation as a lead.
-func NoteLead(agent string) string { return ":star: Marked as a lead by " + Mention(agent) + "." }
-
-// NoteAnswerSent: the suggested answer title went to the customer.
-func NoteAnswerSent(agent, title string) string {
-	return ":outbox_tray: " + Mention(agent) + " sent the answer “" + escape(title) + "”."
-}
-
-// NoteWindowCloses: the customer-service window closes in left.
-func NoteWindowCloses(left time.Duration) string {
-	return ":hourglass_flowing_sand: Window closes in " + FormatDuration(left) + "."
-}
-
-// NoteTemplateSent: an agent reply came after the 24-hour window; the template went instead.
-func NoteTemplateSent() string {
-	return ":warning: Not sent: the 24-hour window closed — template sent instead."
-}
-
-// NoteCustomerMustWrite: an agent reply came after the window and nothing may be sent.
-func NoteCustomerMustWrite() string {
-	return ":warning: Not sent: the 24-hour window closed — the customer must write first."
-}
-
-// NoteHumanAgentTag: a Messenger/Instagram reply after 24 hours went with the HUMAN_AGENT tag.
-func NoteHumanAgentTag() string {
-	return ":information_source: Sent with the HUMAN_AGENT tag (the 24-hour window has closed; agents may answer for 7 days)."
-}
-
-// NoteNotSent: an agent reply could not be delivered; reason is frontdesk's own wording.
-func NoteNotSent(reason string) string { return ":x: Not sent: " + reason + "." }
-
-// NoteUnclaimed: nobody has claimed the escalation for waited (the sweeper's re-announcement).
-func NoteUnclaimed(mention string, waited time.Duration) string {
-	return fmt.Sprintf("%s :sos: Still unclaimed after %s. Claim it above.", mention, FormatDuration(waited))
-}
-
-// NoteClosedIdle: the sweeper closed a claimed conversation that was idle for idle.
-func NoteClosedIdle(idle time.Duration) string {
-	return ":zzz: Closed after " + FormatDuration(idle) + " without activity. The customer's next message goes to the bot."
-}
-
-// FormatDuration renders d for people: "1 h", "45 min", "1 h 30 min", "2 d 3 h".
-func FormatDuration(d time.Duration) string {
-	d = d.Round(time.Minute)
-	if d < time.Minute {
-		return "less than a minute"
+// NoteText renders status lines as Slack mrkdwn, one line each: the kind's emoji and the
+// note's sentence, agents as mentions, everything else escaped.
+func NoteText(notes ...desk.Note) string {
+	lines := make([]string, 0, len(notes))
+	for _, n := range notes {
+		line := n.Format(Mention, escape)
+		if e := noteEmoji[n.Kind]; e != "" {
+			line = e + " " + line
+		}
+		lines = append(lines, line)
 	}
-	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
-	switch {
-	case days > 0 && hours > 0:
-		return fmt.Sprintf("%d d %d h", days, hours)
-	case days > 0:
-		return fmt.Sprintf("%d d", days)
-	case hours > 0 && mins > 0:
-		return fmt.Sprintf("%d h %d min", hours, mins)
-	case hours > 0:
-		return fmt.Sprintf("%d h", hours)
-	}
-	return fmt.Sprintf("%d min", mins)
+	return strings.Join(lines, "\n")
 }

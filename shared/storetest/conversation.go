@@ -53,10 +53,14 @@ func newConversation(k channel.Key, now time.Time) *conversation.Conversation {
 		Processed:     []string{"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA="},
 		FollowUp: &conversation.FollowUp{State: conversation.FollowUpGranted, Number: "491701234567",
 			At: now.Add(-30*time.Second + 42), Tries: 2, NotifiedAt: now.Add(-time.Second + 7)},
-		Linked:    &channel.Key{Surface: channel.Messenger, Account: "112233445566778", User: "6254170001234567"},
-		CreatedAt: now.Add(-time.Hour),
-		UpdatedAt: now.Add(987654321),
-		ExpiresAt: now.Add(30 * 24 * time.Hour),
+		Linked: &channel.Key{Surface: channel.Messenger, Account: "112233445566778", User: "6254170001234567"},
+		Lead:   &conversation.Lead{Agent: "U0AGENT1", At: now.Add(-20*time.Second + 314159)},
+		// Non-ASCII on purpose: a display name is whatever the customer typed.
+		CustomerName: "Zoë Müller-Łukasiewicz 🌻",
+		FAQOfferedAt: now.Add(-2*time.Minute + 31),
+		CreatedAt:    now.Add(-time.Hour),
+		UpdatedAt:    now.Add(987654321),
+		ExpiresAt:    now.Add(30 * 24 * time.Hour),
 	}
 }
 
@@ -374,10 +378,10 @@ func convCopies(t *testing.T, s Store, clk *Clock) {
 
 	// Changing what was put, or what was read, does not change what is stored.
 	c.Pending[0], c.Referral.CtwaClid, c.Processed[0] = "changed", "changed", "changed"
-	c.FollowUp.Number, c.Linked.User = "changed", "changed"
+	c.FollowUp.Number, c.Linked.User, c.Lead.Agent = "changed", "changed", "changed"
 	got := get(t, s, c.Key)
 	got.Pending[0], got.Referral.AdID = "changed", "changed"
-	got.FollowUp.State, got.Linked.Account = "changed", "changed"
+	got.FollowUp.State, got.Linked.Account, got.Lead.Agent = "changed", "changed", "changed"
 	byThread, err := s.ConversationByThread(ctx, "C0FRONTDESK", "1733000000.000100")
 	must(t, "ConversationByThread", err)
 	byThread.Pending[1], byThread.Processed[0] = "changed", "changed"

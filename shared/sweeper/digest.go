@@ -10,11 +10,11 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/learn/kbpatch"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
-	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 )
 
 // Digest posts, once a week, what the bot missed into the Slack channel: the most frequent
@@ -28,7 +28,7 @@ type Digest struct {
 	Learn learn.Store
 	// Sends makes the weekly post happen once (key digest#<week>), whatever the schedule.
 	Sends dedup.Store
-	Desk  Desk
+	Desk  desk.Learning
 	// Channel is where the digest goes (the escalation channel).
 	Channel string
 	// KB is the knowledge base the bot runs on; nil skips the acceptance check.
@@ -88,7 +88,7 @@ func (d *Digest) Run(ctx context.Context) (DigestReport, error) {
 	counts, err := d.Learn.Counts(ctx, week)
 	quiet := err == nil && len(counts) == 0 && len(waiting) == 0
 	if err == nil && !quiet {
-		err = d.Desk.Note(ctx, d.Channel, "", DigestText(week, counts, len(waiting), d.top()))
+		err = d.Desk.PostDigest(ctx, d.Channel, DigestOf(week, counts, len(waiting), d.top()))
 	}
 	if err != nil {
 		if rerr := d.Sends.ReleaseSend(ctx, key); rerr != nil {
@@ -112,47 +112,18 @@ func (d *Digest) top() int {
 	return 5
 }
 
-// DigestText renders a week's digest: counts only.
-func DigestText(week string, counts map[string]int, waiting, top int) string {
-	type kv struct {
-		name string
-		n    int
-	}
-	pick := func(prefix string) []kv {
-		var out []kv
+// DigestOf is the digest of a week's counts: the top reasons and entries, most frequent first.
+func DigestOf(week string, counts map[string]int, waiting, top int) desk.Digest {
+	pick := func(prefix string) []desk.Count {
+		var out []desk.Count
 		for k, n := range counts {
 			if name, ok := strings.CutPrefix(k, prefix); ok && n > 0 {
-				out = append(out, kv{name, n})
+				out = append(out, desk.Count{Name: name, N: n})
 			}
 		}
-		slices.SortFunc(out, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.name, b.name)) })
+		slices.SortFunc(out, func(a, b desk.Count) int { return cmp.Or(cmp.Compare(b.N, a.N), strings.Compare(a.Name, b.Name)) })
 		return out[:min(top, len(out))]
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, ":bar_chart: *What the bot missed, week %s*", week)
-	reasons := pick("reason:")
-	b.WriteString("\n*Escalations by reason:* ")
-	if len(reasons) == 0 {
-		b.WriteString("none")
-	}
-	for i, r := range reasons {
-		if i > 0 {
-			b.WriteString(" · ")
-		}
-		fmt.Fprintf(&b, "%s %d", slackapi.ReasonText(r.name), r.n)
-	}
-	entries := pick("entry:")
-	b.WriteString("\n*Answers agents chose most:* ")
-	if len(entries) == 0 {
-		b.WriteString("none")
-	}
-	for i, e := range entries {
-		if i > 0 {
-			b.WriteString(" · ")
-		}
-		fmt.Fprintf(&b, "`%s` %d", e.name, e.n)
-	}
-	fmt.Fprintf(&b, "\n*Knowledge-base suggestions:* %d made, %d accepted, %d waiting for review (`frontdesk faq suggestions`)",
-		counts[learn.CounterSuggestions], counts[learn.CounterAccepted], waiting)
-	return b.String()
+	return desk.Digest{Week: week, Reasons: pick("reason:"), Entries: pick("entry:"),
+		Made: counts[learn.CounterSuggestions], Accepted: counts[learn.CounterAccepted], Waiting: waiting}
 }

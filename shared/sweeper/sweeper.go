@@ -9,26 +9,17 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
-	"github.com/frontdesk-app/frontdesk/shared/slackapi"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
 
 // Window is the customer-service window: after the customer's last message, free-form replies
 // are allowed for this long.
 const Window = 24 * time.Hour
 
-// Desk is what the sweeper posts through; *slackapi.Desk is one.
-type Desk interface {
-	Note(ctx context.Context, channel, threadTS, text string) error
-	Reannounce(ctx context.Context, channel, threadTS, text string) error
-	Update(ctx context.Context, channel, ts string, a slackapi.Announcement) error
-}
-
-var _ Desk = (*slackapi.Desk)(nil)
-
 // Sweeper holds the policy. A zero duration turns its task off.
 type Sweeper struct {
 	Conversations conversation.Store
-	Desk          Desk
+	Desk          desk.Desk
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// ReannounceAfter: an escalation unclaimed this long since it was (re-)announced is posted
@@ -39,8 +30,6 @@ type Sweeper struct {
 	WarnBefore time.Duration
 	// CloseIdleAfter: a claimed conversation without activity this long is closed.
 	CloseIdleAfter time.Duration
-	// Mention starts a re-announcement; "<!here>" when empty.
-	Mention string
 	// Limit bounds the conversations read per status and run; 100 when zero. A run that hits
 	// it reports Truncated, and the next run continues (least recently updated first).
 	Limit int
@@ -128,14 +117,14 @@ func (s *Sweeper) Run(ctx context.Context) (Report, error) {
 	return r, nil
 }
 
-// recording returns ctx in which the sweeper's Slack posts about c are indexed for erasure; a
+// recording returns ctx in which the sweeper's desk posts about c are indexed for erasure; a
 // record that fails leaves the post standing (the erasure also reads the thread).
 func (s *Sweeper) recording(ctx context.Context, c *conversation.Conversation) context.Context {
 	if s.Threads == nil {
 		return ctx
 	}
-	return slackapi.WithPosted(ctx, func(ctx context.Context, ch, threadTS, ts string) {
-		_ = s.Threads.Record(ctx, c.Key, c.Linked, ch, threadTS, ts)
+	return desk.WithPosted(ctx, func(ctx context.Context, t desk.Thread, ts string) {
+		_ = s.Threads.Record(ctx, c.Key, c.Linked, t.Channel, t.TS, ts)
 	})
 }
 
@@ -175,11 +164,7 @@ func (s *Sweeper) reannounce(ctx context.Context, c *conversation.Conversation, 
 	if ok, err := s.put(ctx, c, r); !ok {
 		return err
 	}
-	mention := s.Mention
-	if mention == "" {
-		mention = "<!here>"
-	}
-	if err := s.Desk.Reannounce(ctx, c.SlackChannel, c.ThreadTS, slackapi.NoteUnclaimed(mention, waited)); err != nil {
+	if err := s.Desk.Reannounce(ctx, desk.ThreadOf(c), desk.Note{Kind: desk.Unclaimed, Duration: waited}); err != nil {
 		r.Failed++
 		return fmt.Errorf("re-announce %s: %w", c.ThreadTS, err)
 	}
@@ -202,24 +187,12 @@ func (s *Sweeper) warn(ctx context.Context, c *conversation.Conversation, now ti
 	if ok, err := s.put(ctx, c, r); !ok {
 		return err
 	}
-	if err := s.Desk.Note(ctx, c.SlackChannel, c.ThreadTS, WindowWarning(c.Key.Surface, left)); err != nil {
+	if err := s.Desk.Note(ctx, desk.ThreadOf(c), desk.Note{Kind: desk.WindowCloses, Surface: c.Key.Surface, Duration: left}); err != nil {
 		r.Failed++
 		return fmt.Errorf("window warning %s: %w", c.ThreadTS, err)
 	}
 	r.Warned++
 	return nil
-}
-
-// WindowWarning is the thread's note before the 24-hour window of a surface closes.
-func WindowWarning(s channel.Surface, left time.Duration) string {
-	text := slackapi.NoteWindowCloses(left)
-	switch s {
-	case channel.WhatsApp:
-		return text + " After that only the approved template can be sent until the customer writes again."
-	case channel.Messenger, channel.Instagram:
-		return text + " After that your replies go out with the HUMAN_AGENT tag, up to 7 days after the customer's last message."
-	}
-	return text
 }
 
 func (s *Sweeper) closeIdle(ctx context.Context, c *conversation.Conversation, now time.Time, r *Report) (bool, error) {
@@ -243,11 +216,12 @@ func (s *Sweeper) closeIdle(ctx context.Context, c *conversation.Conversation, n
 		return true, nil
 	}
 	var errs []error
-	if err := s.Desk.Note(ctx, c.SlackChannel, c.ThreadTS, slackapi.NoteClosedIdle(idle)); err != nil {
+	if err := s.Desk.Note(ctx, desk.ThreadOf(c), desk.Note{Kind: desk.ClosedIdle, Duration: idle}); err != nil {
 		errs = append(errs, err)
 	}
-	card := slackapi.Announcement{Key: c.Key, Locale: c.Locale, Reason: c.EscalationReason, Status: conversation.Closed, At: c.EscalatedAt}
-	if err := s.Desk.Update(ctx, c.SlackChannel, c.ThreadTS, card); err != nil {
+	card := desk.CardOf(c)
+	card.Agent = "" // closed by the sweep, not resolved by the agent who had it
+	if err := s.Desk.Update(ctx, desk.ThreadOf(c), card); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {

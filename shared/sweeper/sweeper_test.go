@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,8 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
+	"github.com/frontdesk-app/frontdesk/shared/desk/desktest"
 	"github.com/frontdesk-app/frontdesk/shared/memstore"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
@@ -70,34 +71,6 @@ func (f *failing) PutConversation(ctx context.Context, c *conversation.Conversat
 	return f.Store.PutConversation(ctx, c)
 }
 
-// desk records what the sweeper posts.
-type desk struct {
-	mu    sync.Mutex
-	posts []string // "<kind> <thread>: <text>"
-	err   error
-}
-
-func (d *desk) record(kind, ts, text string) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.posts = append(d.posts, kind+" "+ts+": "+text)
-	return d.err
-}
-
-func (d *desk) Note(_ context.Context, _, ts, text string) error { return d.record("note", ts, text) }
-func (d *desk) Reannounce(_ context.Context, _, ts, text string) error {
-	return d.record("reannounce", ts, text)
-}
-func (d *desk) Update(_ context.Context, _, ts string, a slackapi.Announcement) error {
-	return d.record("update", ts, string(a.Status))
-}
-
-func (d *desk) got() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return slices.Clone(d.posts)
-}
-
 func conv(user string, st conversation.Status, thread string, mod func(*conversation.Conversation)) conversation.Conversation {
 	c := conversation.Conversation{
 		Key:    channel.Key{Surface: channel.WhatsApp, Account: "1098765", User: user},
@@ -111,7 +84,7 @@ func conv(user string, st conversation.Status, thread string, mod func(*conversa
 	return c
 }
 
-func newSweeper(s conversation.Store, d *desk) *Sweeper {
+func newSweeper(s conversation.Store, d *desktest.Desk) *Sweeper {
 	return &Sweeper{
 		Conversations: s, Desk: d, Now: func() time.Time { return now },
 		ReannounceAfter: 30 * time.Minute, WarnBefore: time.Hour, CloseIdleAfter: 48 * time.Hour,
@@ -130,7 +103,7 @@ func TestReannounce(t *testing.T) {
 		c.AnnouncedAt, c.EscalatedAt = time.Time{}, now.Add(-31*time.Minute)
 	})
 	noThread := conv("491700000004", conversation.Escalated, "", nil)
-	s, d := newStore(t, due, fresh, never, noThread), &desk{}
+	s, d := newStore(t, due, fresh, never, noThread), &desktest.Desk{}
 	sw := newSweeper(s, d)
 
 	r, err := sw.Run(t.Context())
@@ -141,10 +114,10 @@ func TestReannounce(t *testing.T) {
 		t.Errorf("report (-want +got):\n%s", diff)
 	}
 	want := []string{
-		"reannounce 1772460000.000300: <!here> :sos: Still unclaimed after 31 min. Claim it above.",
-		"reannounce 1772460000.000100: <!here> :sos: Still unclaimed after 1 h 35 min. Claim it above.",
+		"reannounce 1772460000.000300: Still unclaimed after 31 min. Claim it above.",
+		"reannounce 1772460000.000100: Still unclaimed after 1 h 35 min. Claim it above.",
 	}
-	if diff := cmp.Diff(want, d.got(), cmpSorted); diff != "" {
+	if diff := cmp.Diff(want, d.Lines(), cmpSorted); diff != "" {
 		t.Errorf("posts (-want +got):\n%s", diff)
 	}
 	got := get(t, s, due.Key)
@@ -172,7 +145,7 @@ func TestReannounceLosesRace(t *testing.T) {
 	t.Parallel()
 	c := conv("491700000001", conversation.Escalated, "1772460000.000100", nil)
 	mem := newStore(t, c)
-	s, d := &racing{Store: mem}, &desk{}
+	s, d := &racing{Store: mem}, &desktest.Desk{}
 	s.race = func(ctx context.Context) { // the bot claims it between the sweeper's read and write
 		cur := get(t, mem, c.Key)
 		cur.Status, cur.Agent = conversation.Claimed, "U0AGENT1"
@@ -184,8 +157,8 @@ func TestReannounceLosesRace(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if r.Conflicts != 1 || r.Reannounced != 0 || len(d.got()) != 0 {
-		t.Errorf("report %+v, posts %v; want a conflict and no post", r, d.got())
+	if r.Conflicts != 1 || r.Reannounced != 0 || len(d.Lines()) != 0 {
+		t.Errorf("report %+v, posts %v; want a conflict and no post", r, d.Lines())
 	}
 	if got := get(t, mem, c.Key); got.Status != conversation.Claimed || !got.AnnouncedAt.Equal(c.AnnouncedAt) {
 		t.Errorf("after the race: status %s announcedAt %v, want the bot's claim kept", got.Status, got.AnnouncedAt)
@@ -207,11 +180,11 @@ func TestWindowWarning(t *testing.T) {
 		want    []string
 	}{
 		{"whatsapp 50 min left", conv("1", conversation.Claimed, "1772460000.000100", inbound(23*time.Hour+10*time.Minute, time.Time{})), channel.WhatsApp,
-			[]string{"note 1772460000.000100: :hourglass_flowing_sand: Window closes in 50 min. After that only the approved template can be sent until the customer writes again."}},
+			[]string{"note 1772460000.000100: Window closes in 50 min. After that only the approved template can be sent until the customer writes again."}},
 		{"messenger 1 h left", conv("2", conversation.Escalated, "1772460000.000200", inbound(23*time.Hour, time.Time{})), channel.Messenger,
-			[]string{"note 1772460000.000200: :hourglass_flowing_sand: Window closes in 1 h. After that your replies go out with the HUMAN_AGENT tag, up to 7 days after the customer's last message."}},
+			[]string{"note 1772460000.000200: Window closes in 1 h. After that your replies go out with the HUMAN_AGENT tag, up to 7 days after the customer's last message."}},
 		{"warned before the customer wrote again", conv("3", conversation.Claimed, "1772460000.000300", inbound(23*time.Hour+30*time.Minute, now.Add(-30*time.Hour))), channel.WhatsApp,
-			[]string{"note 1772460000.000300: :hourglass_flowing_sand: Window closes in 30 min. After that only the approved template can be sent until the customer writes again."}},
+			[]string{"note 1772460000.000300: Window closes in 30 min. After that only the approved template can be sent until the customer writes again."}},
 		{"already warned in this window", conv("4", conversation.Claimed, "1772460000.000400", inbound(23*time.Hour+30*time.Minute, now.Add(-20*time.Minute))), channel.WhatsApp, nil},
 		{"too early", conv("5", conversation.Claimed, "1772460000.000500", inbound(20*time.Hour, time.Time{})), channel.WhatsApp, nil},
 		{"window closed", conv("6", conversation.Claimed, "1772460000.000600", inbound(25*time.Hour, time.Time{})), channel.WhatsApp, nil},
@@ -221,12 +194,12 @@ func TestWindowWarning(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tt.c.Key.Surface = tt.surface
-			s, d := newStore(t, tt.c), &desk{}
+			s, d := newStore(t, tt.c), &desktest.Desk{}
 			r, err := newSweeper(s, d).Run(t.Context())
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
-			if diff := cmp.Diff(tt.want, d.got()); diff != "" {
+			if diff := cmp.Diff(tt.want, d.Lines()); diff != "" {
 				t.Errorf("posts (-want +got):\n%s", diff)
 			}
 			if r.Warned != len(tt.want) {
@@ -254,7 +227,7 @@ func TestCloseIdle(t *testing.T) {
 	busy := conv("491700000002", conversation.Claimed, "1772460000.000200", func(c *conversation.Conversation) {
 		c.UpdatedAt, c.LastInboundAt = now.Add(-50*time.Hour), now.Add(-3*time.Hour)
 	})
-	s, d := newStore(t, idle, busy), &desk{}
+	s, d := newStore(t, idle, busy), &desktest.Desk{}
 	r, err := newSweeper(s, d).Run(t.Context())
 	if err != nil {
 		t.Fatalf("Run: %v", err)
@@ -263,10 +236,10 @@ func TestCloseIdle(t *testing.T) {
 		t.Errorf("Closed = %d, want 1", r.Closed)
 	}
 	want := []string{
-		"note 1772460000.000100: :zzz: Closed after 2 d 2 h without activity. The customer's next message goes to the bot.",
+		"note 1772460000.000100: Closed after 2 d 2 h without activity. The customer's next message goes to the bot.",
 		"update 1772460000.000100: closed",
 	}
-	if diff := cmp.Diff(want, d.got()); diff != "" {
+	if diff := cmp.Diff(want, d.Lines()); diff != "" {
 		t.Errorf("posts (-want +got):\n%s", diff)
 	}
 	if got := get(t, s, idle.Key); got.Status != conversation.Closed || !got.UpdatedAt.Equal(now) {
@@ -286,7 +259,7 @@ func TestCloseIdleFollowUpQuietly(t *testing.T) {
 		c.UpdatedAt, c.LastInboundAt = now.Add(-50*time.Hour), now.Add(-60*time.Hour)
 		c.Linked = &messenger
 	})
-	s, d := newStore(t, followUp), &desk{}
+	s, d := newStore(t, followUp), &desktest.Desk{}
 	r, err := newSweeper(s, d).Run(t.Context())
 	if err != nil {
 		t.Fatalf("Run: %v", err)
@@ -294,7 +267,7 @@ func TestCloseIdleFollowUpQuietly(t *testing.T) {
 	if r.Closed != 1 || get(t, s, followUp.Key).Status != conversation.Closed {
 		t.Errorf("Closed = %d, status %s; want the follow-up closed", r.Closed, get(t, s, followUp.Key).Status)
 	}
-	if got := d.got(); len(got) != 0 {
+	if got := d.Lines(); len(got) != 0 {
 		t.Errorf("posts = %q, want none: the card and the thread belong to the Messenger conversation", got)
 	}
 }
@@ -305,22 +278,22 @@ func TestRunFailures(t *testing.T) {
 		t.Parallel()
 		a := conv("491700000001", conversation.Escalated, "1772460000.000100", nil)
 		b := conv("491700000002", conversation.Escalated, "1772460000.000200", nil)
-		s, d := newStore(t, a, b), &desk{err: apperr.E("slack", apperr.Transient, "down")}
+		s, d := newStore(t, a, b), &desktest.Desk{Err: apperr.E("slack", apperr.Transient, "down")}
 		r, err := newSweeper(s, d).Run(t.Context())
 		if !apperr.Is(err, apperr.Transient) {
 			t.Fatalf("Run error = %v, want the desk's transient error", err)
 		}
-		if r.Failed != 2 || len(d.got()) != 2 {
-			t.Errorf("report %+v posts %d, want 2 failures after trying both", r, len(d.got()))
+		if r.Failed != 2 || len(d.Lines()) != 2 {
+			t.Errorf("report %+v posts %d, want 2 failures after trying both", r, len(d.Lines()))
 		}
 	})
 	t.Run("store write fails", func(t *testing.T) {
 		t.Parallel()
 		s := &failing{Store: newStore(t, conv("1", conversation.Escalated, "1772460000.000100", nil)), err: apperr.E("store.Put", apperr.Transient, "throttled")}
-		d := &desk{}
+		d := &desktest.Desk{}
 		r, err := newSweeper(s, d).Run(t.Context())
-		if !apperr.Is(err, apperr.Transient) || r.Failed != 1 || len(d.got()) != 0 {
-			t.Errorf("Run = %+v, %v, posts %v; want a transient failure and no post", r, err, d.got())
+		if !apperr.Is(err, apperr.Transient) || r.Failed != 1 || len(d.Lines()) != 0 {
+			t.Errorf("Run = %+v, %v, posts %v; want a transient failure and no post", r, err, d.Lines())
 		}
 	})
 	t.Run("not configured", func(t *testing.T) {
@@ -333,16 +306,16 @@ func TestRunFailures(t *testing.T) {
 		t.Parallel()
 		s, d := newStore(t, conv("1", conversation.Escalated, "1772460000.000100", func(c *conversation.Conversation) {
 			c.LastInboundAt = now.Add(-23*time.Hour - 30*time.Minute)
-		})), &desk{}
+		})), &desktest.Desk{}
 		r, err := (&Sweeper{Conversations: s, Desk: d, Now: func() time.Time { return now }}).Run(t.Context())
-		if err != nil || r != (Report{}) || len(d.got()) != 0 {
-			t.Errorf("Run with zero durations = %+v, %v, %v; want nothing done", r, err, d.got())
+		if err != nil || r != (Report{}) || len(d.Lines()) != 0 {
+			t.Errorf("Run with zero durations = %+v, %v, %v; want nothing done", r, err, d.Lines())
 		}
 	})
 	t.Run("limit reached", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t, conv("1", conversation.Escalated, "1772460000.000100", nil), conv("2", conversation.Escalated, "1772460000.000200", nil))
-		sw := newSweeper(s, &desk{})
+		sw := newSweeper(s, &desktest.Desk{})
 		sw.Limit = 1
 		if r, _ := sw.Run(t.Context()); !r.Truncated || r.Reannounced != 1 {
 			t.Errorf("report %+v, want truncated after 1", r)
@@ -360,10 +333,11 @@ func TestSweeperWithSlackDesk(t *testing.T) {
 	}
 	d := slackapi.NewDesk(client, slackapi.Routes{Default: "C0DESK"}.Channel)
 	key := channel.Key{Surface: channel.Messenger, Account: "1234567890", User: "24681357902468"}
-	ch, ts, err := d.Announce(t.Context(), slackapi.Announcement{Key: key, Reason: slackapi.ReasonNoMatch, Messages: []string{"hi"}, At: now.Add(-2 * time.Hour)})
+	thr, err := d.Announce(t.Context(), desk.Card{Key: key, Reason: desk.ReasonNoMatch, Messages: []string{"hi"}, At: now.Add(-2 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	ch, ts := thr.Channel, thr.TS
 	c := conv("x", conversation.Claimed, ts, func(c *conversation.Conversation) {
 		c.Key, c.SlackChannel = key, ch
 		c.UpdatedAt, c.LastInboundAt, c.ClaimedAt = now.Add(-72*time.Hour), now.Add(-72*time.Hour), now.Add(-72*time.Hour)

@@ -65,10 +65,16 @@ var botSuite = suite{trigger: sqsBatch, cases: []eventCase{
 				t.Fatalf("seed the escalated conversation: %v", err)
 			}
 		},
-		// Inside the window, with more than an hour left: sent, and no note in the thread.
+		// Inside the window, with more than an hour left: sent. The reply claimed the unclaimed
+		// escalation, so the card is redrawn and one status line says who has it.
 		graph: []string{"POST " + sendPath},
+		slack: []string{"chat.update", "chat.postMessage"},
 		check: func(t *testing.T, r *rig, got outcome) {
 			checkWhatsAppText(t, got.graph[0], escalated.User, "Hallo! Ich habe dir gerade einen neuen Link zum Zurücksetzen geschickt.")
+			th := r.slack.Thread(slackChannel, threadTS)
+			if len(th) != 1 || th[0].Text != ":raising_hand: Claimed by <@"+agentUser+">, who replied." {
+				t.Errorf("thread = %+v, want one status line saying the reply claimed it", th)
+			}
 			c := conversationOf(t, r, escalated)
 			if c.Status != conversation.Claimed || c.Agent != agentUser || !c.HasProcessed("Ev0ARTIFACT0REPLY") {
 				t.Errorf("stored conversation: status %q, agent %q, processed %q; want claimed by %s", c.Status, c.Agent, c.Processed, agentUser)

@@ -53,6 +53,9 @@ var build struct {
 
 func TestMain(m *testing.M) {
 	code := testenv.Run(m)
+	if code == 0 && !checkPermissions(os.Stderr) {
+		code = 1
+	}
 	if build.dir != "" {
 		_ = os.RemoveAll(build.dir)
 	}

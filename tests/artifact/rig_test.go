@@ -164,7 +164,8 @@ func (r *rig) platformEnv(t testing.TB) map[string]string {
 		"AWS_DEFAULT_REGION":          testenv.Region,
 		"AWS_ACCESS_KEY_ID":           "testing",
 		"AWS_SECRET_ACCESS_KEY":       "testing",
-		"AWS_ENDPOINT_URL":            testenv.MotoEndpoint(t),
+		// moto, through the recorder of the function's AWS calls (permissions_test.go).
+		"AWS_ENDPOINT_URL":            awsCalls(t).Endpoint(r.fn),
 		"AWS_CONFIG_FILE":             none,
 		"AWS_SHARED_CREDENTIALS_FILE": none,
 		"AWS_EC2_METADATA_DISABLED":   "true",

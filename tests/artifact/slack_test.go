@@ -13,6 +13,7 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 )
 
@@ -68,7 +69,7 @@ func seedDeskEscalation(t *testing.T, r *rig) {
 	c := &conversation.Conversation{
 		Key: deskKey, Status: conversation.Escalated, Locale: "de",
 		LastInboundAt: now.Add(-40 * time.Minute), SlackChannel: slackChannel, ThreadTS: threadTS,
-		EscalationReason: slackapi.ReasonAskedForHuman, EscalatedAt: now.Add(-35 * time.Minute),
+		EscalationReason: desk.ReasonAskedForHuman, EscalatedAt: now.Add(-35 * time.Minute),
 		CreatedAt: now.Add(-40 * time.Minute), UpdatedAt: now.Add(-35 * time.Minute), ExpiresAt: now.Add(30 * 24 * time.Hour),
 	}
 	if err := r.store.PutConversation(context.Background(), c); err != nil {
@@ -120,4 +121,28 @@ func resignSlack(t testing.TB, raw []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestSlackEnqueueFailureForgetsTheEvent: when the agent's reply cannot be queued, the function
+// answers an error (Slack retries) and deletes the event's seen mark, so that the retry is not
+// dropped as a replay. In AWS the delete needs its own grant (the permission check sees it here).
+func TestSlackEnqueueFailureForgetsTheEvent(t *testing.T) {
+	t.Parallel()
+	bins := artifacts(t)
+	r := prepareRig(t, "slack", nil)
+	r.environ = r.env(t, map[string]string{"FRONTDESK_QUEUE_URL": r.queueURL + "-deleted.fifo"})
+	r.proc = launch(t, bins.rie, bins.bootstrap["slack"], "slack", r.environ)
+	r.proc.waitReady(t)
+	seedDeskEscalation(t, r)
+	got := r.invoke(t, apiGateway, resignSlack(t, readEvent(t, bins.root, "slack", "thread_reply")))
+	if got.http.StatusCode < 500 {
+		t.Errorf("status = %d, want a 5xx so that Slack retries", got.http.StatusCode)
+	}
+	first, err := r.store.MarkSeen(context.Background(), "slack:Ev0AGENTREPLY1", time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first {
+		t.Error("the event's seen mark is still there: Slack's retry would be dropped and the reply lost")
+	}
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
-	"github.com/frontdesk-app/frontdesk/shared/slackapi"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/sweeper"
 )
 
@@ -35,7 +35,7 @@ var sweeperSuite = suite{trigger: schedule, cases: []eventCase{
 				ts := r.slack.Post(slackChannel, "escalation card")
 				c := &conversation.Conversation{
 					Key: k, Status: status, Locale: "de", LastInboundAt: now.Add(-last),
-					SlackChannel: slackChannel, ThreadTS: ts, EscalationReason: slackapi.ReasonAskedForHuman,
+					SlackChannel: slackChannel, ThreadTS: ts, EscalationReason: desk.ReasonAskedForHuman,
 					EscalatedAt: now.Add(-last), CreatedAt: now.Add(-last), UpdatedAt: now.Add(-last),
 					ExpiresAt: now.Add(30 * 24 * time.Hour),
 				}

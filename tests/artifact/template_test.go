@@ -134,6 +134,11 @@ func (r *rig) templateEnv(t *testing.T, f templateFunction, defaults map[string]
 	redirect := maps.Clone(vars)
 	for k, n := range f.env {
 		vars[k] = r.resolve(t, &n, defaults, prefix)
+		// /opt is where Lambda mounts the function's layers: the knowledge base layer, laid
+		// out as `make kb` does, of the sample shop.
+		if rest, ok := strings.CutPrefix(vars[k], "/opt/"); ok {
+			vars[k] = filepath.Join(kbLayer(t, r.rootDir(t), "shared/faq/kb/shop"), rest)
+		}
 	}
 	// The template declares AWS_ENDPOINT_URL empty (it is for sam local); the rig's moto stands
 	// in for AWS, and the trap for the internet, whatever the template says.
@@ -252,4 +257,13 @@ func or(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+func (r *rig) rootDir(t *testing.T) string {
+	t.Helper()
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
 }

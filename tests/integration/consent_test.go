@@ -92,6 +92,11 @@ func TestDataDeletionCallback(t *testing.T) {
 		if _, err := e.store.GetConversation(t.Context(), m.Key); err != nil {
 			t.Fatal(err)
 		}
+		// The same id commenting under a post: that conversation keeps the commenter's name.
+		cm := e.say(metatest.Message{Surface: channel.Comment, From: psid, Name: "Lena Kommentar", Text: "Wie lange dauert die Lieferung?"})
+		if c, err := e.store.GetConversation(t.Context(), cm.Key); err != nil || c.CustomerName != "Lena Kommentar" {
+			t.Fatalf("comment conversation = %+v, %v; want it to hold the commenter's name", c, err)
+		}
 		payload := map[string]any{"algorithm": "HMAC-SHA256", "issued_at": e.clock.Now().Unix(),
 			"expires": e.clock.Now().Add(time.Hour).Unix(), "user_id": psid}
 		deletion := func(signed string) *httptest.ResponseRecorder {
@@ -127,6 +132,9 @@ func TestDataDeletionCallback(t *testing.T) {
 		}
 		if _, err := e.store.GetConversation(t.Context(), m.Key); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("conversation after deletion: err = %v, want NotFound", err)
+		}
+		if c, err := e.store.GetConversation(t.Context(), cm.Key); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("named conversation after deletion = %+v, %v; want it erased with the name", c, err)
 		}
 		status := e.do(httptest.NewRequest(http.MethodGet, "/meta/data-deletion/"+ans.Code, nil))
 		var st struct{ Status string }

@@ -19,7 +19,7 @@ import (
 
 const followUpNumber = "491701234567"
 
-// The cross-channel follow-up through the whole stack (issue #7): a Messenger question escalates,
+// The cross-channel follow-up through the whole stack : a Messenger question escalates,
 // the customer accepts and gives a number, the agent answers in the Slack thread 30 hours later,
 // the WhatsApp template goes to that number, the Messenger and the WhatsApp conversation share
 // the thread, and the customer's WhatsApp answer appears in it. Then the data deletion callback

@@ -119,6 +119,8 @@ type env struct {
 	logs   *syncBuffer
 	cfg    config.Config
 	queued atomic.Int32
+	// presses numbers the button presses of a flow (their action_ts).
+	presses atomic.Int32
 }
 
 var backends = []string{"memstore", "dynamodb"}

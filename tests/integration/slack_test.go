@@ -47,14 +47,26 @@ func (e *env) threadReply(eventID, threadTS, text string) *http.Response {
 // press presses a button of the escalation card as Slack's interactivity would.
 func (e *env) press(action, cardTS string) *http.Response {
 	e.t.Helper()
+	return e.pressAs(agent, action, cardTS, cardTS)
+}
+
+// pressAs presses a button as user, on the message messageTS of the thread threadTS (the card
+// itself, or a status line under it). Every press has its own action_ts, as in Slack.
+func (e *env) pressAs(user, action, threadTS, messageTS string) *http.Response {
+	e.t.Helper()
+	container := map[string]any{"type": "message", "message_ts": messageTS, "channel_id": deskChannel, "is_ephemeral": false}
+	message := map[string]any{"type": "message", "ts": messageTS, "text": "Escalation"}
+	if messageTS != threadTS {
+		container["thread_ts"], message["thread_ts"] = threadTS, threadTS
+	}
 	payload, _ := json.Marshal(map[string]any{
-		"type": "block_actions", "user": map[string]string{"id": agent, "username": "maria", "team_id": "T0FRONTDSK"},
-		"api_app_id": "A0FRONTDSK", "container": map[string]any{"type": "message", "message_ts": cardTS, "channel_id": deskChannel},
+		"type": "block_actions", "user": map[string]string{"id": user, "username": strings.ToLower(user), "team_id": "T0FRONTDSK"},
+		"api_app_id": "A0FRONTDSK", "container": container,
 		"team": map[string]string{"id": "T0FRONTDSK"}, "channel": map[string]string{"id": deskChannel},
-		"message":      map[string]any{"type": "message", "ts": cardTS, "text": "Escalation"},
+		"message":      message,
 		"response_url": "https://hooks.slack.com/actions/T0FRONTDSK/1/x",
 		"actions": []map[string]any{{"action_id": action, "block_id": "escalation_actions", "value": action, "type": "button",
-			"action_ts": fmt.Sprintf("%d.%06d", e.clock.Now().Unix(), len(action))}},
+			"action_ts": fmt.Sprintf("%d.%06d", e.clock.Now().Unix(), e.presses.Add(1))}},
 	})
 	form := url.Values{"payload": {string(payload)}}.Encode()
 	return e.do(e.slackRequest("/slack/interactions", "application/x-www-form-urlencoded", []byte(form))).Result()

@@ -1,6 +1,7 @@
 package resilience_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,7 +14,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
 
-// Issue #8 items 3 and 7: a message that lands in the dead-letter queue raises an alarm, and
+// A message that lands in the dead-letter queue raises an alarm, and
 // every function's errors do.
 
 // alarm is a CloudWatch alarm of template.yaml, with its intrinsic references as written
@@ -59,7 +60,7 @@ func templateAlarms(t *testing.T) (alarms []alarm, functions, dlqs []string) {
 			p := &r.Properties
 			a.Namespace, a.Metric = scalar(field(p, "Namespace")), scalar(field(p, "MetricName"))
 			a.Comparison, a.Threshold = scalar(field(p, "ComparisonOperator")), scalar(field(p, "Threshold"))
-			a.Actions = field(p, "AlarmActions") != nil
+			a.Actions = notifiesTopic(field(p, "AlarmActions")) && notifiesTopic(field(p, "OKActions"))
 			if dims := field(p, "Dimensions"); dims != nil {
 				for _, d := range dims.Content {
 					a.Dimensions[scalar(field(d, "Name"))] = scalar(field(d, "Value"))
@@ -126,17 +127,86 @@ func TestTemplateAlarms(t *testing.T) {
 		t.Error("no alarm on the HTTP API's 5xx answers")
 	}
 	// The business metrics the functions emit (EMF, namespace frontdesk) that need a person.
-	for metric, fn := range map[string]string{metrics.DeliveriesFailed: "BotFunction", metrics.SignaturesRejected: "MetaWebhookFunction"} {
+	for _, m := range []struct{ metric, fn string }{
+		{metrics.DeliveriesFailed, "BotFunction"},
+		{metrics.SignaturesRejected, "MetaWebhookFunction"},
+		{metrics.SignaturesRejected, "SlackFunction"},
+	} {
 		if !has(func(a alarm) bool {
-			return a.Namespace == metrics.Namespace && a.Metric == metric && a.Dimensions["Function"] == "!Ref "+fn
+			return a.Namespace == metrics.Namespace && a.Metric == m.metric && a.Dimensions["Function"] == "!Ref "+m.fn
 		}) {
-			t.Errorf("no alarm on %s of %s", metric, fn)
+			t.Errorf("no alarm on %s of %s", m.metric, m.fn)
 		}
 	}
-	// An alarm that notifies nobody is a dashboard: each has actions (when a topic is given).
+	// An alarm that notifies nobody is a dashboard: each notifies the given topic or, by
+	// default, the stack's own.
 	for _, a := range alarms {
 		if !a.Actions {
-			t.Errorf("alarm %s has no AlarmActions", a.Name)
+			t.Errorf("alarm %s does not notify the alarm topic (given or the stack's own) in AlarmActions and OKActions", a.Name)
 		}
+	}
+}
+
+// notifiesTopic reports whether an alarm's actions are [!If [HasAlarmTopic, !Ref AlarmTopicArn,
+// !Ref AlarmTopic]]: the given topic, else the stack's own, never none.
+func notifiesTopic(n *yaml.Node) bool {
+	if n == nil || n.Kind != yaml.SequenceNode || len(n.Content) != 1 {
+		return false
+	}
+	cond := n.Content[0]
+	return cond.Tag == "!If" && len(cond.Content) == 3 && cond.Content[0].Value == "HasAlarmTopic" &&
+		scalar(cond.Content[1]) == "!Ref AlarmTopicArn" && scalar(cond.Content[2]) == "!Ref AlarmTopic"
+}
+
+// TestAccessLogs: the HTTP API logs each request to its own log group, with none of what may
+// hold a token, a person's data or a code: no bodies, no path or query string, no headers,
+// no caller IP.
+func TestAccessLogs(t *testing.T) {
+	t.Parallel()
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tmpl struct {
+		Resources map[string]struct {
+			Type       string    `yaml:"Type"`
+			Properties yaml.Node `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	if err := yaml.Unmarshal(data, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	apis := 0
+	for name, r := range tmpl.Resources {
+		if r.Type != "AWS::Serverless::HttpApi" {
+			continue
+		}
+		apis++
+		logs := field(&r.Properties, "AccessLogSettings")
+		dest, format := scalar(field(logs, "DestinationArn")), scalar(field(logs, "Format"))
+		if lg, ok := strings.CutPrefix(dest, "!GetAtt "); !ok || tmpl.Resources[strings.TrimSuffix(lg, ".Arn")].Type != "AWS::Logs::LogGroup" {
+			t.Errorf("%s: access logs go to %q, want a log group of the template", name, dest)
+		}
+		var fields map[string]string
+		if err := json.Unmarshal([]byte(format), &fields); err != nil {
+			t.Errorf("%s: access log format is not a JSON object: %v", name, err)
+		}
+		for _, want := range []string{"$context.requestId", "$context.routeKey", "$context.status"} {
+			if !strings.Contains(format, want) {
+				t.Errorf("%s: access log format lacks %s", name, want)
+			}
+		}
+		for _, banned := range []string{"$context.path", "$input", "$request", "querystring", "$context.identity", "$context.authorizer", "$context.customDomain"} {
+			if strings.Contains(strings.ToLower(format), strings.ToLower(banned)) {
+				t.Errorf("%s: access log format logs %s", name, banned)
+			}
+		}
+	}
+	if apis == 0 {
+		t.Fatal("template.yaml has no HTTP API")
 	}
 }

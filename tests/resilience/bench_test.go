@@ -23,7 +23,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 )
 
-// Issue #8 item 5: the CPU cost of each step, as benchmarks (docs/cost.md uses them):
+// The CPU cost of each step, as benchmarks (docs/cost.md uses them):
 //
 //	go test -bench . -benchmem -run '^$' ./tests/resilience/
 

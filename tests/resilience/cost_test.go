@@ -28,7 +28,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
 
-// Issue #8 item 6: the AWS requests each kind of event costs, counted by the SDK tap, and the
+// The AWS requests each kind of event costs, counted by the SDK tap, and the
 // cost per million at list prices. TestCost writes docs/cost.md with -update and otherwise
 // checks that the counts in it still hold:
 //
@@ -424,7 +424,7 @@ func renderCost(rows []usage, cpu [2]time.Duration, memory map[string]int) strin
 	p("%s.\n\n", strings.Join(mem, ", "))
 
 	p("## Against the target\n\n")
-	p("Issue #8 sets at most 3 billable AWS requests per answered customer message besides the reply.\n")
+	p("The target is at most 3 billable AWS requests per answered customer message besides the reply.\n")
 	steady := rows[1]
 	own := steady.ingressRequests() + steady.botRequests()
 	verdict := "meets the target"

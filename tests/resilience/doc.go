@@ -1,5 +1,5 @@
-// Package resilience tests frontdesk as deployed under duplicates, faults and hostile input
-// (issue #8 items 2 to 7): the whole stack of app.NewStack on a DynamoDB table and an SQS FIFO
+// Package resilience tests frontdesk as deployed under duplicates, faults and hostile input:
+// the whole stack of app.NewStack on a DynamoDB table and an SQS FIFO
 // queue with a dead-letter queue on moto, through the real AWS SDK, with the strict Graph and
 // Slack fakes as the outbound targets and an emulation of Lambda's SQS event source mapping
 // (batches, partial batch failures, visibility timeouts, redrive to the dead-letter queue)

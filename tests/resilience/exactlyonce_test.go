@@ -14,7 +14,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 )
 
-// Issue #8 item 2: every redelivery path produces exactly one message to the customer, by the
+// Every redelivery path produces exactly one message to the customer, by the
 // bot's idempotency records on DynamoDB, not by the queue's deduplication window.
 
 func TestAnsweredOnce(t *testing.T) {

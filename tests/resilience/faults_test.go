@@ -13,7 +13,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/graph/graphtest"
 )
 
-// Issue #8 item 3: under faults of every dependency, each customer message is answered or
+// Under faults of every dependency, each customer message is answered or
 // escalated exactly once in the end, or lands in the dead-letter queue; nothing disappears.
 
 func TestGraphFaults(t *testing.T) {

@@ -1,7 +1,7 @@
 package resilience_test
 
-// Guarantees that were once defects found by this suite, each kept as a test of what issue #8
-// asks: nothing lost, everything counted once, hostile bodies refused.
+// Guarantees that were once defects found by this suite, each kept as a test of what the
+// suite guards: nothing lost, everything counted once, hostile bodies refused.
 
 import (
 	"bytes"
@@ -136,7 +136,7 @@ func TestInvalidUTF8Webhook(t *testing.T) {
 	}
 }
 
-// TestSignaturesRejected: a forged webhook is counted in SignaturesRejected (issue #8 item 7).
+// TestSignaturesRejected: a forged webhook is counted in SignaturesRejected.
 func TestSignaturesRejected(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, func(o *options) { o.manual = true })

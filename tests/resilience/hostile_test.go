@@ -24,7 +24,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/samtemplate"
 )
 
-// Issue #8 item 4: hostile requests to every route of template.yaml get the right 4xx with a
+// Hostile requests to every route of template.yaml get the right 4xx with a
 // clear JSON error and queue nothing.
 
 // countingQueue is a queue.Sender that counts and drops what it is given.

