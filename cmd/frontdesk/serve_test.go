@@ -19,6 +19,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/meta"
 	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
 	"github.com/frontdesk-app/frontdesk/shared/outbox"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 )
 
 // localStack runs the local stack as "frontdesk serve" does, with nothing leaving the machine.
@@ -141,7 +142,7 @@ func TestLocalDataDeletionErasesTheThread(t *testing.T) {
 		switch {
 		case c.path == "chat.delete":
 			deleted = append(deleted, c.ts)
-		case c.path == "chat.postMessage" && c.threadTS == card && c.text == consent.ErasedLine:
+		case c.path == "chat.postMessage" && c.threadTS == card && c.text == slackapi.ErasedLine:
 			lines++
 		case c.path == "chat.postMessage":
 			t.Errorf("unexpected post during the erasure: %+v", c)

@@ -18,9 +18,6 @@ import (
 // escalation channel's message retention to a year too, so thread and index end together.
 const DefaultSlackIndexRetention = 365 * 24 * time.Hour
 
-// ErasedLine is the one line an erasure leaves in the thread.
-const ErasedLine = ":wastebasket: Conversation erased at the customer's request."
-
 // SlackThread is the erasure index of one Slack thread about a subject: where the thread is
 // and the ts of each message the bot posted in it. No text, no name, no user id.
 type SlackThread struct {
@@ -75,10 +72,15 @@ type SlackMessage struct {
 	Bot bool
 }
 
-// Slack is what erasing a thread needs of Slack's Web API (*slackapi.Client).
+// Slack is what erasing a thread needs of Slack's Web API (slackapi.ErasureAPI, which words
+// and renders the messages).
 type Slack interface {
-	// PostMessage posts text into the thread (threadTS) or the channel (threadTS empty).
-	PostMessage(ctx context.Context, channel, threadTS, text string) (ts string, err error)
+	// PostErased posts the one line an erasure leaves in the thread ("Conversation erased at
+	// the customer's request") and returns its ts.
+	PostErased(ctx context.Context, channel, threadTS string) (ts string, err error)
+	// ListLeftovers tells the channel's admins, outside the thread, which messages the bot
+	// could not delete (their links).
+	ListLeftovers(ctx context.Context, channel string, links []string) error
 	// DeleteMessage deletes a message the bot posted (chat.delete). A message already gone is
 	// NotFound; one the bot did not post is Forbidden (cant_delete_message).
 	DeleteMessage(ctx context.Context, channel, ts string) error
@@ -129,7 +131,7 @@ func (e *SlackEraser) log() *slog.Logger {
 
 func (e *SlackEraser) eraseThread(ctx context.Context, t SlackThread) error {
 	if t.Line == "" {
-		ts, err := e.Slack.PostMessage(ctx, t.Channel, t.ThreadTS, ErasedLine)
+		ts, err := e.Slack.PostErased(ctx, t.Channel, t.ThreadTS)
 		if err != nil {
 			return err
 		}
@@ -183,9 +185,7 @@ func (e *SlackEraser) eraseThread(ctx context.Context, t SlackThread) error {
 		return nil
 	}
 	slices.Sort(others)
-	var b strings.Builder
-	b.WriteString(":wastebasket: A customer's conversation was erased at their request. Messages the bot cannot delete remain " +
-		"(written by agents or other apps): their authors or a workspace admin must delete them:")
+	links := make([]string, 0, len(others))
 	for _, ts := range others {
 		link, err := e.Slack.Permalink(ctx, t.Channel, ts)
 		if err != nil {
@@ -194,10 +194,12 @@ func (e *SlackEraser) eraseThread(ctx context.Context, t SlackThread) error {
 			}
 			return err
 		}
-		b.WriteString("\n• " + link)
+		links = append(links, link)
 	}
-	if _, err := e.Slack.PostMessage(ctx, t.Channel, "", b.String()); err != nil {
-		return err
+	if len(links) > 0 {
+		if err := e.Slack.ListLeftovers(ctx, t.Channel, links); err != nil {
+			return err
+		}
 	}
 	return e.Store.MarkSlackThread(ctx, t.Subject, t.Channel, t.ThreadTS, t.Line, true)
 }

@@ -90,7 +90,7 @@ func TestErasureReachesSlack(t *testing.T) {
 		}
 	}
 	thread := fake.Thread(deskCh, card)
-	if len(thread) != 2 || thread[0].TS != agent || thread[1].Text != consent.ErasedLine {
+	if len(thread) != 2 || thread[0].TS != agent || thread[1].Text != slackapi.ErasedLine {
 		t.Errorf("thread after erasure = %+v, want the agent's message and one erasure line", thread)
 	}
 	var lists []slacktest.Call

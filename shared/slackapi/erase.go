@@ -2,6 +2,7 @@ package slackapi
 
 import (
 	"context"
+	"strings"
 
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 )
@@ -11,9 +12,25 @@ type ErasureAPI struct{ Client *Client }
 
 var _ consent.Slack = ErasureAPI{}
 
-// PostMessage posts frontdesk's own text (the erasure line, the admins' list): not escaped.
-func (e ErasureAPI) PostMessage(ctx context.Context, channel, threadTS, text string) (string, error) {
-	return e.Client.PostMessage(ctx, channel, threadTS, text, nil)
+// ErasedLine is the one line an erasure leaves in the thread.
+const ErasedLine = ":wastebasket: Conversation erased at the customer's request."
+
+// PostErased posts ErasedLine into the thread.
+func (e ErasureAPI) PostErased(ctx context.Context, channel, threadTS string) (string, error) {
+	return e.Client.PostMessage(ctx, channel, threadTS, ErasedLine, nil)
+}
+
+// ListLeftovers posts, in the channel, the links of the messages the bot could not delete, for
+// their authors or a workspace admin.
+func (e ErasureAPI) ListLeftovers(ctx context.Context, channel string, links []string) error {
+	var b strings.Builder
+	b.WriteString(":wastebasket: A customer's conversation was erased at their request. Messages the bot cannot delete remain " +
+		"(written by agents or other apps): their authors or a workspace admin must delete them:")
+	for _, l := range links {
+		b.WriteString("\n• <" + l + ">")
+	}
+	_, err := e.Client.PostMessage(ctx, channel, "", b.String(), nil)
+	return err
 }
 
 // DeleteMessage is Client.DeleteMessage.

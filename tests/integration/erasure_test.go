@@ -12,6 +12,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
 )
 
@@ -80,7 +81,7 @@ func TestErasureReachesSlack(t *testing.T) {
 			t.Errorf("the card was not deleted last: %v", deleted)
 		}
 		thread := e.slack.Thread(deskChannel, card)
-		if len(thread) != 2 || thread[0].TS != agentTS || thread[1].Text != consent.ErasedLine {
+		if len(thread) != 2 || thread[0].TS != agentTS || thread[1].Text != slackapi.ErasedLine {
 			t.Errorf("thread after erasure = %+v, want the agent's message and one erasure line", thread)
 		}
 		if _, ok := e.slack.Message(deskChannel, agentTS); !ok {
@@ -168,7 +169,7 @@ func TestAPIErasureReachesSlack(t *testing.T) {
 		if n := len(e.slack.CallsTo("chat.delete")); n != len(bot) {
 			t.Errorf("%d chat.delete calls, want %d (every bot message)", n, len(bot))
 		}
-		if th := e.slack.Thread(deskChannel, c.ThreadTS); len(th) != 1 || th[0].Text != consent.ErasedLine {
+		if th := e.slack.Thread(deskChannel, c.ThreadTS); len(th) != 1 || th[0].Text != slackapi.ErasedLine {
 			t.Errorf("thread after erasure = %+v, want the one erasure line", th)
 		}
 		if state, source := e.consentState("whatsapp:" + from); state != "denied" || source != "api" {
