@@ -78,7 +78,9 @@ func (b *Bot) offerFAQ(ctx context.Context, c *conversation.Conversation, a chan
 	}); err != nil {
 		return fmt.Errorf("offer Add to FAQ: %w", err)
 	}
-	c.FAQOfferedAt = now
+	if a.Action == channel.ActionReply {
+		c.FAQOfferedAt = now
+	}
 	return nil
 }
 
