@@ -33,6 +33,10 @@ func (h *handler) commands(w http.ResponseWriter, r *http.Request, body []byte) 
 		apperr.WriteJSON(w, apperr.Wrap(op, apperr.Invalid, err, "malformed command form"))
 		return
 	}
+	if err := h.ours(ctx, cmd.TeamID, cmd.EnterpriseID, cmd.APIAppID); err != nil {
+		apperr.WriteJSON(w, err)
+		return
+	}
 	args := strings.Fields(strings.ToLower(cmd.Text))
 	sub := ""
 	if len(args) > 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/slack-go/slack/slackevents"
@@ -61,12 +62,27 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 
 	cb, _ := ev.Data.(*slackevents.EventsAPICallbackEvent)
+	if cb == nil {
+		writeOK(w)
+		return
+	}
+	if err := h.ours(ctx, cb.TeamID, cb.EnterpriseID, cb.APIAppID); err != nil {
+		apperr.WriteJSON(w, err)
+		return
+	}
 	msg, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent)
-	if cb == nil || !ok {
+	if !ok {
 		writeOK(w) // subscribed to more than messages: nothing for frontdesk
 		return
 	}
 	log := h.log.With("event_id", cb.EventID, "retry", r.Header.Get("X-Slack-Retry-Num"))
+	if msg.UserTeam != "" && !slices.Contains(h.cfg.TeamIDs, msg.UserTeam) && !slices.Contains(h.cfg.TeamIDs, cb.EnterpriseID) {
+		// A Slack Connect partner writing in a shared channel: the event is ours (200, or Slack
+		// retries and eventually disables the subscription), the writer is not one of our agents.
+		log.WarnContext(ctx, "slack message ignored", "reason", "writer from another workspace", "user_team", msg.UserTeam)
+		writeOK(w)
+		return
+	}
 	agent, skip := messageAction(msg)
 	if skip != "" {
 		log.DebugContext(ctx, "slack message ignored", "reason", skip)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,11 @@ const DefaultSeenFor = 7 * 24 * time.Hour
 type HandlerConfig struct {
 	// SigningSecret is the Slack app's signing secret.
 	SigningSecret []byte
+	// TeamIDs are the workspaces (team ids, or an Enterprise Grid org id) whose requests are
+	// obeyed, and AppID is our Slack app's id: a request signed with our secret but sent for
+	// another workspace or app (a second installation, a Slack Connect partner) gets 401.
+	TeamIDs []string
+	AppID   string
 	// Conversations finds the conversation of a thread (ConversationByThread) and lists open
 	// escalations (ConversationsByStatus).
 	Conversations conversation.Store
@@ -59,6 +65,10 @@ func (cfg HandlerConfig) Validate() error {
 	switch {
 	case len(cfg.SigningSecret) == 0:
 		return apperr.E(op, apperr.Internal, "SLACK_SIGNING_SECRET is not set")
+	case len(cfg.TeamIDs) == 0:
+		return apperr.E(op, apperr.Internal, "SLACK_TEAM_IDS is not set")
+	case cfg.AppID == "":
+		return apperr.E(op, apperr.Internal, "SLACK_APP_ID is not set")
 	case cfg.Conversations == nil:
 		return apperr.E(op, apperr.Internal, "no conversation store")
 	case cfg.Dedup == nil:
@@ -145,6 +155,23 @@ func (h *handler) verified(next func(http.ResponseWriter, *http.Request, []byte)
 		}
 		next(w, r, body)
 	})
+}
+
+// ours checks that a verified request was sent for an allowed workspace and for our app; a
+// request naming no workspace or app is refused too (every Slack request but url_verification
+// names both). enterprise is the Enterprise Grid org id, if any: allowing the org allows its
+// workspaces.
+func (h *handler) ours(ctx context.Context, team, enterprise, app string) error {
+	if (slices.Contains(h.cfg.TeamIDs, team) || (enterprise != "" && slices.Contains(h.cfg.TeamIDs, enterprise))) && app == h.cfg.AppID {
+		return nil
+	}
+	if h.cfg.Metrics != nil {
+		h.cfg.Metrics.Count(metrics.SignaturesRejected, 1)
+	}
+	// Team and app ids name workspaces and apps, not people: safe to log, and what an operator
+	// needs to add a workspace on purpose.
+	h.log.WarnContext(ctx, "slack request from another workspace or app refused", "team", team, "enterprise", enterprise, "app", app)
+	return apperr.E("slackapi.Handler", apperr.Unauthorized, "request for another Slack workspace or app")
 }
 
 // lookup finds the conversation escalated into the thread; a nil conversation with a nil error

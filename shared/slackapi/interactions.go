@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/slack-go/slack"
 
@@ -49,6 +50,16 @@ func (h *handler) interactions(w http.ResponseWriter, r *http.Request, body []by
 	var ic slack.InteractionCallback
 	if err := json.Unmarshal([]byte(payload), &ic); err != nil {
 		apperr.WriteJSON(w, apperr.Wrap(op, apperr.Invalid, err, "malformed interaction payload"))
+		return
+	}
+	if err := h.ours(ctx, ic.Team.ID, ic.Enterprise.ID, ic.APIAppID); err != nil {
+		apperr.WriteJSON(w, err)
+		return
+	}
+	if ic.User.TeamID != "" && !slices.Contains(h.cfg.TeamIDs, ic.User.TeamID) && !slices.Contains(h.cfg.TeamIDs, ic.Enterprise.ID) {
+		// A Slack Connect partner pressing a button in a shared channel: not one of our agents.
+		h.log.WarnContext(ctx, "slack button refused", "reason", "user from another workspace", "user_team", ic.User.TeamID)
+		apperr.WriteJSON(w, apperr.E(op, apperr.Unauthorized, "user of another Slack workspace"))
 		return
 	}
 	if ic.Type != slack.InteractionTypeBlockActions {
