@@ -158,6 +158,8 @@ func (r *rig) resolve(t *testing.T, n *yaml.Node, defaults map[string]string, pr
 		"EventQueue":     r.queueURL,
 		"SecretsPrefix":  prefix,
 		"SlackChannel":   slackChannel, // no default: a deployment must give it
+		"SlackTeamIds":   slackTeam,
+		"SlackAppId":     slackApp,
 		"HttpApi":        "abc123defg",
 		"AWS::Region":    testenv.Region,
 		"AWS::URLSuffix": "amazonaws.com",

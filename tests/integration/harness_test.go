@@ -134,8 +134,30 @@ type env struct {
 	logs   *syncBuffer
 	cfg    config.Config
 	queued atomic.Int32
+	// metrics counts what the functions record.
+	metrics *counter
 	// presses numbers the button presses of a flow (their action_ts).
 	presses atomic.Int32
+}
+
+// counter is a metrics.Recorder that counts.
+type counter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counter) Count(name string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n[name] += n
+}
+
+func (c *counter) Milliseconds(string, time.Duration) {}
+
+func (c *counter) get(name string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[name]
 }
 
 var backends = []string{"memstore", "dynamodb"}
@@ -159,7 +181,7 @@ func randomName(prefix string) string {
 
 func newEnv(t *testing.T, backend string) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}}
+	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}, metrics: &counter{n: map[string]int{}}}
 	switch backend {
 	case "memstore":
 		ms := memstore.New()
@@ -206,9 +228,9 @@ func newEnv(t *testing.T, backend string) *env {
 		"META_APP_SECRET": appSecret, "META_VERIFY_TOKEN": verifyToken, "SLACK_SIGNING_SECRET": slackSecret,
 		"CONSENT_API_KEY": consentKey, "SUBJECT_PEPPER": "integration-test-pepper",
 		"WHATSAPP_TOKEN": waToken, "PAGE_TOKEN": pageToken, "INSTAGRAM_TOKEN": igToken,
-		"INSTAGRAM_ACCOUNT_IDS": metatest.InstagramID,
-		"GRAPH_API_BASE_URL":    graphFront.URL, "SLACK_API_URL": e.slack.URL(), "SLACK_BOT_TOKEN": slackToken,
-		"SLACK_CHANNEL": deskChannel, "WHATSAPP_TEMPLATE": agentTemplate, "PUBLIC_BASE_URL": "https://support.example.com",
+		"INSTAGRAM_ACCOUNT_IDS": metatest.InstagramID, "PAGE_IDS": metatest.PageID,
+		"GRAPH_API_BASE_URL": graphFront.URL, "SLACK_API_URL": e.slack.URL(), "SLACK_BOT_TOKEN": slackToken,
+		"SLACK_CHANNEL": deskChannel, "SLACK_TEAM_IDS": "T0FRONTDSK", "SLACK_APP_ID": "A0FRONTDSK", "WHATSAPP_TEMPLATE": agentTemplate, "PUBLIC_BASE_URL": "https://support.example.com",
 		"CONSENT_REGIME":           "opt-out",
 		"CAPI_DATASETS":            metatest.PhoneNumberID + "=" + dataset + "/" + metatest.WABA,
 		"WHATSAPP_PHONE_NUMBER_ID": metatest.PhoneNumberID, "DEFAULT_COUNTRY_CODE": "49",
@@ -226,8 +248,8 @@ func newEnv(t *testing.T, backend string) *env {
 			e.queued.Add(1)
 			return q.Send(ctx, m)
 		}),
-		HTTP:   &http.Client{Timeout: 10 * time.Second},
-		Logger: logger, Now: e.clock.Now,
+		HTTP:    &http.Client{Timeout: 10 * time.Second},
+		Metrics: e.metrics, Logger: logger, Now: e.clock.Now,
 	})
 	if err != nil {
 		t.Fatal(err)
