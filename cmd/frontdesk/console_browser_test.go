@@ -162,6 +162,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	shows("the reasoning", `#chat .row.bot .reasoning`, "delivery-time")
 	shows("the reasoning's decision", `#chat .row.bot .reasoning`, "answer")
 	shows("the reasoning's window rule", `#chat .row.bot .reasoning`, "inside the 24-hour window")
+	shows("the reasoning's ranking", `#chat .row.bot .reasoning`, "Top three")
 	shows("the consent state", `#consent`, "Ad-data sharing: allowed")
 
 	// The answer's buttons work: a tap answers the entry it names.
@@ -179,6 +180,15 @@ func TestConsoleInBrowser(t *testing.T) {
 	shows("the card", `#desk .bk-header`, "WhatsApp · Erika Mustermann (49******67)")
 	shows("the card's status", `#desk .bk-fields`, "Waiting for an agent.")
 	shows("the details in the thread", `#desk .replies`, "Ich möchte mit einem Mitarbeiter sprechen")
+
+	// From another customer's chat, the card opens this customer's.
+	run("pick Messenger", chromedp.Click(chromedp.CSS(`label[for="surface-messenger"]`)))
+	shows("the other customer's empty chat", `#chat .empty`, "Jonas Weber")
+	run("open the card's chat", chromedp.Click(chromedp.CSS(`#desk .open-chat`)))
+	shows("the card's customer", `#chat .bubble.out`, "Ich möchte mit einem Mitarbeiter sprechen")
+	if n := count("WhatsApp picked again", `document.querySelector('#surface-whatsapp').checked ? 1 : 0`); n != 1 {
+		t.Error("opening the card's chat did not pick WhatsApp")
+	}
 
 	// The agent claims it from the keyboard.
 	run("claim", chromedp.Focus(chromedp.CSS(`#desk button[data-action="claim"]`)), chromedp.KeyEvent(kb.Enter))

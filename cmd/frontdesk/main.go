@@ -1,9 +1,10 @@
 // Command frontdesk is the developer's tool for the frontdesk backend: it runs the local stack
 // (the Lambda handlers behind one HTTP server, routes read from template.yaml) and talks to it.
 //
-//	frontdesk serve [--addr 127.0.0.1:3000]      run the local stack
+//	frontdesk serve [--addr 127.0.0.1:3000]      run the local stack and its console
 //	frontdesk say --channel whatsapp "hello"     send a message as a customer, print the reply
 //	frontdesk faq check KB | faq eval ...        validate a knowledge base, measure the matcher
+//	frontdesk faq test KB TESTS | faq chat       test a knowledge base, talk to it
 package main
 
 import (
@@ -33,9 +34,10 @@ func main() {
 const usage = `frontdesk: the support-bot backend's developer tool
 
 Usage:
-  frontdesk serve [--addr 127.0.0.1:3000] [--template template.yaml]
+  frontdesk serve [--addr 127.0.0.1:3000] [--template template.yaml] [--console-with-real-credentials]
         run the local stack: the Lambda handlers behind one HTTP server, embedded store and queue,
-        outbound calls recorded in GET /_local/outbox
+        outbound calls recorded in GET /_local/outbox, the console at /_local/console (loopback
+        only; off while a real token is set unless --console-with-real-credentials)
   frontdesk say --channel whatsapp|messenger|instagram|comment [--from ID] [--name NAME] "text"
         post a signed webhook as Meta would and print the bot's reply
   frontdesk slack reply [--thread TS] "text" | slack press claim|resolve|handback|lead
@@ -44,6 +46,12 @@ Usage:
         validate a knowledge base (a YAML file or a folder of them)
   frontdesk faq eval --train TRAIN.jsonl --test TEST.jsonl [--val VAL.jsonl] [--json]
         train the matcher on TRAIN and measure it on TEST
+  frontdesk faq test KB TESTS [--json]
+        run a shop's own test questions through the bot (non-zero exit when a must: true fails)
+  frontdesk faq chat [--kb KB]
+        talk to the bot like a customer, the decision and top three after each message
+  frontdesk faq help
+        every faq subcommand (build, ask, …)
 `
 
 // run dispatches a subcommand.

@@ -205,6 +205,11 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 	now := b.now()
 	if c.Key.Surface == channel.Comment {
 		r.CommentID = c.CommentID
+		if c.PrivateReplySpent() {
+			// Meta would refuse it for good: the agent hears it now, nothing is sent or retried.
+			b.count(ctx, metrics.DeliveriesFailed, 1)
+			return []desk.Note{{Kind: desk.PrivateReplySpent}}, nil
+		}
 	}
 	wd := window.Decide(window.Input{Surface: c.Key.Surface, LastInbound: c.LastInboundAt, Now: now, Human: true, Template: b.Template})
 	b.observeDelivery(ctx, c, a, wd)
@@ -229,10 +234,14 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 	_, err := b.once(ctx, c, a.ID+"#reply", func(ctx context.Context) (string, error) {
 		return b.Sender.Send(ctx, c.Key, r)
 	})
+	notePrivateReply(c, r, err)
 	switch {
 	case err == nil:
 		b.count(ctx, metrics.AgentReplies, 1)
 		return notes, nil
+	case errors.Is(err, channel.ErrAlreadyReplied):
+		b.count(ctx, metrics.DeliveriesFailed, 1)
+		return []desk.Note{{Kind: desk.PrivateReplySpent}}, nil
 	case errors.Is(err, channel.ErrWindowClosed):
 		b.count(ctx, metrics.DeliveriesFailed, 1)
 		return []desk.Note{{Kind: desk.CustomerMustWrite}}, nil

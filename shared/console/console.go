@@ -92,6 +92,9 @@ type Config struct {
 	Journal            *Journal
 	// Consent reads a customer's consent; nil hides the consent panel.
 	Consent func(ctx context.Context, key channel.Key) (ConsentView, error)
+	// Thread finds the conversation escalated into a Slack thread, so the desk can open the
+	// customer's chat from a card; nil leaves that out.
+	Thread func(ctx context.Context, channel, ts string) (channel.Key, bool)
 	// Sweep runs the sweeper once and describes what it did; nil hides the button.
 	Sweep func(ctx context.Context) (string, error)
 	// Hosts are the Host header values the console answers (the loopback listener's
@@ -221,8 +224,10 @@ type State struct {
 	Customers []Customer             `json:"customers"`
 	Items     []Item                 `json:"items"`
 	Consent   map[string]ConsentView `json:"consent,omitempty"`
-	Sweeper   bool                   `json:"sweeper"`
-	Agent     string                 `json:"agent"`
+	// Threads maps a desk message's ts to the conversation escalated into its thread.
+	Threads map[string]string `json:"threads"`
+	Sweeper bool              `json:"sweeper"`
+	Agent   string            `json:"agent"`
 }
 
 func (c *Console) snapshot(ctx context.Context) State {
@@ -233,6 +238,7 @@ func (c *Console) snapshot(ctx context.Context) State {
 		cu.Key = keyOf(cu).String()
 		s.Customers = append(s.Customers, cu)
 	}
+	s.Threads = c.threads(ctx, s.Items)
 	if c.cfg.Consent != nil {
 		s.Consent = map[string]ConsentView{}
 		for _, cu := range Customers {
@@ -245,6 +251,33 @@ func (c *Console) snapshot(ctx context.Context) State {
 		}
 	}
 	return s
+}
+
+// threads finds the conversation of each card (a Slack post that starts a thread).
+func (c *Console) threads(ctx context.Context, items []Item) map[string]string {
+	out := map[string]string{}
+	if c.cfg.Thread == nil {
+		return out
+	}
+	for _, it := range items {
+		if it.Call == nil || it.Call.Service != "slack" || !strings.HasSuffix(it.Call.Path, "chat.postMessage") {
+			continue
+		}
+		var body struct {
+			Channel  string `json:"channel"`
+			ThreadTS string `json:"thread_ts"`
+		}
+		var resp struct {
+			TS string `json:"ts"`
+		}
+		if json.Unmarshal(it.Call.Body, &body) != nil || json.Unmarshal(it.Call.Response, &resp) != nil || body.ThreadTS != "" || resp.TS == "" {
+			continue
+		}
+		if key, ok := c.cfg.Thread(ctx, body.Channel, resp.TS); ok {
+			out[resp.TS] = key.String()
+		}
+	}
+	return out
 }
 
 func keyOf(cu Customer) channel.Key {

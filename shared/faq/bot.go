@@ -156,17 +156,44 @@ func (b *Bot) Decide(in Input) Decision {
 		e, _ := b.kb.Entry(id)
 		return b.answer(e, lang, 1, nil)
 	}
-	top := b.m.rank(in.Text, lang, 3)
-	if strings.TrimSpace(in.Text) == "" {
-		top = nil
+	var probs []float64
+	var top []Scored
+	if strings.TrimSpace(in.Text) != "" {
+		probs = b.m.probs(in.Text, lang)
+		top = topK(probs, 3)
 	}
-	d := b.decideText(in, lang, top)
+	d := b.decideText(in, lang, top, b.topicRanking(probs))
 	d.Top = b.ranking(top, lang)
 	return d
 }
 
-func (b *Bot) decideText(in Input, lang string, top []Scored) Decision {
-	sugg := b.suggestions(top, lang)
+// topicRanking ranks the entries that are not small talk by their probability given that the
+// message is about one of them (small talk's share taken out): "Ich möchte mit einem
+// Mitarbeiter über meine Rücksendung sprechen" is talk-to-person first, but its topic, for
+// the agent, is the return policy.
+func (b *Bot) topicRanking(probs []float64) []Scored {
+	if probs == nil {
+		return nil
+	}
+	topic := make([]float64, len(probs))
+	small := 0.0
+	for c, p := range probs {
+		if b.entries[c].IsSmallTalk() {
+			small += p
+		} else {
+			topic[c] = p
+		}
+	}
+	if small < 1 {
+		for c := range topic {
+			topic[c] /= 1 - small
+		}
+	}
+	return topK(topic, 3)
+}
+
+func (b *Bot) decideText(in Input, lang string, top, topics []Scored) Decision {
+	sugg := b.suggestions(topics, lang)
 	if asksForHuman(in.Text) {
 		return b.askedForHuman(lang, sugg, in.Misses, conf(top))
 	}
@@ -293,9 +320,9 @@ func (b *Bot) answer(e *Entry, lang string, confidence float64, sugg []Suggestio
 	return d
 }
 
-// suggestions are the candidates of top an agent may send: the ones the bot itself would offer
-// when asking back (the best reaches AskFloor·Threshold, the others CloseRatio of the best), small
-// talk left out. Below that the ranking is noise, and a list of unrelated answers under an
+// suggestions are the candidates of topics (topicRanking) an agent may send: the ones the bot
+// itself would offer when asking back (the best reaches AskFloor·Threshold, the others
+// CloseRatio of the best), small talk left out. Below that the ranking is noise, and a list of unrelated answers under an
 // escalation only costs an agent time (or sends a wrong answer with one click).
 func (b *Bot) suggestions(top []Scored, lang string) []Suggestion {
 	if len(top) == 0 || top[0].Prob < b.policy.AskFloor*b.policy.Threshold {

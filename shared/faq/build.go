@@ -40,11 +40,12 @@ func BuildContext(ctx context.Context, kb *KB) (*Model, error) {
 	}
 	progress := progressFrom(ctx)
 	classes, ps := kb.phrasings()
-	ps = withBackground(defaultMatcher, ps)
+	cfg := sizedConfig(defaultMatcher, ps)
+	ps = withBackground(cfg, ps)
 	progress("train", 0, 1)
-	m := trainMatcher(defaultMatcher, ps, len(classes))
+	m := trainMatcher(cfg, ps, len(classes))
 	progress("train", 1, 1)
-	pol, scale := crossValidatePolicy(defaultMatcher, ps, len(classes), cvFolds, progress)
+	pol, scale := crossValidatePolicy(cfg, ps, len(classes), cvFolds, progress)
 	m.scale = scale
 	return &Model{KBHash: kb.Hash(), Classes: classes, Policy: pol, matcher: m}, nil
 }

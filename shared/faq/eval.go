@@ -203,6 +203,7 @@ func evalRun(cfg matcherConfig, nClass int, lang string, tr, te, va []Phrasing, 
 	for i := range tr {
 		tr[i].Lang = lang
 	}
+	cfg = sizedConfig(cfg, tr)
 	tr = withBackground(cfg, tr)
 	debug.FreeOSMemory()
 	var before, after runtime.MemStats

@@ -42,7 +42,14 @@ var functionWords = func() map[string]bool {
 	content := wordSet(`bestellung lieferung rücksendung zahlung konto danke guten tag morgen hallo woche heute
 		hello hey hi thanks shipping delivery payment account order return send cancel please bitte
 		kein keine no not nicht nichts ohne`)
-	for _, set := range []map[string]bool{germanWords, englishWords} {
+	extra := wordSet(`habt seid sei hat hatten hattet wird werdet wurden kannst könnt konnt koennt darf darfst dürfen durfen
+		dürft durft mag magst möchtest mochtest möchten mochten sollt sollen euer eurem euren eurer ihr ihre ihrem ihren
+		mal denn ja nein doch eben halt man sich es etwas irgendwie gerne gern wo wohin woher wann was wer wie welche
+		in ins im an am auf bei mit nach seit von zu zum zur aus für fur über uber unter vor hinter neben
+		the a an of to in on at by for with from into about does do did is are was were be been being have has had
+		can could would will shall should may might must you your yours we our ours i me my mine it its this that these
+		those there here what which who whom whose when where why how`)
+	for _, set := range []map[string]bool{germanWords, englishWords, extra} {
 		for w := range set {
 			if !content[w] {
 				m[w] = true

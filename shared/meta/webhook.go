@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -45,13 +46,61 @@ type WebhookConfig struct {
 	Metrics metrics.Recorder
 	// Enqueue decides which events are queued. Defaults to Enqueue.
 	Enqueue func(channel.Inbound) bool
+	// Accounts are the business accounts served: an event for any other is acknowledged (Meta
+	// must not retry it), dropped with a log line and counted (metrics.UnknownAccounts), and
+	// nothing is queued or sent for it. nil serves every account: for tests only.
+	Accounts *Accounts
+}
+
+// Accounts are the business accounts a deployment serves, by id (digits only).
+type Accounts struct {
+	WhatsApp  []string // phone number ids
+	Pages     []string // Page ids: Messenger and Page comments
+	Instagram []string // Instagram professional account ids: messages and comments
+}
+
+// Serves reports whether k's account is one of a's for k's surface. An id that is not all
+// digits is never served (it ends up in a Graph API path).
+func (a *Accounts) Serves(k channel.Key) bool {
+	if a == nil {
+		return true
+	}
+	if !digits(k.Account) {
+		return false
+	}
+	switch k.Surface {
+	case channel.WhatsApp:
+		return slices.Contains(a.WhatsApp, k.Account)
+	case channel.Messenger:
+		return slices.Contains(a.Pages, k.Account)
+	case channel.Instagram:
+		return slices.Contains(a.Instagram, k.Account)
+	case channel.Comment:
+		return slices.Contains(a.Pages, k.Account) || slices.Contains(a.Instagram, k.Account)
+	}
+	return false
+}
+
+func digits(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Enqueue reports whether the bot acts on in, so the webhook queues it: everything except
-// delivery and read receipts, statuses other than "failed", and standby events (another app owns
-// the thread).
+// delivery and read receipts, statuses other than "failed", standby events (another app owns
+// the thread) and messages in WhatsApp groups. A business's support desk answers customers one
+// to one: the bot never speaks in a group, and a group message must not open or feed the
+// participant's private conversation (its window, its referral, its thread). So nothing of a
+// group reaches the queue; the webhook logs that it skipped one, without content.
 func Enqueue(in channel.Inbound) bool {
-	if in.Standby {
+	if in.Standby || in.Group != "" {
 		return false
 	}
 	switch in.Kind {
@@ -160,9 +209,19 @@ func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
 	for _, s := range batch.Skipped {
 		h.cfg.Logger.InfoContext(ctx, "meta webhook item skipped", "object", s.Object, "field", s.Field, "type", s.Type, "reason", s.Reason, "code", s.Code)
 	}
-	queued := 0
+	queued, foreign := 0, 0
 	for _, in := range batch.Events {
+		if !h.cfg.Accounts.Serves(in.Key) {
+			foreign++
+			h.cfg.Metrics.Count(metrics.UnknownAccounts, 1)
+			h.cfg.Logger.WarnContext(ctx, "meta webhook event for an account this deployment does not serve; dropped (configure WHATSAPP_PHONE_NUMBER_IDS, PAGE_IDS or INSTAGRAM_ACCOUNT_IDS if it is yours)",
+				"surface", in.Key.Surface, "account", loggableID(in.Key.Account))
+			continue
+		}
 		if !h.cfg.Enqueue(in) {
+			if in.Group != "" {
+				h.cfg.Logger.InfoContext(ctx, "meta webhook group message not queued: the bot answers customers one to one", "event", in)
+			}
 			continue
 		}
 		if in.At.IsZero() {
@@ -181,8 +240,18 @@ func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
 		}
 		queued++
 	}
-	h.cfg.Logger.InfoContext(ctx, "meta webhook received", "object", batch.Object, "events", len(batch.Events), "queued", queued, "skipped", len(batch.Skipped))
+	h.cfg.Logger.InfoContext(ctx, "meta webhook received", "object", batch.Object, "events", len(batch.Events), "queued", queued,
+		"skipped", len(batch.Skipped), "foreign", foreign)
 	return nil
+}
+
+// loggableID is a business account id as it may be logged: the id when it is digits (a
+// business's id, not a customer's), else a note that it is malformed.
+func loggableID(id string) string {
+	if digits(id) {
+		return id
+	}
+	return "(malformed)"
 }
 
 // dedupID keeps an event id within SQS's 128-character deduplication id limit.

@@ -85,7 +85,7 @@ func TestBotAnswersFromShopKB(t *testing.T) {
 	if !json.Valid(event) {
 		t.Fatal("event is not JSON")
 	}
-	got := r.invoke(t, sqsBatch, event)
+	got := r.invoke(t, sqsBatch, freshInbound(t, event))
 	t.Logf("cold start and first answer with the shop's KB: %s", time.Since(start).Round(time.Millisecond))
 	if len(got.batch.BatchItemFailures) > 0 {
 		t.Fatalf("batch failures %+v", got.batch.BatchItemFailures)
