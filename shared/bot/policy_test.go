@@ -342,3 +342,20 @@ func TestAdReferralSignalsWithTheFirstMessage(t *testing.T) {
 		t.Errorf("signals = %q, want %q", sig.events, want)
 	}
 }
+
+// On WhatsApp, a bot answer after the 24-hour window goes as the configured template, as an
+// agent's would.
+func TestBotRepliesAfterTheWindowSendTheTemplateOnWhatsApp(t *testing.T) {
+	t.Parallel()
+	r, _, _ := newPolicyRig(t)
+	r.bot.Freshness = 3 * 24 * time.Hour
+	key := channel.Key{Surface: channel.WhatsApp, Account: phoneID, User: number}
+	r.deliver(channel.Inbound{ID: "wamid.old", Key: key, Kind: channel.KindMessage, Text: "Hallo", At: r.now.Add(-30 * time.Hour)})
+	got := r.sends(number)
+	if len(got) != 1 || got[0].JSON["type"] != "template" {
+		t.Fatalf("sends = %+v, want the template", got)
+	}
+	if tmpl, _ := got[0].JSON["template"].(map[string]any); tmpl["name"] != template {
+		t.Errorf("template = %v, want %s", tmpl, template)
+	}
+}

@@ -240,8 +240,11 @@ func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
 		}
 		queued++
 	}
-	h.cfg.Logger.InfoContext(ctx, "meta webhook received", "object", batch.Object, "events", len(batch.Events), "queued", queued,
-		"skipped", len(batch.Skipped), "foreign", foreign)
+	attrs := []any{"object", batch.Object, "events", len(batch.Events), "queued", queued, "skipped", len(batch.Skipped)}
+	if foreign > 0 {
+		attrs = append(attrs, "foreign", foreign)
+	}
+	h.cfg.Logger.InfoContext(ctx, "meta webhook received", attrs...)
 	return nil
 }
 

@@ -295,7 +295,10 @@ func orderSummary(o *waOrder) string {
 			lines = append(lines, "…")
 			break
 		}
-		line := fmt.Sprintf("%d × %s", int64(it.Quantity), it.ProductRetailerID)
+		line := it.ProductRetailerID
+		if it.Quantity > 0 {
+			line = fmt.Sprintf("%d × %s", int64(it.Quantity), line)
+		}
 		if it.ItemPrice != "" {
 			line += " à " + strings.TrimSpace(string(it.ItemPrice)+" "+it.Currency)
 		}

@@ -55,7 +55,9 @@ func lightStack(t testing.TB, q queue.Sender) http.Handler {
 		"GRAPH_API_BASE_URL": "http://127.0.0.1:1/graph", "SLACK_API_URL": "http://127.0.0.1:1/api/",
 		"META_APP_SECRET": appSecret, "META_VERIFY_TOKEN": verifyToken, "WHATSAPP_TOKEN": waToken,
 		"PAGE_TOKEN": pageToken, "INSTAGRAM_TOKEN": igToken, "SLACK_BOT_TOKEN": slackToken,
-		"SLACK_SIGNING_SECRET": slackSigning, "SLACK_TEAM_IDS": "T0RESDESK", "SLACK_APP_ID": "A0RESDESK", "CONSENT_API_KEY": consentKey, "SUBJECT_PEPPER": pepper,
+		"SLACK_SIGNING_SECRET": slackSigning, "CONSENT_API_KEY": consentKey, "SUBJECT_PEPPER": pepper,
+		"WHATSAPP_PHONE_NUMBER_IDS": waPhoneID, "PAGE_IDS": pageID, "INSTAGRAM_ACCOUNT_IDS": igID,
+		"SLACK_TEAM_IDS": slackTeam, "SLACK_APP_ID": slackApp,
 	}
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
