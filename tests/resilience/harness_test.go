@@ -175,8 +175,6 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 		"INSTAGRAM_TOKEN":           igToken,
 		"SLACK_BOT_TOKEN":           slackToken,
 		"SLACK_SIGNING_SECRET":      slackSigning,
-		"SLACK_TEAM_IDS":            "T0RESDESK",
-		"SLACK_APP_ID":              "A0RESDESK",
 		"CONSENT_API_KEY":           consentKey,
 		"SUBJECT_PEPPER":            pepper,
 	}
