@@ -19,8 +19,8 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
-	"github.com/frontdesk-app/frontdesk/shared/window"
 	"github.com/frontdesk-app/frontdesk/shared/observe"
+	"github.com/frontdesk-app/frontdesk/shared/window"
 )
 
 // Sender delivers a reply to a customer on the conversation's surface (graph.Client).
