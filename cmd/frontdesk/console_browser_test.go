@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/frontdesk-app/frontdesk/shared/hostguard"
 )
 
 var screenshots = flag.String("screenshots", "", "write the console's screenshots for the README into this folder (make screenshots)")
@@ -36,8 +37,8 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// startLocalStack serves the local stack with its console as `frontdesk serve` does, on a free
-// loopback port, and returns its base URL.
+// startLocalStack serves the local stack with its console as `frontdesk serve` does (the same
+// server, Host guard and limits), on a free loopback port, and returns its base URL.
 func startLocalStack(t *testing.T) string {
 	t.Helper()
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -53,7 +54,7 @@ func startLocalStack(t *testing.T) string {
 	if _, err := st.mountConsole(ln.Addr(), "", logger); err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: st.mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(hostguard.Middleware(serveHosts(ln.Addr(), ""))(st.mux), serveLimits, logger)
 	srv.RegisterOnShutdown(st.console.Close)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() {
@@ -190,6 +191,12 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Error("opening the card's chat did not pick WhatsApp")
 	}
 
+	// Nobody claims it for 45 minutes: the sweeper brings it back into view.
+	run("move the clock 45 min", chromedp.SendKeys(chromedp.CSS(`#clock-custom`), "45m"+kb.Enter))
+	shows("the clock moved", `#clock-offset`, "+45 min")
+	run("run the sweeper", chromedp.Click(chromedp.CSS(`#sweep`)))
+	shows("the re-announcement", `#desk .replies`, "Still unclaimed after 45 min")
+
 	// The agent claims it from the keyboard.
 	run("claim", chromedp.Focus(chromedp.CSS(`#desk button[data-action="claim"]`)), chromedp.KeyEvent(kb.Enter))
 	shows("the claimed card", `#desk .bk-fields`, "Claimed by @U0LOCALAGENT.")
@@ -216,7 +223,7 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	// A day later the agent writes again: WhatsApp allows only the template.
 	run("move the clock 25 h", chromedp.Click(chromedp.CSS(`button[data-advance="25h"]`)))
-	shows("the clock", `#clock-offset`, "+1 d 1 h")
+	shows("the clock", `#clock-offset`, "+25 h 45 min")
 	run("a late reply", chromedp.SendKeys(chromedp.CSS(threadInput), "Ist alles angekommen?"+kb.Enter))
 	shows("the template in the customer's chat", `#chat .bubble.template`, "agent_reply_waiting")
 	shows("the window rule beside it", `#chat .row.agent .reasoning`, "template sent instead")

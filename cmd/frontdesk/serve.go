@@ -176,11 +176,13 @@ type limits struct {
 	// outbox is how many outbound calls the outbox keeps, store how many conversations, seen
 	// marks and send reservations each the embedded store keeps: the oldest go first.
 	outbox, store int
+	// journal is how many items the console keeps (messages, calls, decisions).
+	journal int
 }
 
 // serveLimits are the local server's limits: a client that sends its request at 1 byte/s is
 // cut off, and a stack left running for days does not grow without bound.
-var serveLimits = limits{header: 5 * time.Second, read: 30 * time.Second, idle: 2 * time.Minute, outbox: 1000, store: 10000}
+var serveLimits = limits{header: 5 * time.Second, read: 30 * time.Second, idle: 2 * time.Minute, outbox: 1000, store: 10000, journal: 3000}
 
 // newServer is the local HTTP server for h with l's timeouts.
 func newServer(h http.Handler, l limits, logger *slog.Logger) *http.Server {
@@ -258,6 +260,7 @@ func newStack(ctx context.Context, getenv func(string) string, pass func(string)
 	}
 	st := &stack{routes: routes, store: memstore.New(), outbox: outbox.New(), clock: console.NewClock()}
 	st.journal = console.NewJournal(st.clock.Now)
+	st.journal.Max = serveLimits.journal
 	st.store.Now = st.clock.Now
 	st.outbox.Now = st.clock.Now
 	st.outbox.OnRecord = st.journal.Recorded

@@ -3,6 +3,8 @@ package faq
 import (
 	"embed"
 	"strings"
+
+	"github.com/frontdesk-app/frontdesk/shared/faq/nlp"
 )
 
 // The background: everyday and off-topic messages in German and English (weather, sport, jokes,
@@ -24,7 +26,7 @@ func background() []Phrasing {
 		}
 		for line := range strings.Lines(string(b)) {
 			line = strings.TrimSpace(line)
-			if line == "" || strings.HasPrefix(line, "#") || len(tokens(line)) == 0 {
+			if line == "" || strings.HasPrefix(line, "#") || len(nlp.Tokens(line)) == 0 {
 				continue
 			}
 			ps = append(ps, Phrasing{Text: line, Lang: l, Class: -1, Background: true})

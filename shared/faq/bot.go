@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/faq/nlp"
 )
 
 // Input is one customer message with the conversation state the bot needs.
@@ -288,14 +289,14 @@ func (b *Bot) pendingChoice(in Input) string {
 			return in.Pending[n-1]
 		}
 	}
-	t := normalize(in.Text)
+	t := nlp.Normalize(in.Text)
 	for _, id := range in.Pending {
 		e, ok := b.kb.Entry(id)
 		if !ok {
 			continue
 		}
 		for _, l := range Languages {
-			if t != "" && normalize(e.TitleIn(l)) == t {
+			if t != "" && nlp.Normalize(e.TitleIn(l)) == t {
 				return id
 			}
 		}

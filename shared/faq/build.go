@@ -3,13 +3,13 @@ package faq
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 )
 
 // Model is a trained matcher with its thresholds, built from one knowledge base. Build makes
@@ -39,7 +39,7 @@ func BuildContext(ctx context.Context, kb *KB) (*Model, error) {
 		return nil, errors.New("faq: empty knowledge base")
 	}
 	progress := progressFrom(ctx)
-	classes, ps := kb.phrasings()
+	classes, ps := phrasingsOf(kb)
 	cfg := sizedConfig(defaultMatcher, ps)
 	ps = withBackground(cfg, ps)
 	progress("train", 0, 1)
@@ -50,8 +50,9 @@ func BuildContext(ctx context.Context, kb *KB) (*Model, error) {
 	return &Model{KBHash: kb.Hash(), Classes: classes, Policy: pol, matcher: m}, nil
 }
 
-// phrasings lists the training texts: each entry's phrasings and titles per language.
-func (kb *KB) phrasings() ([]string, []Phrasing) {
+// phrasingsOf lists the training texts of kb: each entry's phrasings and titles per language,
+// and its out-of-scope messages.
+func phrasingsOf(kb *KB) ([]string, []Phrasing) {
 	var classes []string
 	var ps []Phrasing
 	for c, e := range kb.Entries {
@@ -71,26 +72,6 @@ func (kb *KB) phrasings() ([]string, []Phrasing) {
 		}
 	}
 	return classes, ps
-}
-
-// Hash identifies what a model learns from: entry ids, titles and phrasings, in order.
-func (kb *KB) Hash() string {
-	h := sha256.New()
-	for _, e := range kb.Entries {
-		fmt.Fprintf(h, "%q\n", e.ID)
-		for _, l := range Languages {
-			fmt.Fprintf(h, "%s %q\n", l, e.Title[l])
-			for _, p := range e.Phrasings[l] {
-				fmt.Fprintf(h, "%s %q\n", l, p)
-			}
-		}
-	}
-	for _, l := range Languages {
-		for _, p := range kb.OutOfScope[l] {
-			fmt.Fprintf(h, "oos %s %q\n", l, p)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 const modelMagic = "FDQM\x05"
@@ -138,7 +119,8 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	if fc.lex != nil {
 		lex := fc.lex.restrict(v)
 		w.u32(uint32(len(lex)))
-		for _, k := range sortedKeys(lex) {
+		keys := slices.Sorted(maps.Keys(lex))
+		for _, k := range keys {
 			w.str(k)
 			w.u32(uint32(len(lex[k])))
 			for _, g := range lex[k] {
@@ -181,21 +163,26 @@ func UnmarshalModel(b []byte) (*Model, error) {
 		fc.BlockWeight[b] = r.f32()
 	}
 	nf := r.count(8)
-	v := &vocab{cfg: *fc, index: make(map[uint64]int32, nf), idf: make([]float32, nf)}
+	v := &vocab{cfg: *fc, index: make(map[uint64]int32, nf)}
+	hb := r.take(8 * nf)
 	for j := 0; j < nf; j++ {
-		v.index[r.u64()] = int32(j)
+		v.index[binary.LittleEndian.Uint64(hb[8*j:])] = int32(j)
 	}
-	for j := range v.idf {
-		v.idf[j] = r.f32()
-	}
+	v.idf = r.f32s(nf)
 	v.block = r.bytes(nf)
 	v.maxIDF = r.f32()
 	if r.bool() {
 		n := r.count(9)
 		fc.lex = make(lexicon, n)
+		var backing []uint32 // one allocation for every key's groups
 		for i := 0; i < n; i++ {
 			k := r.str()
-			gs := make([]uint32, r.count(4))
+			m := r.count(4)
+			if len(backing) < m {
+				backing = make([]uint32, max(m, 4096))
+			}
+			gs := backing[:m:m]
+			backing = backing[m:]
 			for j := range gs {
 				gs[j] = r.u32()
 			}
@@ -260,23 +247,11 @@ func writeLinear(w *binWriter, lm *linearModel) {
 // readLinear decodes one linear model over nf features, or returns nil when its indices do
 // not add up.
 func readLinear(r *binReader, nClass, nf int) *linearModel {
-	lm := &linearModel{nClass: nClass, bias: make([]float32, nClass)}
-	for c := range lm.bias {
-		lm.bias[c] = r.f32()
-	}
+	lm := &linearModel{nClass: nClass, bias: r.f32s(nClass)}
 	nw := r.count(6)
-	lm.start = make([]int32, nf+1)
-	for j := range lm.start {
-		lm.start[j] = int32(r.u32())
-	}
-	lm.cls = make([]uint16, nw)
-	for k := range lm.cls {
-		lm.cls[k] = r.u16()
-	}
-	lm.w = make([]float32, nw)
-	for k := range lm.w {
-		lm.w[k] = r.f32()
-	}
+	lm.start = r.i32s(nf + 1)
+	lm.cls = r.u16s(nw)
+	lm.w = r.f32s(nw)
 	if r.bool() {
 		lm.l1 = make([]float32, nClass)
 		for c := range lm.l1 {
@@ -342,6 +317,35 @@ func (r *binReader) f32() float32 { return math.Float32frombits(r.u32()) }
 func (r *binReader) f64() float64 { return math.Float64frombits(r.u64()) }
 func (r *binReader) bool() bool   { return r.take(1)[0] != 0 }
 func (r *binReader) str() string  { return string(r.take(r.count(1))) }
+
+// f32s, i32s and u16s read n values at once: a model has a million of them.
+func (r *binReader) f32s(n int) []float32 {
+	b := r.take(4 * n)
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+
+func (r *binReader) i32s(n int) []int32 {
+	b := r.take(4 * n)
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+
+func (r *binReader) u16s(n int) []uint16 {
+	b := r.take(2 * n)
+	out := make([]uint16, n)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint16(b[2*i:])
+	}
+	return out
+}
+
 func (r *binReader) bytes(n int) []byte {
 	return bytes.Clone(r.take(n))
 }

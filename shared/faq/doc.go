@@ -1,9 +1,18 @@
-// Package faq is frontdesk's FAQ bot: the knowledge base, the matcher and the decision to
-// answer, ask back or hand over to a person. It does no I/O beyond reading the knowledge base.
+// Package faq is frontdesk's FAQ bot: the matcher and the decision to answer, ask back or hand
+// over to a person. Its rooms:
+//
+//   - package knowledge: the knowledge base (KB) format and its checks, and the small-talk
+//     module every KB includes (faq names its types: KB, Entry, LoadKB);
+//   - package nlp: normalisation, stems, function words, language detection;
+//   - this package: the matcher (features, SVM, naive Bayes, background, synonym groups,
+//     calibration, the model file), the decision (Bot.Decide, Policy) and the evaluations
+//     (Evaluate, Bot.Test). The matcher and the decision do no I/O; reading files is limited to
+//     Load, ReadExamplesFile and ReadTestCases.
 //
 // A knowledge base (KB) is YAML: entries with an id, phrasings and an answer per language
 // (German, English), a short title for buttons, tags, follow-ups, and human: true for topics
-// that always go to a person. LoadKB reports every problem with file, line and entry.
+// that always go to a person; out_of_scope: messages the bot must not answer. LoadKB reports
+// every problem with file, line and entry.
 //
 // The matcher is pure Go and needs no model download: normalised text (case, umlauts and ß,
 // accents, punctuation, emoji), Snowball stems (English from kljensen/snowball, German

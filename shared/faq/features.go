@@ -3,6 +3,8 @@ package faq
 import (
 	"math"
 	"slices"
+
+	"github.com/frontdesk-app/frontdesk/shared/faq/nlp"
 )
 
 // Feature blocks. Each block is weighted (sublinear tf × idf) and L2-normalised on its own,
@@ -35,30 +37,6 @@ type featureConfig struct {
 
 var defaultFeatures = featureConfig{CharMin: 2, CharMax: 5, Bigrams: true, BlockWeight: [numBlocks]float32{1, 1, 0.5, 0.3}, UnknownMass: true, FunctionBlock: true}
 
-// functionWords are the German and English function words (text.go's language cues without
-// the content words among them).
-var functionWords = func() map[string]bool {
-	m := map[string]bool{}
-	content := wordSet(`bestellung lieferung rücksendung zahlung konto danke guten tag morgen hallo woche heute
-		hello hey hi thanks shipping delivery payment account order return send cancel please bitte
-		kein keine no not nicht nichts ohne`)
-	extra := wordSet(`habt seid sei hat hatten hattet wird werdet wurden kannst könnt konnt koennt darf darfst dürfen durfen
-		dürft durft mag magst möchtest mochtest möchten mochten sollt sollen euer eurem euren eurer ihr ihre ihrem ihren
-		mal denn ja nein doch eben halt man sich es etwas irgendwie gerne gern wo wohin woher wann was wer wie welche
-		in ins im an am auf bei mit nach seit von zu zum zur aus für fur über uber unter vor hinter neben
-		the a an of to in on at by for with from into about does do did is are was were be been being have has had
-		can could would will shall should may might must you your yours we our ours i me my mine it its this that these
-		those there here what which who whom whose when where why how`)
-	for _, set := range []map[string]bool{germanWords, englishWords, extra} {
-		for w := range set {
-			if !content[w] {
-				m[w] = true
-			}
-		}
-	}
-	return m
-}()
-
 // rawFeature is one hashed feature occurrence.
 type rawFeature struct {
 	hash  uint64
@@ -85,13 +63,13 @@ func fnvByte(h uint64, b byte) uint64 {
 
 // extract appends the hashed features of text, stemmed in lang, to buf.
 func (c *featureConfig) extract(buf []rawFeature, text, lang string) []rawFeature {
-	words := tokens(text)
+	words := nlp.Tokens(text)
 	var prev uint64
 	prevFunc := false
 	for i, w := range words {
-		s := stem(w, lang)
+		s := nlp.Stem(w, lang)
 		h := fnvAdd(fnvByte(fnvOffset, 'w'), s)
-		fw := c.FunctionBlock && functionWords[w]
+		fw := c.FunctionBlock && nlp.IsFunctionWord(w)
 		if fw {
 			buf = append(buf, rawFeature{h, blockFunction})
 		} else {
@@ -116,7 +94,7 @@ func (c *featureConfig) extract(buf []rawFeature, text, lang string) []rawFeatur
 		if fw {
 			continue // a function word's typos carry nothing
 		}
-		buf = c.charGrams(buf, foldUmlauts(w))
+		buf = c.charGrams(buf, nlp.FoldUmlauts(w))
 	}
 	return buf
 }

@@ -1,6 +1,10 @@
 package faq
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/frontdesk-app/frontdesk/shared/faq/nlp"
+)
 
 // Reasons for escalating to a person (Decision.Reason).
 const (
@@ -49,13 +53,13 @@ func TextsFor(lang string) Texts {
 // together with a verb of talking or calling ("mit der Rezeption sprechen", "talk to someone",
 // "jemand soll mich anrufen"); phrases do anywhere.
 var (
-	strongHumanWords = wordSet(`mitarbeiter mitarbeiterin mitarbeitern mitarbeitende mensch menschen menschlichen
+	strongHumanWords = nlp.WordSet(`mitarbeiter mitarbeiterin mitarbeitern mitarbeitende mensch menschen menschlichen
 		kundenberater kundenberaterin berater beraterin sachbearbeiter sachbearbeiterin servicemitarbeiter
 		human humans agent agents operator representative representatives rep`)
-	weakHumanWords = wordSet(`person personen jemand jemandem jemanden someone somebody anyone support kundenservice kundendienst
+	weakHumanWords = nlp.WordSet(`person personen jemand jemandem jemanden someone somebody anyone support kundenservice kundendienst
 		team teams echten echte echter real live staff employee rezeption empfang reception receptionist
 		chef chefin inhaber inhaberin manager owner`)
-	talkWords = wordSet(`sprechen reden telefonieren verbinden verbinde verbindet weiterleiten chatten schreiben
+	talkWords = nlp.WordSet(`sprechen reden telefonieren verbinden verbinde verbindet weiterleiten chatten schreiben
 		anrufen zuruckrufen zurückrufen ruf ruft rufen melden meldet
 		talk speak chat connect transfer call contact reach phone ring`)
 	humanPhrases = []string{"kein bot", "keinen bot", "not a bot", "no bot", "no robot", "keine maschine",
@@ -70,7 +74,7 @@ const maxHumanRequestWords = 14
 
 // asksForHuman reports whether text asks to talk to a person, in German or English.
 func asksForHuman(text string) bool {
-	words := tokens(text)
+	words := nlp.Tokens(text)
 	norm := " " + strings.Join(words, " ") + " "
 	for _, p := range humanPhrases {
 		if strings.Contains(norm, " "+p+" ") {
@@ -102,7 +106,7 @@ func asksAboutContact(words []string) bool {
 // ordinal returns the 1-based choice a short reply to an ask-back names ("2", "die zweite",
 // "the first one"), or 0.
 func ordinal(text string) int {
-	words := tokens(text)
+	words := nlp.Tokens(text)
 	if len(words) == 0 || len(words) > 4 {
 		return 0
 	}

@@ -199,57 +199,50 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int, progre
 		}
 	}
 	holdOut := negatives < minNegatives
+	rng := rand.New(rand.NewPCG(cfg.Seed, 7))
+	fold := make([]int, len(ps))
+	for i := range fold {
+		fold[i] = i % k
+	}
+	rng.Shuffle(len(fold), func(i, j int) { fold[i], fold[j] = fold[j], fold[i] })
+	group := make([]int, nClass)
+	for c := range group {
+		group[c] = c % k
+		if !holdOut {
+			group[c] = -1
+		}
+	}
+	rng.Shuffle(len(group), func(i, j int) { group[i], group[j] = group[j], group[i] })
+	var hs []heldOut
+	for f := 0; f < k; f++ {
+		progress("cross-validation", f, k)
+		var tr []Phrasing
+		for i, p := range ps {
+			if fold[i] != f && (p.Class < 0 || group[p.Class] != f) {
+				tr = append(tr, p)
+			}
+		}
+		m := trainMatcher(cfg, tr, nClass)
+		for i, p := range ps {
+			if fold[i] != f {
+				continue
+			}
+			truth := p.Class
+			if truth >= 0 && group[truth] == f {
+				truth = -1
+			}
+			hs = append(hs, m.holdOut(p.Text, p.Lang, truth))
+		}
+	}
+	progress("cross-validation", k, k)
+	scale := fitScales(hs)
+	pol := choosePolicy(predictions(hs, scale), policyObjective)
 	inScope := 0
 	for _, p := range ps {
 		if p.Class >= 0 {
 			inScope++
 		}
 	}
-	reps := 1
-	if inScope < repeatBelow {
-		reps = cvRepeats
-	}
-	var hs []heldOut
-	for r := range reps {
-		rng := rand.New(rand.NewPCG(cfg.Seed+uint64(r), 7))
-		fold := make([]int, len(ps))
-		for i := range fold {
-			fold[i] = i % k
-		}
-		rng.Shuffle(len(fold), func(i, j int) { fold[i], fold[j] = fold[j], fold[i] })
-		group := make([]int, nClass)
-		for c := range group {
-			group[c] = c % k
-			if !holdOut {
-				group[c] = -1
-			}
-		}
-		rng.Shuffle(len(group), func(i, j int) { group[i], group[j] = group[j], group[i] })
-		for f := 0; f < k; f++ {
-			progress("cross-validation", r*k+f, reps*k)
-			var tr []Phrasing
-			for i, p := range ps {
-				if fold[i] != f && (p.Class < 0 || group[p.Class] != f) {
-					tr = append(tr, p)
-				}
-			}
-			m := trainMatcher(cfg, tr, nClass)
-			for i, p := range ps {
-				if fold[i] != f {
-					continue
-				}
-				truth := p.Class
-				if truth >= 0 && group[truth] == f {
-					truth = -1
-				}
-				hs = append(hs, m.holdOut(p.Text, p.Lang, truth))
-			}
-		}
-	}
-	k *= reps
-	progress("cross-validation", k, k)
-	scale := fitScales(hs)
-	pol := choosePolicy(predictions(hs, scale), policyObjective)
 	pol.Threshold = shrinkThreshold(pol.Threshold, inScope)
 	return pol, scale
 }
@@ -262,14 +255,6 @@ func shrinkThreshold(th float64, n int) float64 {
 	w := float64(n) / float64(n+priorPhrasings)
 	return w*th + (1-w)*priorThreshold
 }
-
-// A KB with fewer than repeatBelow in-scope phrasings repeats the cross-validation cvRepeats
-// times with other folds and entry groups and chooses on the pooled predictions: which
-// entries happen to be held out together moved a small KB's threshold more than any phrasing.
-const (
-	repeatBelow = 1000
-	cvRepeats   = 4
-)
 
 var (
 	priorThreshold = 0.4

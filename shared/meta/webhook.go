@@ -5,10 +5,8 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"slices"
 	"time"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/ingress"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 )
@@ -142,7 +141,7 @@ func NewWebhook(cfg WebhookConfig) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Path, w.verify)
 	mux.HandleFunc("POST "+Path, w.receive)
-	return mux
+	return ingress.Guard(w.cfg.Logger, mux)
 }
 
 type webhook struct {
@@ -153,19 +152,19 @@ func (h *webhook) verify(w http.ResponseWriter, r *http.Request) {
 	const op apperr.Op = "meta.Webhook.verify"
 	q := r.URL.Query()
 	mode, token, challenge := q.Get("hub.mode"), q.Get("hub.verify_token"), q.Get("hub.challenge")
+	var err error
 	switch {
 	case mode == "" || token == "" || challenge == "":
-		apperr.WriteJSON(w, apperr.E(op, apperr.Invalid, "hub.mode, hub.verify_token and hub.challenge are required"))
-		return
+		err = apperr.E(op, apperr.Invalid, "hub.mode, hub.verify_token and hub.challenge are required")
 	case mode != "subscribe":
-		apperr.WriteJSON(w, apperr.E(op, apperr.Invalid, `hub.mode must be "subscribe"`))
-		return
+		err = apperr.E(op, apperr.Invalid, `hub.mode must be "subscribe"`)
 	case len(challenge) > maxChallenge:
-		apperr.WriteJSON(w, apperr.E(op, apperr.Invalid, "hub.challenge is too long"))
-		return
+		err = apperr.E(op, apperr.Invalid, "hub.challenge is too long")
 	case h.cfg.VerifyToken == "" || subtle.ConstantTimeCompare([]byte(token), []byte(h.cfg.VerifyToken)) != 1:
-		h.cfg.Logger.WarnContext(r.Context(), "meta webhook handshake refused: wrong verify token")
-		apperr.WriteJSON(w, apperr.E(op, apperr.Forbidden, "hub.verify_token does not match"))
+		err = apperr.E(op, apperr.Forbidden, "hub.verify_token does not match")
+	}
+	if err != nil {
+		ingress.Fail(w, r, h.cfg.Logger, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -175,14 +174,8 @@ func (h *webhook) verify(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *webhook) receive(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	if err := h.handle(w, r); err != nil {
-		if k := apperr.KindOf(err); k == apperr.Transient || k == apperr.Internal {
-			h.cfg.Logger.ErrorContext(ctx, "meta webhook failed", "err", err)
-		} else {
-			h.cfg.Logger.WarnContext(ctx, "meta webhook refused", "status", apperr.Status(err), "reason", apperr.Message(err))
-		}
-		apperr.WriteJSON(w, err)
+		ingress.Fail(w, r, h.cfg.Logger, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -193,18 +186,9 @@ func (h *webhook) receive(w http.ResponseWriter, r *http.Request) {
 func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
 	const op apperr.Op = "meta.Webhook.receive"
 	ctx := r.Context()
-	if r.ContentLength > MaxBodyBytes {
-		return apperr.E(op, apperr.TooLarge, "body over 4 MB")
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return apperr.E(op, apperr.Unsupported, "Content-Type must be application/json")
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := ingress.Body(w, r, MaxBodyBytes, "application/json")
 	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return apperr.E(op, apperr.TooLarge, "body over 4 MB")
-		}
-		return apperr.Wrap(op, apperr.Invalid, err, "could not read the body")
+		return err
 	}
 	if err := VerifySignature(r.Header.Get(SignatureHeader), body, h.cfg.AppSecret); err != nil {
 		h.cfg.Metrics.Count(metrics.SignaturesRejected, 1)
@@ -256,8 +240,11 @@ func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
 		}
 		queued++
 	}
-	h.cfg.Logger.InfoContext(ctx, "meta webhook received", "object", batch.Object, "events", len(batch.Events), "queued", queued,
-		"skipped", len(batch.Skipped), "foreign", foreign)
+	attrs := []any{"object", batch.Object, "events", len(batch.Events), "queued", queued, "skipped", len(batch.Skipped)}
+	if foreign > 0 {
+		attrs = append(attrs, "foreign", foreign)
+	}
+	h.cfg.Logger.InfoContext(ctx, "meta webhook received", attrs...)
 	return nil
 }
 

@@ -104,19 +104,20 @@ func TestDoRetryAfterIsTheWait(t *testing.T) {
 // with its time left to report it.
 func TestDoStopsBeforeTheDeadline(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
-	p := retry.Policy{BaseBackoff: time.Second, MaxBackoff: time.Second}
+	// Every wait is at least 4 s × 0.5 (the jitter): none ends before the deadline.
+	p := retry.Policy{BaseBackoff: 4 * time.Second, MaxBackoff: 4 * time.Second}
 	attempt, calls := script(errBusy, errBusy)
 	start := time.Now()
 	_, err := retry.Do(ctx, p, classify, attempt)
-	if !errors.Is(err, errBusy) || *calls != 1 {
-		t.Errorf("err = %v after %d attempts, want busy after 1", err, *calls)
+	if !errors.Is(err, errBusy) || errors.Is(err, context.DeadlineExceeded) || *calls != 1 {
+		t.Errorf("err = %v after %d attempts, want busy (not the deadline) after 1", err, *calls)
 	}
-	if took := time.Since(start); took > 100*time.Millisecond {
+	if took := time.Since(start); took >= time.Second {
 		t.Errorf("Do took %v: it waited for a retry that could not finish", took)
 	}
-	attempt, calls = script(raErr(500*time.Millisecond), nil)
+	attempt, calls = script(raErr(3*time.Second), nil)
 	p.MaxBackoff = time.Hour
 	if _, err := retry.Do(ctx, p, classify, attempt); err == nil || *calls != 1 {
 		t.Errorf("Retry-After past the deadline: err = %v after %d attempts, want the error after 1", err, *calls)

@@ -69,6 +69,9 @@ const (
 	igToken     = "resilience-ig-token"
 	slackToken  = "xoxb-resilience-bot"
 	deskChannel = "C0RESDESK1"
+	// The Slack workspace and app the Slack function obeys (threadReplyEvent's).
+	slackTeam = "T0RESDESK"
+	slackApp  = "A0RESDESK"
 )
 
 // options shape a harness.
@@ -158,6 +161,8 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 		"GRAPH_API_BASE_URL":        h.graph.URL(),
 		"SLACK_API_URL":             h.slack.URL(),
 		"SLACK_CHANNEL":             deskChannel,
+		"SLACK_TEAM_IDS":            slackTeam,
+		"SLACK_APP_ID":              slackApp,
 		"INSTAGRAM_ACCOUNT_IDS":     igID,
 		"WHATSAPP_PHONE_NUMBER_IDS": waPhoneID,
 		"PAGE_IDS":                  pageID,
@@ -360,7 +365,7 @@ func (h *harness) slackRequest(path, contentType string, body []byte) *http.Requ
 func threadReplyEvent(eventID, threadTS, text string, at time.Time) []byte {
 	ts := fmt.Sprintf("%d.%06d", at.Unix(), at.Nanosecond()/1000)
 	body, err := json.Marshal(map[string]any{
-		"token": "unused", "team_id": "T0RESDESK", "api_app_id": "A0RESDESK", "type": "event_callback",
+		"token": "unused", "team_id": slackTeam, "api_app_id": slackApp, "type": "event_callback",
 		"event_id": eventID, "event_time": at.Unix(),
 		"event": map[string]any{"type": "message", "channel": deskChannel, "user": "U0AGENT01", "text": text,
 			"ts": ts, "thread_ts": threadTS, "event_ts": ts, "channel_type": "channel"},

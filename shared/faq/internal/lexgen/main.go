@@ -26,7 +26,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/faq/nlp"
 )
 
 const (
@@ -47,7 +47,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for lang, groups := range map[string][][]string{faq.English: en, faq.German: de} {
+	for lang, groups := range map[string][][]string{nlp.English: en, nlp.German: de} {
 		if err := write(filepath.Join(*out, lang+".txt.gz"), groups); err != nil {
 			log.Fatal(err)
 		}
@@ -83,7 +83,7 @@ func wordnet(dir string) ([][]string, error) {
 				continue
 			}
 			offsets := fs[4+ptrs+2:]
-			s := faq.StemWord(fs[0], faq.English)
+			s := nlp.StemWord(fs[0], nlp.English)
 			if s == "" {
 				continue
 			}
@@ -131,7 +131,7 @@ func openThesaurus(path string) ([][]string, error) {
 			if term == "" || strings.ContainsAny(term, " .0123456789") {
 				continue
 			}
-			if s := faq.StemWord(term, faq.German); s != "" && !slices.Contains(g, s) {
+			if s := nlp.StemWord(term, nlp.German); s != "" && !slices.Contains(g, s) {
 				g = append(g, s)
 			}
 		}

@@ -1,14 +1,16 @@
-package faq
+package knowledge
 
 import (
 	_ "embed"
 	"slices"
+
+	"github.com/frontdesk-app/frontdesk/shared/faq/nlp"
 )
 
 // smallTalkYAML is the small-talk module included in every knowledge base (see
-// kb/smalltalk.yaml): greetings, thanks, goodbyes, "are you a bot?", asking for a person.
+// smalltalk.yaml): greetings, thanks, goodbyes, "are you a bot?", asking for a person.
 //
-//go:embed kb/smalltalk.yaml
+//go:embed smalltalk.yaml
 var smallTalkYAML []byte
 
 // smallTalkFile names the module in errors.
@@ -27,7 +29,7 @@ func smallTalk() []*Entry {
 // answer, title, follow-ups and human flag win; the phrasings are the module's plus e's.
 func (e *Entry) mergeModule(m *Entry) {
 	ps := map[string][]string{}
-	for _, l := range Languages {
+	for _, l := range nlp.Languages {
 		for _, p := range append(slices.Clone(m.Phrasings[l]), e.Phrasings[l]...) {
 			if !slices.Contains(ps[l], p) {
 				ps[l] = append(ps[l], p)

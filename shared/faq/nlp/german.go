@@ -1,4 +1,4 @@
-package faq
+package nlp
 
 // germanStem implements the Snowball German stemmer ("german2" variant: ae, oe and ue count as
 // umlauts, so "Gruesse" and "Grüße" stem alike), https://snowballstem.org/algorithms/german/stemmer.html.
@@ -7,7 +7,7 @@ package faq
 func germanStem(word string) string {
 	w := []rune(word)
 	if len(w) <= 3 {
-		return foldUmlauts(word)
+		return FoldUmlauts(word)
 	}
 	// Preprocess: ß → ss; u and y between vowels → U, Y (protected); then ae, oe, ue → ä, ö, ü.
 	out := make([]rune, 0, len(w)+2)
@@ -189,8 +189,8 @@ func longest(w []rune, suffixes ...string) int {
 	return 0
 }
 
-// foldUmlauts maps ä, ö, ü to a, o, u and ß to ss.
-func foldUmlauts(s string) string {
+// FoldUmlauts maps ä, ö, ü to a, o, u and ß to ss.
+func FoldUmlauts(s string) string {
 	b := make([]rune, 0, len(s))
 	for _, r := range s {
 		switch r {
