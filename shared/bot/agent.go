@@ -145,10 +145,17 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		if err := b.signal(ctx, adsignals.Lead, c, a); err != nil {
 			return err
 		}
-	case channel.ActionEdit:
-		notes = []desk.Note{{Kind: desk.ReplyEdited, Agent: a.User}}
-	case channel.ActionDelete:
-		notes = []desk.Note{{Kind: desk.ReplyDeleted, Agent: a.User}}
+	case channel.ActionEdit, channel.ActionDelete:
+		// Only a reply the customer has: editing a note, or a reply the window refused, changes
+		// nothing anyone needs to hear about.
+		if !c.HasProcessed(sentID(a.Channel, a.MessageTS)) {
+			break
+		}
+		kind := desk.ReplyEdited
+		if a.Action == channel.ActionDelete {
+			kind = desk.ReplyDeleted
+		}
+		notes = []desk.Note{{Kind: kind, Agent: a.User}}
 	default:
 		b.log().WarnContext(ctx, "unknown agent action ignored", "event", a)
 		c.MarkProcessed(a.ID)
@@ -214,6 +221,11 @@ func (b *Bot) claim(ctx context.Context, c *conversation.Conversation, agent str
 	c.Agent = agent
 	c.ClaimedAt = now
 }
+
+// sentID is how a conversation remembers, among its processed event ids, that the agent's
+// message ts in channel reached the customer: an edit or deletion of it is then worth a line.
+// Like the event ids, the last MaxProcessed are remembered.
+func sentID(channel, messageTS string) string { return "sent:" + channel + ":" + messageTS }
 
 // deliver sends an agent's reply to the customer under the window policy and returns the status
 // lines for the thread (none when there is nothing to say).
@@ -291,4 +303,16 @@ func (b *Bot) signal(ctx context.Context, m adsignals.Moment, c *conversation.Co
 		return fmt.Errorf("ad signal %s: %w", m, err)
 	}
 	return nil
+}
+
+// delivered reports whether deliver's status lines leave the reply sent (none, or a warning
+// that came with a send).
+func delivered(notes []desk.Note) bool {
+	for _, n := range notes {
+		switch n.Kind {
+		case desk.NotSent, desk.CustomerMustWrite, desk.TemplateSent:
+			return false
+		}
+	}
+	return true
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/observe"
+	"github.com/frontdesk-app/frontdesk/shared/window"
 )
 
 // Sender delivers a reply to a customer on the conversation's surface (graph.Client).
@@ -442,6 +443,16 @@ func (b *Bot) onceStored(ctx context.Context, key string, fn func(context.Contex
 // customer is unreachable, the window closed, the comment's private reply is spent) is counted
 // and logged, and the event still applies: retrying cannot change the platform's answer.
 func (b *Bot) reply(ctx context.Context, c *conversation.Conversation, key string, r channel.Reply) error {
+	if r.Template == nil && !r.Human {
+		// The bot's own words (a confirmation, the follow-up's questions) only inside the
+		// window: the platform would refuse them after it (see botReply for answers).
+		wd := window.Decide(window.Input{Surface: c.Key.Surface, LastInbound: c.LastInboundAt, Now: b.now()})
+		if wd.Action != window.Send {
+			b.count(ctx, metrics.StaleAnswersDropped, 1)
+			b.log().InfoContext(ctx, "bot reply not sent", "conversation", c, "window", wd)
+			return nil
+		}
+	}
 	if r.CommentID != "" && r.CommentID == c.PrivateReplied {
 		b.count(ctx, metrics.DeliveriesFailed, 1)
 		b.log().WarnContext(ctx, "reply not sent: the comment's private reply is spent", "conversation", c)

@@ -54,6 +54,39 @@ const (
 	SuggestionRefused NoteKind = "suggestion_refused" // "Add to FAQ" stored nothing [Text: why, frontdesk's words]
 )
 
+// NoteKinds lists every kind, for tests that check each is worded and rendered.
+var NoteKinds = []NoteKind{
+	Claimed,
+	Resolved,
+	HandedBack,
+	Lead,
+	AnswerSent,
+	ClaimedByReply,
+	Reclaimed,
+	Reopened,
+	ClaimRefused,
+	TakenOver,
+	CustomerDeleted,
+	StoryMention,
+	ReplyEdited,
+	ReplyDeleted,
+	WindowCloses,
+	TemplateSent,
+	CustomerMustWrite,
+	HumanAgentTag,
+	NotSent,
+	PrivateReplySpent,
+	Gone,
+	Unclaimed,
+	ClosedIdle,
+	FollowUpAllowed,
+	FollowUpWithdrawn,
+	FollowUpOptedOut,
+	FollowUpRevoked,
+	FollowUpSent,
+	FollowUpElsewhere,
+}
+
 // Note is one status line in an escalation's thread: frontdesk telling the agents what happened.
 // Its fields are plain text; the desk escapes them and renders Agent as a mention.
 type Note struct {
