@@ -2,7 +2,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run tools test lint fmt fuzz bench screenshots moto-start moto-stop kb
+.PHONY: help run tools test lint fmt fuzz bench screenshots moto-start moto-stop
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_%.-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -26,9 +26,6 @@ bench: ## Run the benchmarks (ingress, bot, FAQ; see docs/cost.md); installs mot
 screenshots: ## Retake the console's screenshots in docs/img (headless Chromium, installed when missing)
 	bash scripts/chromium.sh
 	go test ./cmd/frontdesk -run '^TestConsoleInBrowser$$' -count=1 -args -screenshots "$(CURDIR)/docs/img"
-
-kb: ## Check a knowledge base and build the bot's KB layer for sam build: make kb KB=../my-shop/kb (default: the sample shop)
-	bash scripts/kb-layer.sh $(KB) $(KB_LAYER)
 
 lint: ## Check gofmt, run go vet and staticcheck
 	bash scripts/lint.sh

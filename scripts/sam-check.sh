@@ -53,8 +53,9 @@ step "sam validate --lint" "$sam" validate --lint --template-file template.yaml
 # The same cfn-lint, with its informational rules too (explicit deletion policies and the like).
 step "cfn-lint --include-checks I" "$root/.tools/venv/bin/cfn-lint" --include-checks I -- template.yaml
 step "sam validate" "$sam" validate --template-file template.yaml
-# The bot's knowledge base layer (the sample shop unless KB is set), checked and trained first.
-step "kb layer" bash "$root/scripts/kb-layer.sh" ${KB:+"$KB"}
+# sam build checks the knowledge base of the bot's layer and trains its model (layers/kb):
+# the sample shop unless KB names another.
+export KB=${KB:-sample}
 step "sam build" "$sam" build --template-file template.yaml --build-dir "$build_dir" --parallel
 
 # Every AWS::Serverless::Function must have produced a linux/arm64 ELF named bootstrap.
@@ -84,12 +85,10 @@ if [[ $got -ne $want ]]; then
 	exit 1
 fi
 echo "sam-check: $got functions built: linux/arm64, static, lambda.norpc, stripped"
-# sam build leaves the knowledge base layer where it is (it has no build method): the built
-# template points at the folder scripts/kb-layer.sh filled, which sam deploy zips.
-layer=$(grep -A8 '^  KnowledgeBase:' "$build_dir/template.yaml" | sed -n 's/^ *ContentUri: *//p')
-layer=$(cd "$build_dir" && cd "$layer" && pwd)
+# The knowledge base layer carries the KB and its model where FAQ_KB points (/opt/kb).
+layer=$build_dir/KnowledgeBase
 if [[ ! -f $layer/kb.model ]] || ! compgen -G "$layer/kb/*.y*ml" >/dev/null; then
-	echo "sam-check: the KnowledgeBase layer ($layer) lacks kb/*.yaml or kb.model" >&2
+	echo "sam-check: the KnowledgeBase layer lacks kb/*.yaml or kb.model" >&2
 	exit 1
 fi
-echo "sam-check: knowledge base layer $layer: $(ls "$layer/kb" | wc -l) YAML file(s) and kb.model"
+echo "sam-check: knowledge base layer of KB=$KB: $(ls "$layer/kb" | wc -l) YAML file(s) and kb.model"

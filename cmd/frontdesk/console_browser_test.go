@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/frontdesk-app/frontdesk/shared/hostguard"
 )
 
 var screenshots = flag.String("screenshots", "", "write the console's screenshots for the README into this folder (make screenshots)")
@@ -36,8 +37,8 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// startLocalStack serves the local stack with its console as `frontdesk serve` does, on a free
-// loopback port, and returns its base URL.
+// startLocalStack serves the local stack with its console as `frontdesk serve` does (the same
+// server, Host guard and limits), on a free loopback port, and returns its base URL.
 func startLocalStack(t *testing.T) string {
 	t.Helper()
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
@@ -53,7 +54,7 @@ func startLocalStack(t *testing.T) string {
 	if _, err := st.mountConsole(ln.Addr(), "", logger); err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: st.mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(hostguard.Middleware(serveHosts(ln.Addr(), ""))(st.mux), serveLimits, logger)
 	srv.RegisterOnShutdown(st.console.Close)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() {
@@ -162,6 +163,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	shows("the reasoning", `#chat .row.bot .reasoning`, "delivery-time")
 	shows("the reasoning's decision", `#chat .row.bot .reasoning`, "answer")
 	shows("the reasoning's window rule", `#chat .row.bot .reasoning`, "inside the 24-hour window")
+	shows("the reasoning's ranking", `#chat .row.bot .reasoning`, "Top three")
 	shows("the consent state", `#consent`, "Ad-data sharing: allowed")
 
 	// The answer's buttons work: a tap answers the entry it names.
@@ -179,6 +181,21 @@ func TestConsoleInBrowser(t *testing.T) {
 	shows("the card", `#desk .bk-header`, "WhatsApp · Erika Mustermann (49******67)")
 	shows("the card's status", `#desk .bk-fields`, "Waiting for an agent.")
 	shows("the details in the thread", `#desk .replies`, "Ich möchte mit einem Mitarbeiter sprechen")
+
+	// From another customer's chat, the card opens this customer's.
+	run("pick Messenger", chromedp.Click(chromedp.CSS(`label[for="surface-messenger"]`)))
+	shows("the other customer's empty chat", `#chat .empty`, "Jonas Weber")
+	run("open the card's chat", chromedp.Click(chromedp.CSS(`#desk .open-chat`)))
+	shows("the card's customer", `#chat .bubble.out`, "Ich möchte mit einem Mitarbeiter sprechen")
+	if n := count("WhatsApp picked again", `document.querySelector('#surface-whatsapp').checked ? 1 : 0`); n != 1 {
+		t.Error("opening the card's chat did not pick WhatsApp")
+	}
+
+	// Nobody claims it for 45 minutes: the sweeper brings it back into view.
+	run("move the clock 45 min", chromedp.SendKeys(chromedp.CSS(`#clock-custom`), "45m"+kb.Enter))
+	shows("the clock moved", `#clock-offset`, "+45 min")
+	run("run the sweeper", chromedp.Click(chromedp.CSS(`#sweep`)))
+	shows("the re-announcement", `#desk .replies`, "Still unclaimed after 45 min")
 
 	// The agent claims it from the keyboard.
 	run("claim", chromedp.Focus(chromedp.CSS(`#desk button[data-action="claim"]`)), chromedp.KeyEvent(kb.Enter))
@@ -206,7 +223,7 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	// A day later the agent writes again: WhatsApp allows only the template.
 	run("move the clock 25 h", chromedp.Click(chromedp.CSS(`button[data-advance="25h"]`)))
-	shows("the clock", `#clock-offset`, "+1 d 1 h")
+	shows("the clock", `#clock-offset`, "+25 h 45 min")
 	run("a late reply", chromedp.SendKeys(chromedp.CSS(threadInput), "Ist alles angekommen?"+kb.Enter))
 	shows("the template in the customer's chat", `#chat .bubble.template`, "agent_reply_waiting")
 	shows("the window rule beside it", `#chat .row.agent .reasoning`, "template sent instead")

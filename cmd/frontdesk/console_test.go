@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -86,5 +87,22 @@ func TestReadmeScreenshotsExist(t *testing.T) {
 		if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) {
 			t.Errorf("%s: not a PNG (%v)", r[1], err)
 		}
+	}
+}
+
+// The console is the local stack's alone: no Lambda function links it (nor its test browser).
+func TestLambdaFunctionsLinkNoConsole(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-deps", "../../functions/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if strings.HasSuffix(pkg, "/shared/console") || strings.Contains(pkg, "chromedp") {
+			t.Errorf("a Lambda function links %s", pkg)
+		}
+	}
+	if !strings.Contains(string(out), "/shared/app") {
+		t.Errorf("go list -deps ../../functions/... lists no shared/app: the check looks at the wrong packages")
 	}
 }

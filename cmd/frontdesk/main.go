@@ -1,7 +1,7 @@
 // Command frontdesk is the developer's tool for the frontdesk backend: it runs the local stack
 // (the Lambda handlers behind one HTTP server, routes read from template.yaml) and talks to it.
 //
-//	frontdesk serve [--addr 127.0.0.1:3000]      run the local stack
+//	frontdesk serve [--addr 127.0.0.1:3000]      run the local stack and its console
 //	frontdesk say --channel whatsapp "hello"     send a message as a customer, print the reply
 //	frontdesk faq check KB | faq eval ...        validate a knowledge base, measure the matcher
 //	frontdesk faq test KB TESTS | faq chat       test a knowledge base, talk to it
@@ -34,12 +34,13 @@ func main() {
 const usage = `frontdesk: the support-bot backend's developer tool
 
 Usage:
-  frontdesk serve [--addr 127.0.0.1:3000] [--template template.yaml]
+  frontdesk serve [--addr 127.0.0.1:3000] [--template template.yaml] [--console-with-real-credentials]
         run the local stack: the Lambda handlers behind one HTTP server, embedded store and queue,
-        outbound calls recorded in GET /_local/outbox
+        outbound calls recorded in GET /_local/outbox, the console at /_local/console (loopback
+        only; off while a real token is set unless --console-with-real-credentials)
   frontdesk say --channel whatsapp|messenger|instagram|comment [--from ID] [--name NAME] "text"
         post a signed webhook as Meta would and print the bot's reply
-  frontdesk slack reply [--thread TS] "text" | slack press claim|resolve|handback|lead
+  frontdesk slack reply [--thread TS] "text" | slack press claim|takeover|resolve|handback|lead
         act as an agent in the latest (or the given) escalation thread: a signed Slack event
   frontdesk faq check KB
         validate a knowledge base (a YAML file or a folder of them)

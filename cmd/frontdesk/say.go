@@ -26,6 +26,7 @@ func runSay(ctx context.Context, args []string, getenv func(string) string, stdo
 	from := fs.String("from", "", "the customer's id (default: a fixed test customer per surface)")
 	name := fs.String("name", "Erika Mustermann", "the customer's display name")
 	clid := fs.String("ctwa-clid", "", "make the message arrive from a click-to-WhatsApp ad with this click id")
+	postback := fs.String("postback", "", "tap a button with this payload instead (Messenger/Instagram: a postback such as GET_STARTED; WhatsApp: a reply button); the text is its title")
 	url := fs.String("url", "http://127.0.0.1:3000", "the local stack's base URL")
 	wait := fs.Duration("timeout", 10*time.Second, "how long to wait for the reply")
 	ago := fs.Duration("ago", 0, "date the message this long back (e.g. 30h: the agent then answers after the window)")
@@ -44,7 +45,8 @@ func runSay(ctx context.Context, args []string, getenv func(string) string, stdo
 	if !surface.Valid() {
 		return fmt.Errorf("say: unknown channel %q: want whatsapp, messenger, instagram or comment", *ch)
 	}
-	built, err := metatest.Payload(metatest.Message{Surface: surface, From: *from, Name: *name, Text: text, CtwaClid: *clid, At: time.Now().Add(-*ago)})
+	built, err := metatest.Payload(metatest.Message{Surface: surface, From: *from, Name: *name, Text: text, CtwaClid: *clid,
+		Payload: *postback, Postback: *postback != "", At: time.Now().Add(-*ago)})
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/config"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/console"
+	"github.com/frontdesk-app/frontdesk/shared/hostguard"
 	"github.com/frontdesk-app/frontdesk/shared/memqueue"
 	"github.com/frontdesk-app/frontdesk/shared/memstore"
 	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
@@ -25,6 +26,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/outbox"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 	"github.com/frontdesk-app/frontdesk/shared/samtemplate"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi/slackagent"
 )
 
 // localSecrets are the fixed development secrets of the local stack; each is overridable by its
@@ -40,14 +42,20 @@ var localSecrets = map[string]string{
 // localSettings are the local stack's defaults for the rest of the configuration. The tokens
 // are placeholders: a call whose real token is not configured goes to the outbox.
 var localSettings = map[string]string{
-	"SLACK_CHANNEL":         "C0LOCALDESK",
+	"SLACK_CHANNEL": "C0LOCALDESK",
+	// The local workspace and app: `frontdesk slack` and events/slack speak for them.
+	"SLACK_TEAM_IDS":        slackagent.Local.Team,
+	"SLACK_APP_ID":          slackagent.Local.App,
 	"INSTAGRAM_ACCOUNT_IDS": localInstagramID,
-	"WHATSAPP_TEMPLATE":     "agent_reply_waiting",
-	"PUBLIC_BASE_URL":       "http://127.0.0.1:3000",
-	"WHATSAPP_TOKEN":        "local-whatsapp-token",
-	"PAGE_TOKEN":            "local-page-token",
-	"INSTAGRAM_TOKEN":       "local-instagram-token",
-	"SLACK_BOT_TOKEN":       "xoxb-local-bot-token",
+	// The local accounts (README, "local accounts"): webhooks for any other are dropped. The
+	// WhatsApp number is WHATSAPP_PHONE_NUMBER_ID below.
+	"PAGE_IDS":          metatest.PageID,
+	"WHATSAPP_TEMPLATE": "agent_reply_waiting",
+	"PUBLIC_BASE_URL":   "http://127.0.0.1:3000",
+	"WHATSAPP_TOKEN":    "local-whatsapp-token",
+	"PAGE_TOKEN":        "local-page-token",
+	"INSTAGRAM_TOKEN":   "local-instagram-token",
+	"SLACK_BOT_TOKEN":   "xoxb-local-bot-token",
 	// The local stack shares ad signals unless refused, so the Conversions API flow shows in
 	// the outbox; deployments default to opt-in.
 	"CONSENT_REGIME": "opt-out",
@@ -95,6 +103,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:3000", "listen address")
 	tmpl := fs.String("template", "template.yaml", "the SAM template whose HTTP routes are mounted")
+	allow := fs.String("allow-host", "", "more Host names the server answers to, comma-separated name:port (besides 127.0.0.1, localhost and [::1] with its port)")
 	consoleReal := fs.Bool("console-with-real-credentials", false, "serve the console even though a real token is set (its messages then reach real customers and Slack)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -117,8 +126,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
+	hosts := serveHosts(ln.Addr(), *allow)
 	fmt.Fprintf(stdout, "frontdesk local stack on http://%s (embedded store and queue; outbound calls in GET /_local/outbox)\n", ln.Addr())
 	fmt.Fprintf(stdout, "console: %s\n", consoleURL)
+	fmt.Fprintf(stdout, "  answers requests for Host %s\n", strings.Join(hosts, ", "))
 	for _, r := range st.routes {
 		fmt.Fprintf(stdout, "  %-6s %-32s -> %s\n", r.Method, r.Path, r.Function)
 	}
@@ -129,14 +140,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		src := "default"
 		if getenv(k) != "" {
-			src = "from environment"
+			// A secret given through the environment may be a real one: never printed.
+			fmt.Fprintf(stdout, "  %-22s (from environment)\n", k)
+			continue
 		}
-		fmt.Fprintf(stdout, "  %-22s %s (%s)\n", k, localEnv(getenv)(k), src)
+		fmt.Fprintf(stdout, "  %-22s %s (default)\n", k, localSecrets[k])
 	}
 
-	srv := &http.Server{Handler: st.mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	srv := newServer(hostguard.Middleware(hosts)(st.mux), serveLimits, logger)
 	srv.RegisterOnShutdown(st.console.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -154,6 +166,49 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	return nil
+}
+
+// limits bound the local server's connections and memory.
+type limits struct {
+	// header and read bound reading a request's header and whole request; idle a kept-alive
+	// connection between requests. No write timeout: an answer may stream.
+	header, read, idle time.Duration
+	// outbox is how many outbound calls the outbox keeps, store how many conversations, seen
+	// marks and send reservations each the embedded store keeps: the oldest go first.
+	outbox, store int
+	// journal is how many items the console keeps (messages, calls, decisions).
+	journal int
+}
+
+// serveLimits are the local server's limits: a client that sends its request at 1 byte/s is
+// cut off, and a stack left running for days does not grow without bound.
+var serveLimits = limits{header: 5 * time.Second, read: 30 * time.Second, idle: 2 * time.Minute, outbox: 1000, store: 10000, journal: 3000}
+
+// newServer is the local HTTP server for h with l's timeouts.
+func newServer(h http.Handler, l limits, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: l.header,
+		ReadTimeout:       l.read,
+		IdleTimeout:       l.idle,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// serveHosts is the Host allow-list of a server listening on addr: the loopback names with its
+// port, the listen address itself when it names a host, and extra (comma-separated).
+func serveHosts(addr net.Addr, extra string) []string {
+	host, port, _ := net.SplitHostPort(addr.String())
+	hosts := hostguard.Loopback(port)
+	if ip := net.ParseIP(host); ip != nil && !ip.IsLoopback() && !ip.IsUnspecified() {
+		hosts = append(hosts, net.JoinHostPort(host, port))
+	}
+	for h := range strings.SplitSeq(extra, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			hosts = append(hosts, h)
+		}
+	}
+	return hosts
 }
 
 // realCredentials are the variables whose presence sends calls to the real APIs.
@@ -205,9 +260,12 @@ func newStack(ctx context.Context, getenv func(string) string, pass func(string)
 	}
 	st := &stack{routes: routes, store: memstore.New(), outbox: outbox.New(), clock: console.NewClock()}
 	st.journal = console.NewJournal(st.clock.Now)
+	st.journal.Max = serveLimits.journal
 	st.store.Now = st.clock.Now
 	st.outbox.Now = st.clock.Now
 	st.outbox.OnRecord = st.journal.Recorded
+	st.store.Limit = serveLimits.store
+	st.outbox.Max = serveLimits.outbox
 	st.outbox.InstagramAccounts = cfg.InstagramIDs
 	st.outbox.Real = http.DefaultTransport
 	st.outbox.Pass = pass
@@ -266,6 +324,13 @@ func (s *stack) mountConsole(addr net.Addr, off string, logger *slog.Logger) (st
 			Clock:              s.clock,
 			Journal:            s.journal,
 			Consent:            consentView(ledger),
+			Thread: func(ctx context.Context, ch, ts string) (channel.Key, bool) {
+				conv, err := s.store.ConversationByThread(ctx, ch, ts)
+				if err != nil {
+					return channel.Key{}, false
+				}
+				return conv.Key, true
+			},
 			Sweep: func(ctx context.Context) (string, error) {
 				r, err := sw.Run(ctx)
 				return fmt.Sprintf("%d re-announced, %d window warnings, %d closed", r.Reannounced, r.Warned, r.Closed), err

@@ -53,6 +53,10 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 	if secret == "" {
 		secret = localSecrets["SLACK_SIGNING_SECRET"]
 	}
+	// Speak for the workspace and app the local stack obeys (its own environment, else its
+	// defaults): a request for another workspace gets 401.
+	ws := slackagent.Workspace{Team: or(getenv("SLACK_TEAM_IDS"), localSettings["SLACK_TEAM_IDS"]), App: or(getenv("SLACK_APP_ID"), localSettings["SLACK_APP_ID"])}
+	ws.Team, _, _ = strings.Cut(ws.Team, ",")
 	u := strings.TrimRight(*base, "/")
 	before, err := fetchOutbox(ctx, u)
 	if err != nil {
@@ -76,13 +80,13 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 			return errors.New(`slack reply: no text given (frontdesk slack reply "Your parcel left today")`)
 		}
 		path, contentType = "/slack/events", slackagent.EventContentType
-		body, err = slackMessageEvent(*ch, *thread, *user, text, now)
+		body, err = slackMessageEvent(ws, *ch, *thread, *user, text, now)
 	case "press":
 		if fs.NArg() != 1 {
 			return errors.New("slack press: name one button: claim, takeover, resolve, handback or lead")
 		}
 		path, contentType = "/slack/interactions", slackagent.InteractionContentType
-		body, err = slackButtonPress(*ch, *thread, *user, fs.Arg(0), now)
+		body, err = slackButtonPress(ws, *ch, *thread, *user, fs.Arg(0), now)
 	default:
 		fmt.Fprint(stderr, slackUsage)
 		return fmt.Errorf("slack: unknown subcommand %q", sub)
@@ -118,19 +122,19 @@ func or(v, def string) string {
 	return v
 }
 
-// slackMessageEvent is the Events API body of an agent's reply in a thread.
-func slackMessageEvent(ch, threadTS, user, text string, now time.Time) ([]byte, error) {
-	return slackagent.Reply(ch, threadTS, user, text, slackagent.TS(now), now)
+// slackMessageEvent is the Events API body of an agent's reply in a thread of ws.
+func slackMessageEvent(ws slackagent.Workspace, ch, threadTS, user, text string, now time.Time) ([]byte, error) {
+	return ws.Reply(ch, threadTS, user, text, slackagent.TS(now), now)
 }
 
 // slackButtonPress is the interactivity body of a button on the escalation card.
-func slackButtonPress(ch, cardTS, user, action string, now time.Time) ([]byte, error) {
+func slackButtonPress(ws slackagent.Workspace, ch, cardTS, user, action string, now time.Time) ([]byte, error) {
 	switch action {
 	case slackapi.ActionIDClaim, slackapi.ActionIDTakeOver, slackapi.ActionIDResolve, slackapi.ActionIDHandBack, slackapi.ActionIDLead:
 	default:
 		return nil, fmt.Errorf("slack press: unknown button %q: want claim, takeover, resolve, handback or lead", action)
 	}
-	return slackagent.Press(slackagent.Button{Channel: ch, MessageTS: cardTS, User: user, ActionID: action, BlockID: "escalation_actions"}, now)
+	return ws.Press(slackagent.Button{Channel: ch, MessageTS: cardTS, User: user, ActionID: action, BlockID: "escalation_actions"}, now)
 }
 
 // threadPost is the part of a Slack chat.postMessage body that locates it.

@@ -168,13 +168,15 @@ func (c *Checker) Check(calls []Call) ([]Finding, error) {
 	return out, nil
 }
 
-// Unneeded returns the statements of the functions' policies that no recorded call needs:
-// with the statement removed, every call of its function is still allowed. For the statements
-// it does not return, removing the statement makes the check fail.
-func (c *Checker) Unneeded(calls []Call) ([]string, error) {
+// Unneeded returns the statements of the functions' policies that no recorded call needs
+// (with the statement removed, every call of its function is still allowed), and the actions
+// of statements with several actions that no recorded call needs. For a statement it does not
+// return, removing the statement makes the check fail.
+func (c *Checker) Unneeded(calls []Call) (statements, actions []string, err error) {
 	type variant struct {
-		function, statement string
-		from, to            int // its requests
+		what     string
+		action   bool
+		from, to int // its requests
 	}
 	var variants []variant
 	var reqs []Request
@@ -182,32 +184,44 @@ func (c *Checker) Unneeded(calls []Call) ([]string, error) {
 	for _, call := range calls {
 		functions[call.Function] = append(functions[call.Function], call)
 	}
+	add := func(fn, what string, action bool, policies []Policy) error {
+		v := variant{what: what, action: action, from: len(reqs)}
+		for _, call := range functions[fn] {
+			r, _, err := c.request(call, policies)
+			if err != nil {
+				return err
+			}
+			reqs = append(reqs, r)
+		}
+		v.to = len(reqs)
+		variants = append(variants, v)
+		return nil
+	}
 	for _, fn := range slices.Sorted(maps.Keys(c.Roles)) {
 		ps, err := c.policies(fn)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for p := range ps {
 			for i := range ps[p].Statements() {
-				v := variant{function: fn, statement: c.Roles[fn] + " " + StatementID(ps, p, i), from: len(reqs)}
-				without := Without(ps, p, i)
-				for _, call := range functions[fn] {
-					r, _, err := c.request(call, without)
-					if err != nil {
-						return nil, err
-					}
-					reqs = append(reqs, r)
+				id := c.Roles[fn] + " " + StatementID(ps, p, i)
+				if err := add(fn, id, false, Without(ps, p, i)); err != nil {
+					return nil, nil, err
 				}
-				v.to = len(reqs)
-				variants = append(variants, v)
+				for _, a := range Actions(ps, p, i) {
+					if without, ok := WithoutAction(ps, p, i, a); ok {
+						if err := add(fn, id+" "+a, true, without); err != nil {
+							return nil, nil, err
+						}
+					}
+				}
 			}
 		}
 	}
 	ds, err := c.Eval.Decide(reqs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var unneeded []string
 	for _, v := range variants {
 		needed := false
 		for _, d := range ds[v.from:v.to] {
@@ -215,9 +229,13 @@ func (c *Checker) Unneeded(calls []Call) ([]string, error) {
 				needed = true
 			}
 		}
-		if !needed {
-			unneeded = append(unneeded, v.statement)
+		switch {
+		case needed:
+		case v.action:
+			actions = append(actions, v.what)
+		default:
+			statements = append(statements, v.what)
 		}
 	}
-	return unneeded, nil
+	return statements, actions, nil
 }

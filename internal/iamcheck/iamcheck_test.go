@@ -204,7 +204,7 @@ func TestRemovingAStatementFails(t *testing.T) {
 			t.Errorf("template.yaml: %s", f)
 		}
 	}
-	unneeded, err := c.Unneeded(calls)
+	unneeded, _, err := c.Unneeded(calls)
 	if err != nil {
 		t.Fatal(err)
 	}

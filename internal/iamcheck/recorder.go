@@ -52,6 +52,16 @@ func (r Resource) String() string {
 
 func (c Call) String() string { return c.Function + ": " + c.Action + " on " + c.Resource.String() }
 
+// key is what makes calls distinct: the test world's tables and queues are all the one of the
+// template (Binding), a parameter is its base name below the prefix.
+func (c Call) key() string {
+	name := ""
+	if c.Resource.Kind == "parameter" {
+		name = path.Base(c.Resource.Name)
+	}
+	return strings.Join([]string{c.Function, c.Action, c.Resource.Kind, name, c.Resource.Index, c.Resource.KeyPrefix}, "|")
+}
+
 // Recorder stands between the functions and the AWS endpoint (moto): each function gets its own
 // endpoint URL (one server, a path per function), and every request through it is recorded as
 // that function's calls, then passed on unchanged.
@@ -60,7 +70,7 @@ type Recorder struct {
 	srv          *httptest.Server
 
 	mu    sync.Mutex
-	calls map[string]Call // by Call.String()
+	calls map[string]Call // by Call.key
 }
 
 // NewRecorder records the calls to the AWS endpoint upstream; partitionKey is the DynamoDB
@@ -75,9 +85,17 @@ func NewRecorder(upstream, partitionKey string) (*Recorder, error) {
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		rest, ok := strings.CutPrefix(req.URL.Path, "/fn/")
 		function, p, _ := strings.Cut(rest, "/")
-		if !ok || function == "" {
+		if !ok {
 			http.Error(w, "not a function's endpoint: "+req.URL.Path, http.StatusNotFound)
 			return
+		}
+		if function == "-" {
+			// A client shared by several functions: the Tag middleware names the function.
+			function = req.Header.Get(functionHeader)
+			req.Header.Del(functionHeader)
+		}
+		if function == "" {
+			function = Unattributed
 		}
 		body, err := io.ReadAll(req.Body)
 		if err != nil {
@@ -95,9 +113,16 @@ func NewRecorder(upstream, partitionKey string) (*Recorder, error) {
 // Close stops the recorder's server.
 func (r *Recorder) Close() { r.srv.Close() }
 
+// Unattributed is the function of a request through Endpoint("") that no WithFunction named.
+const Unattributed = "(no function)"
+
 // Endpoint returns an AWS endpoint URL (AWS_ENDPOINT_URL) whose requests are recorded as
-// function's.
+// function's. For "", the function of each request is the one its context names (WithFunction,
+// with the Tag middleware on the client).
 func (r *Recorder) Endpoint(function string) string {
+	if function == "" {
+		function = "-"
+	}
 	return r.srv.URL + "/fn/" + url.PathEscape(function)
 }
 
@@ -117,8 +142,8 @@ func (r *Recorder) record(function string, req *http.Request, body []byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, c := range calls {
-		if _, ok := r.calls[c.String()]; !ok {
-			r.calls[c.String()] = c
+		if _, ok := r.calls[c.key()]; !ok {
+			r.calls[c.key()] = c
 		}
 	}
 }

@@ -45,6 +45,46 @@ func Without(ps []Policy, p, i int) []Policy {
 	return out
 }
 
+// WithoutAction returns the policies with action a removed from statement i of policy p, and
+// whether the statement lists a among more than one action.
+func WithoutAction(ps []Policy, p, i int, a string) ([]Policy, bool) {
+	st, ok := ps[p].Document["Statement"].([]any)[i].(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	actions, ok := st["Action"].([]any)
+	if !ok || len(actions) < 2 || !slices.Contains(actions, any(a)) {
+		return nil, false
+	}
+	out := slices.Clone(ps)
+	doc := maps.Clone(out[p].Document)
+	sts := slices.Clone(doc["Statement"].([]any))
+	nst := maps.Clone(st)
+	nst["Action"] = slices.DeleteFunc(slices.Clone(actions), func(x any) bool { return x == a })
+	sts[i] = nst
+	doc["Statement"] = sts
+	out[p] = Policy{Name: out[p].Name, Document: doc}
+	return out, true
+}
+
+// Actions returns the actions statement i of policy p lists.
+func Actions(ps []Policy, p, i int) []string {
+	st, _ := ps[p].Document["Statement"].([]any)[i].(map[string]any)
+	switch a := st["Action"].(type) {
+	case string:
+		return []string{a}
+	case []any:
+		var out []string
+		for _, x := range a {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
 // StatementID names statement i of policy p: its Sid, or its position.
 func StatementID(ps []Policy, p, i int) string {
 	st := ps[p].Document["Statement"].([]any)[i]

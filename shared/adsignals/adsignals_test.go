@@ -10,13 +10,16 @@ import (
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/adsignals"
+	"github.com/frontdesk-app/frontdesk/shared/adsignals/capi"
 	"github.com/frontdesk-app/frontdesk/shared/adsignals/capitest"
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/consent/consenttest"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/graph"
 	"github.com/frontdesk-app/frontdesk/shared/memstore"
+	"github.com/frontdesk-app/frontdesk/shared/retry"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -71,9 +74,9 @@ func setup(t *testing.T, regime consent.Regime) *fixture {
 	}, now)
 	st := consenttest.NewStore(now)
 	l := &consent.Ledger{Store: st, Subjects: consent.Subjects{Pepper: []byte("test-pepper-0123456789")}, Regime: regime, Conversations: st, Now: now}
-	client := &adsignals.Client{BaseURL: fake.BaseURL(), Version: version, HTTP: fake.Client(),
+	client := &capi.Client{BaseURL: fake.BaseURL(), Version: version, Transport: &graph.Transport{HTTP: fake.Client(), Retry: retry.Policy{BaseBackoff: time.Millisecond}},
 		Tokens: map[channel.Surface]string{channel.WhatsApp: waToken, channel.Messenger: pgToken, channel.Instagram: igToken},
-		Sleep:  func(context.Context, time.Duration) error { return nil }}
+	}
 	m := &counter{n: map[string]int{}}
 	logs := &bytes.Buffer{}
 	sig := &adsignals.Signaler{Client: client, Gate: l, Metrics: m, Now: now,
@@ -238,11 +241,11 @@ func TestSignalIdempotent(t *testing.T) {
 		t.Errorf("events = %d, want 2", n)
 	}
 	// A failed send releases its claim so the retry can send.
-	f.sig.Client.(*adsignals.Client).Tokens[channel.WhatsApp] = "EAAwrong"
+	f.sig.Client.(*capi.Client).Tokens[channel.WhatsApp] = "EAAwrong"
 	if _, err := f.sig.Signal(ctx, adsignals.FirstAdMessage, c, "wamid.2", t0); !apperr.Is(err, apperr.Unauthorized) {
 		t.Fatalf("bad token err = %v, want unauthorized", err)
 	}
-	f.sig.Client.(*adsignals.Client).Tokens[channel.WhatsApp] = waToken
+	f.sig.Client.(*capi.Client).Tokens[channel.WhatsApp] = waToken
 	if got, err := f.sig.Signal(ctx, adsignals.FirstAdMessage, c, "wamid.2", t0); got != adsignals.Sent || err != nil {
 		t.Errorf("retry after failure = %v, %v; want sent", got, err)
 	}
@@ -262,8 +265,8 @@ func TestClientRetries(t *testing.T) {
 		{"ok", nil, apperr.Other, 1},
 		{"429 then ok", []int{429}, apperr.Other, 2},
 		{"500, 503 then ok", []int{500, 503}, apperr.Other, 3},
-		{"always 503", []int{503, 503, 503, 503}, apperr.Transient, 3},
-		{"always 429", []int{429, 429, 429}, apperr.Transient, 3},
+		{"always 503", []int{503, 503, 503, 503}, apperr.Transient, 4},
+		{"always 429", []int{429, 429, 429, 429}, apperr.Transient, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -271,8 +274,8 @@ func TestClientRetries(t *testing.T) {
 			f := setup(t, consent.OptOut)
 			f.fake.FailNext(tt.fail...)
 			var slept []time.Duration
-			c := f.sig.Client.(*adsignals.Client)
-			c.Sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
+			c := f.sig.Client.(*capi.Client)
+			c.Transport.Retry.OnRetry = func(_ error, d time.Duration) { slept = append(slept, d) }
 			res, err := c.Send(ctx, channel.Messenger, pageDS, ev)
 			if tt.wantKind == apperr.Other {
 				if err != nil || res.EventsReceived != 1 {
@@ -320,14 +323,14 @@ func TestClientErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, consent.OptOut)
-			c := f.sig.Client.(*adsignals.Client)
+			c := f.sig.Client.(*capi.Client)
 			c.Tokens[channel.Messenger] = tt.token
 			_, err := c.Send(ctx, tt.surface, tt.dataset, tt.ev)
 			if !apperr.Is(err, tt.kind) {
 				t.Fatalf("err = %v, want %v", err, tt.kind)
 			}
 			if tt.code != 0 {
-				var ae *adsignals.APIError
+				var ae *graph.APIError
 				if !asAPI(err, &ae) || ae.Code != tt.code {
 					t.Errorf("APIError = %+v, want code %d", ae, tt.code)
 				}

@@ -13,12 +13,15 @@ import (
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/adsignals"
+	"github.com/frontdesk-app/frontdesk/shared/adsignals/capi"
 	"github.com/frontdesk-app/frontdesk/shared/adsignals/capitest"
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/graph"
 	"github.com/frontdesk-app/frontdesk/shared/memstore"
+	"github.com/frontdesk-app/frontdesk/shared/retry"
 )
 
 // TestPrivacyFlow runs the whole story on the embedded store, with every log line
@@ -39,7 +42,7 @@ func TestPrivacyFlow(t *testing.T) {
 		Regime: consent.OptOut, Conversations: store, DefaultLocale: "de", Now: now}
 	fake := capitest.New(t, version, map[string]capitest.Dataset{waDS: {Channel: "whatsapp", BusinessID: wabaID, Token: waToken}}, now)
 	sig := &adsignals.Signaler{
-		Client: &adsignals.Client{BaseURL: fake.BaseURL(), Version: version, HTTP: fake.Client(),
+		Client: &capi.Client{BaseURL: fake.BaseURL(), Version: version, Transport: &graph.Transport{HTTP: fake.Client(), Retry: retry.Policy{BaseBackoff: time.Millisecond}},
 			Tokens: map[channel.Surface]string{channel.WhatsApp: waToken}},
 		Gate: ledger, Accounts: map[string]adsignals.Account{phoneID: {Dataset: waDS, BusinessID: wabaID}},
 		Sends: store, Logger: logger, Now: now,

@@ -3,7 +3,7 @@ package adsignals_test
 import (
 	"errors"
 
-	"github.com/frontdesk-app/frontdesk/shared/adsignals"
+	"github.com/frontdesk-app/frontdesk/shared/graph"
 )
 
-func asAPI(err error, target **adsignals.APIError) bool { return errors.As(err, target) }
+func asAPI(err error, target **graph.APIError) bool { return errors.As(err, target) }

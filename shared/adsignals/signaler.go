@@ -53,7 +53,7 @@ type Gate interface {
 	AllowedKey(ctx context.Context, key channel.Key) (bool, *consent.Record, error)
 }
 
-// Sender sends events; *Client satisfies it.
+// Sender sends events; *capi.Client (package adsignals/capi) satisfies it.
 type Sender interface {
 	Send(ctx context.Context, surface channel.Surface, dataset string, events ...Event) (*Response, error)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/adsignals"
+	"github.com/frontdesk-app/frontdesk/shared/adsignals/capi"
 	"github.com/frontdesk-app/frontdesk/shared/bot"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/config"
@@ -76,7 +77,18 @@ func MetaWebhook(d Deps) (http.Handler, error) {
 		Metrics:     d.metrics(),
 		Logger:      d.logger(),
 		Now:         d.now(),
+		Accounts: &meta.Accounts{
+			WhatsApp:  d.Config.WhatsAppPhoneIDs,
+			Pages:     d.Config.PageIDs,
+			Instagram: d.Config.InstagramIDs,
+		},
 	}), nil
+}
+
+// graphTransport is the one transport of every Graph API call: the reply senders' and the
+// Conversions API's.
+func graphTransport(d Deps) *graph.Transport {
+	return &graph.Transport{HTTP: d.HTTP, Now: d.now()}
 }
 
 // Graph is the Graph API client that sends replies.
@@ -84,7 +96,7 @@ func Graph(d Deps) (*graph.Client, error) {
 	c, err := graph.New(graph.Config{
 		BaseURL:           d.Config.GraphBaseURL,
 		Version:           d.Config.GraphVersion,
-		HTTP:              d.HTTP,
+		Transport:         graphTransport(d),
 		InstagramAccounts: d.Config.InstagramIDs,
 		Now:               d.now(),
 		Tokens: graph.Tokens{
@@ -148,8 +160,8 @@ func Signals(d Deps, gate adsignals.Gate) (*adsignals.Signaler, error) {
 		ig = d.Config.PageToken.Reveal()
 	}
 	return &adsignals.Signaler{
-		Client: &adsignals.Client{
-			BaseURL: d.Config.GraphBaseURL, Version: d.Config.GraphVersion, HTTP: d.HTTP,
+		Client: &capi.Client{
+			BaseURL: d.Config.GraphBaseURL, Version: d.Config.GraphVersion, Transport: graphTransport(d),
 			Tokens: map[channel.Surface]string{
 				channel.WhatsApp:  d.Config.WhatsAppToken.Reveal(),
 				channel.Messenger: d.Config.PageToken.Reveal(),
@@ -219,6 +231,7 @@ func Bot(d Deps) (*bot.Bot, error) {
 		Consent:          ledger,
 		Signals:          signals,
 		Retention:        d.Config.Retention,
+		Freshness:        d.Config.BotFreshness,
 		DefaultLocale:    d.Config.DefaultLocale,
 		Template:         d.Config.WhatsAppTmpl,
 		TemplateLanguage: d.Config.WhatsAppLang,
@@ -251,11 +264,13 @@ func Consent(d Deps) (http.Handler, error) {
 
 // Slack is the handler of the Slack function's routes: Events API, interactivity, slash command.
 func Slack(d Deps) (http.Handler, error) {
-	if err := d.Config.Require("SLACK_SIGNING_SECRET"); err != nil {
+	if err := d.Config.Require("SLACK_SIGNING_SECRET", "SLACK_TEAM_IDS", "SLACK_APP_ID"); err != nil {
 		return nil, err
 	}
 	return slackapi.NewHandler(slackapi.HandlerConfig{
 		SigningSecret: []byte(d.Config.SlackSigning.Reveal()),
+		TeamIDs:       d.Config.SlackTeamIDs,
+		AppID:         d.Config.SlackAppID,
 		Conversations: d.Conversations,
 		Dedup:         d.Dedup,
 		Queue:         d.Queue,

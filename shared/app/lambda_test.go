@@ -16,7 +16,7 @@ func TestSetup(t *testing.T) {
 		"AWS_REGION": "eu-central-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
 		"FRONTDESK_TABLE": "t", "FRONTDESK_QUEUE_URL": "https://sqs.eu-central-1.amazonaws.com/1/q.fifo",
 		"META_APP_SECRET": "s", "META_VERIFY_TOKEN": "v", "SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1",
-		"SLACK_CHANNEL": "C1", "CONSENT_API_KEY": "k", "SUBJECT_PEPPER": "sixteen-bytes-pepper",
+		"SLACK_CHANNEL": "C1", "SLACK_TEAM_IDS": "T1,E1", "SLACK_APP_ID": "A1", "CONSENT_API_KEY": "k", "SUBJECT_PEPPER": "sixteen-bytes-pepper",
 	}
 	logger := slog.New(slog.DiscardHandler)
 	fn := func(name string) Function {
@@ -40,6 +40,8 @@ func TestSetup(t *testing.T) {
 		{"bot without its channel", fn("bot"), "SLACK_CHANNEL", "SLACK_CHANNEL"},
 		{"consent", fn("consent"), "", ""},
 		{"slack", fn("slack"), "", ""},
+		{"slack without its workspaces", fn("slack"), "SLACK_TEAM_IDS", "SLACK_TEAM_IDS"},
+		{"slack without its app", fn("slack"), "SLACK_APP_ID", "SLACK_APP_ID"},
 		{"sweeper", fn("sweeper"), "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

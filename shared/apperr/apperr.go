@@ -25,7 +25,7 @@ const (
 	Unauthorized             // missing or wrong credentials or signature (401)
 	Forbidden                // authenticated but not allowed (403)
 	NotFound                 // the thing does not exist, or has expired (404)
-	Conflict                 // a conditional write lost a race or the thing exists (409)
+	Conflict                 // a conditional write lost a race: re-read and try again (409); never a refusal for good
 	TooLarge                 // the body is over the limit (413)
 	Unsupported              // wrong content type (415)
 	Transient                // a dependency failed in a way a retry may fix (503)

@@ -130,10 +130,17 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		if err := b.signal(ctx, adsignals.Lead, c, a); err != nil {
 			return err
 		}
-	case channel.ActionEdit:
-		notes = []desk.Note{{Kind: desk.ReplyEdited, Agent: a.User}}
-	case channel.ActionDelete:
-		notes = []desk.Note{{Kind: desk.ReplyDeleted, Agent: a.User}}
+	case channel.ActionEdit, channel.ActionDelete:
+		// Only a reply the customer has: editing a note, or a reply the window refused, changes
+		// nothing anyone needs to hear about.
+		if !c.HasProcessed(sentID(a.Channel, a.MessageTS)) {
+			break
+		}
+		kind := desk.ReplyEdited
+		if a.Action == channel.ActionDelete {
+			kind = desk.ReplyDeleted
+		}
+		notes = []desk.Note{{Kind: kind, Agent: a.User}}
 	default:
 		b.log().WarnContext(ctx, "unknown agent action ignored", "event", a)
 		c.MarkProcessed(a.ID)
@@ -199,12 +206,22 @@ func (b *Bot) claim(ctx context.Context, c *conversation.Conversation, agent str
 	c.ClaimedAt = now
 }
 
+// sentID is how a conversation remembers, among its processed event ids, that the agent's
+// message ts in channel reached the customer: an edit or deletion of it is then worth a line.
+// Like the event ids, the last MaxProcessed are remembered.
+func sentID(channel, messageTS string) string { return "sent:" + channel + ":" + messageTS }
+
 // deliver sends an agent's reply to the customer under the window policy and returns the status
 // lines for the thread (none when there is nothing to say).
 func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a channel.AgentEvent, r channel.Reply) ([]desk.Note, error) {
 	now := b.now()
 	if c.Key.Surface == channel.Comment {
 		r.CommentID = c.CommentID
+		if c.PrivateReplySpent() {
+			// Meta would refuse it for good: the agent hears it now, nothing is sent or retried.
+			b.count(ctx, metrics.DeliveriesFailed, 1)
+			return []desk.Note{{Kind: desk.PrivateReplySpent}}, nil
+		}
 	}
 	wd := window.Decide(window.Input{Surface: c.Key.Surface, LastInbound: c.LastInboundAt, Now: now, Human: true, Template: b.Template})
 	b.observeDelivery(ctx, c, a, wd)
@@ -229,10 +246,14 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 	_, err := b.once(ctx, c, a.ID+"#reply", func(ctx context.Context) (string, error) {
 		return b.Sender.Send(ctx, c.Key, r)
 	})
+	notePrivateReply(c, r, err)
 	switch {
 	case err == nil:
 		b.count(ctx, metrics.AgentReplies, 1)
 		return notes, nil
+	case errors.Is(err, channel.ErrAlreadyReplied):
+		b.count(ctx, metrics.DeliveriesFailed, 1)
+		return []desk.Note{{Kind: desk.PrivateReplySpent}}, nil
 	case errors.Is(err, channel.ErrWindowClosed):
 		b.count(ctx, metrics.DeliveriesFailed, 1)
 		return []desk.Note{{Kind: desk.CustomerMustWrite}}, nil
@@ -266,4 +287,16 @@ func (b *Bot) signal(ctx context.Context, m adsignals.Moment, c *conversation.Co
 		return fmt.Errorf("ad signal %s: %w", m, err)
 	}
 	return nil
+}
+
+// delivered reports whether deliver's status lines leave the reply sent (none, or a warning
+// that came with a send).
+func delivered(notes []desk.Note) bool {
+	for _, n := range notes {
+		switch n.Kind {
+		case desk.NotSent, desk.CustomerMustWrite, desk.TemplateSent:
+			return false
+		}
+	}
+	return true
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/observe"
+	"github.com/frontdesk-app/frontdesk/shared/window"
 )
 
 // Sender delivers a reply to a customer on the conversation's surface (graph.Client).
@@ -51,12 +52,22 @@ type Bot struct {
 
 	// Retention is how long a conversation outlives its last activity.
 	Retention time.Duration
+	// Freshness is how late a customer message may reach the bot and still get a bot answer
+	// (default 4 hours): an outage's backlog must not flood customers with stale answers.
+	Freshness time.Duration
 	// DefaultLocale is the language of a conversation before the bot has detected one.
 	DefaultLocale string
 	// Lease is how long a worker's claim on a conversation blocks other workers (default 2
 	// minutes): longer than the bot may run on one event, shorter than the queue's visibility
 	// timeout, so a dead worker's event is taken over when the queue redelivers it.
 	Lease time.Duration
+
+	// Reserve is the time HandleSQS keeps back before the invocation's deadline (its context's):
+	// it takes no record with less than twice Reserve left, ends each record's work Reserve
+	// before the deadline, and spends the reserve recording what a cut-off record did and
+	// reporting the records left as failures, so the invocation returns instead of timing out.
+	// Default DefaultReserve.
+	Reserve time.Duration
 
 	// Template is the approved WhatsApp template sent for an agent's reply after the 24-hour
 	// window closed, in TemplateLanguage; empty means such replies are refused.
@@ -77,6 +88,8 @@ const (
 	keepSends = 7 * 24 * time.Hour
 	// attempts bounds retries of an optimistic-locking conflict inside one invocation.
 	attempts = 5
+	// DefaultReserve is Bot.Reserve's default: a DynamoDB write or two and the answer to Lambda.
+	DefaultReserve = 2 * time.Second
 )
 
 func (b *Bot) now() time.Time {
@@ -107,18 +120,36 @@ func (b *Bot) log() *slog.Logger {
 	return slog.Default()
 }
 
+func (b *Bot) reserve() time.Duration {
+	if b.Reserve > 0 {
+		return b.Reserve
+	}
+	return DefaultReserve
+}
+
 // HandleSQS is the Lambda entry point for the SQS FIFO event source with partial batch
 // responses. Records of a FIFO batch are processed in order; after the first failure the rest of
 // the batch is reported failed too, so no later message of a conversation overtakes an earlier one.
+//
+// It keeps to the invocation's deadline (see Reserve): a record is taken only while there is
+// time for it, its work (every call it makes) ends Reserve before the deadline, and the records
+// left are reported as failures. The queue brings them back after its visibility timeout; the
+// invocation does not time out, which would return the whole batch, done records included.
 func (b *Bot) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var resp events.SQSEventResponse
+	work, cancel := b.budget(ctx)
+	defer cancel()
 	failed := false
-	for _, rec := range ev.Records {
+	for i, rec := range ev.Records {
+		if !failed && !b.timeFor(ctx) {
+			failed = true
+			b.log().WarnContext(ctx, "time budget spent; records left for the next invocation", "left", len(ev.Records)-i)
+		}
 		if failed {
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
 			continue
 		}
-		if err := b.handleRecord(ctx, rec); err != nil {
+		if err := b.handleRecord(work, rec); err != nil {
 			failed = true
 			b.log().ErrorContext(ctx, "event failed; will be retried", "messageId", rec.MessageId,
 				"receiveCount", rec.Attributes["ApproximateReceiveCount"], "kind", apperr.KindOf(err).String(), "err", err)
@@ -126,6 +157,37 @@ func (b *Bot) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 		}
 	}
 	return resp, nil
+}
+
+// invocationKey holds the invocation's context inside a record's work context: the work ends
+// Reserve before the deadline, the clean-up of a cut-off record runs in the reserve.
+type invocationKey struct{}
+
+// budget returns the context of the records' work: ctx ending Reserve before its deadline, with
+// ctx itself kept for the clean-up. Without a deadline the work has none either.
+func (b *Bot) budget(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	ctx = context.WithValue(ctx, invocationKey{}, ctx)
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, dl.Add(-b.reserve()))
+}
+
+// timeFor reports whether a record may still be taken: twice the reserve is left before the
+// invocation's deadline (the reserve itself, and as much for the record's work).
+func (b *Bot) timeFor(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return !ok || time.Until(dl) >= 2*b.reserve()
+}
+
+// cleanup is the context for recording a failed record's calls and releasing its lease: the
+// invocation's, which outlives the work's by the reserve.
+func cleanup(ctx context.Context) context.Context {
+	if inv, ok := ctx.Value(invocationKey{}).(context.Context); ok {
+		return inv
+	}
+	return ctx
 }
 
 func (b *Bot) handleRecord(ctx context.Context, rec events.SQSMessage) error {
@@ -154,7 +216,7 @@ func (b *Bot) Handle(ctx context.Context, e channel.Event) error {
 		default:
 			return apperr.E(op, apperr.Internal, "event has neither inbound nor agent part")
 		}
-		if !apperr.Is(err, apperr.Conflict) {
+		if !apperr.Is(err, apperr.Conflict) || ctx.Err() != nil {
 			break
 		}
 	}
@@ -284,6 +346,7 @@ func (b *Bot) recordOnFailure(ctx context.Context, c *conversation.Conversation,
 	if *err == nil || c.Lease == nil {
 		return
 	}
+	ctx = cleanup(ctx)
 	if ferr := b.flush(ctx, c); ferr != nil {
 		*err = errors.Join(*err, ferr)
 		return // keep the lease: the calls not recorded must not be made again before it is stale
@@ -336,12 +399,28 @@ func (b *Bot) onceStored(ctx context.Context, key string, fn func(context.Contex
 }
 
 // reply sends r to the customer once per key. A reply the platform refuses for good (the
-// customer is unreachable, the window closed) is counted and logged, and the event still
-// applies: retrying cannot change the platform's answer.
+// customer is unreachable, the window closed, the comment's private reply is spent) is counted
+// and logged, and the event still applies: retrying cannot change the platform's answer.
 func (b *Bot) reply(ctx context.Context, c *conversation.Conversation, key string, r channel.Reply) error {
+	if r.Template == nil && !r.Human {
+		// The bot's own words (a confirmation, the follow-up's questions) only inside the
+		// window: the platform would refuse them after it (see botReply for answers).
+		wd := window.Decide(window.Input{Surface: c.Key.Surface, LastInbound: c.LastInboundAt, Now: b.now()})
+		if wd.Action != window.Send {
+			b.count(ctx, metrics.StaleAnswersDropped, 1)
+			b.log().InfoContext(ctx, "bot reply not sent", "conversation", c, "window", wd)
+			return nil
+		}
+	}
+	if r.CommentID != "" && r.CommentID == c.PrivateReplied {
+		b.count(ctx, metrics.DeliveriesFailed, 1)
+		b.log().WarnContext(ctx, "reply not sent: the comment's private reply is spent", "conversation", c)
+		return nil
+	}
 	_, err := b.once(ctx, c, key, func(ctx context.Context) (string, error) {
 		return b.Sender.Send(ctx, c.Key, r)
 	})
+	notePrivateReply(c, r, err)
 	switch {
 	case err == nil:
 		return nil
@@ -351,4 +430,12 @@ func (b *Bot) reply(ctx context.Context, c *conversation.Conversation, key strin
 		return nil
 	}
 	return fmt.Errorf("send reply: %w", err)
+}
+
+// notePrivateReply records on c that the private reply of r's comment is spent: sent, or
+// refused because it was sent before.
+func notePrivateReply(c *conversation.Conversation, r channel.Reply, err error) {
+	if r.CommentID != "" && (err == nil || errors.Is(err, channel.ErrAlreadyReplied)) {
+		c.PrivateReplied = r.CommentID
+	}
 }

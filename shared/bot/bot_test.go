@@ -18,6 +18,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/graph"
 	"github.com/frontdesk-app/frontdesk/shared/graph/graphtest"
 	"github.com/frontdesk-app/frontdesk/shared/memstore"
+	"github.com/frontdesk-app/frontdesk/shared/retry"
 )
 
 const (
@@ -64,8 +65,7 @@ func newRig(t *testing.T, brain Brain) *rig {
 	ms.Now = func() time.Time { return r.now }
 	r.store = &flakyStore{Store: ms}
 	g, err := graph.New(graph.Config{
-		BaseURL: r.graph.URL(), HTTP: r.graph.Client(), Tokens: graph.Tokens{WhatsApp: waToken},
-		Sleep: func(context.Context, time.Duration) error { return nil },
+		BaseURL: r.graph.URL(), Transport: &graph.Transport{HTTP: r.graph.Client(), Retry: retry.Policy{Sleep: func(context.Context, time.Duration) error { return nil }}}, Tokens: graph.Tokens{WhatsApp: waToken},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/graph"
 	"github.com/frontdesk-app/frontdesk/shared/graph/graphtest"
 	"github.com/frontdesk-app/frontdesk/shared/memstore"
+	"github.com/frontdesk-app/frontdesk/shared/retry"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
 )
@@ -66,9 +67,8 @@ func newFollowRig(t *testing.T) *followRig {
 		Instagram: map[string]string{igID: igToken},
 	})
 	g, err := graph.New(graph.Config{
-		BaseURL: r.graph.URL(), HTTP: r.graph.Client(), InstagramAccounts: []string{igID},
+		BaseURL: r.graph.URL(), Transport: &graph.Transport{HTTP: r.graph.Client(), Retry: retry.Policy{Sleep: func(context.Context, time.Duration) error { return nil }}}, InstagramAccounts: []string{igID},
 		Tokens: graph.Tokens{WhatsApp: waToken, Page: pageToken, Instagram: igToken},
-		Sleep:  func(context.Context, time.Duration) error { return nil },
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,12 @@ import (
 
 // handleInbound applies one customer event.
 func (b *Bot) handleInbound(ctx context.Context, holder string, in channel.Inbound) error {
+	if in.Group != "" {
+		// The webhook does not queue group messages; should one arrive all the same, it must
+		// not touch the participant's one-to-one conversation.
+		b.log().InfoContext(ctx, "group message not answered", "event", in)
+		return nil
+	}
 	switch {
 	case in.Kind == channel.KindPreference:
 		if b.Consent == nil || in.Preference == nil {
@@ -33,6 +39,8 @@ func (b *Bot) handleInbound(ctx context.Context, holder string, in channel.Inbou
 		return nil
 	case in.Kind == channel.KindReferral:
 		return b.update(ctx, holder, in, func(context.Context, *conversation.Conversation) error { return nil })
+	case in.Kind == channel.KindEdit || in.Kind == channel.KindDeleted:
+		return b.update(ctx, holder, in, b.amend(in))
 	case !in.Kind.Answerable():
 		b.log().DebugContext(ctx, "event not answered", "event", in)
 		return nil
@@ -74,7 +82,8 @@ func (b *Bot) handleInbound(ctx context.Context, holder string, in channel.Inbou
 }
 
 // update loads the conversation of in, skips an event it already applied, runs apply, sends the
-// first-ad-message signal when in brings the conversation's ad referral, and saves.
+// first-ad-message signal with the customer's first message after the ad (the message that
+// carries the referral, or the first one after a referral that came alone), and saves.
 func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, apply func(context.Context, *conversation.Conversation) error) (err error) {
 	c, _, err := b.begin(ctx, in.Key, in.ID, holder)
 	if err != nil {
@@ -100,18 +109,25 @@ func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, app
 		}
 	}
 	if fromAd {
-		c.Referral = in.Referral
+		r := *in.Referral
+		// An ad click without a message: the signal belongs to the message that follows.
+		r.Pending = !in.Kind.Answerable()
+		c.Referral = &r
 		c.Lead = nil // a new ad click may be marked a lead again
 	}
+	signal := in.Kind.Answerable() && c.Referral != nil && (fromAd || c.Referral.Pending)
 	if err := apply(ctx, c); err != nil {
 		return err
 	}
-	if fromAd && c.Referral != nil && b.Signals != nil {
+	if signal && c.Referral != nil && b.Signals != nil {
 		// Before the save: a failure retries the whole event, and the signal is idempotent per
 		// event id. The consent check happens inside, at send time.
 		if _, err := b.Signals.Signal(ctx, adsignals.FirstAdMessage, c, in.ID, in.At); err != nil {
 			return fmt.Errorf("ad signal: %w", err)
 		}
+	}
+	if signal && c.Referral != nil {
+		c.Referral.Pending = false
 	}
 	c.MarkProcessed(in.ID)
 	if err := b.save(ctx, c); err != nil {
@@ -121,20 +137,36 @@ func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, app
 	return nil
 }
 
-// answer lets the FAQ bot decide and carries the decision out.
+// answer lets the FAQ bot decide and carries the decision out; input that is no question for
+// the FAQ takes its own way first (policy.go).
 func (b *Bot) answer(ctx context.Context, c *conversation.Conversation, in channel.Inbound) error {
-	d := b.Brain.Decide(faq.Input{
-		Text: in.Text, Payload: in.Payload, Media: in.Media,
-		Locale: c.Locale, Misses: c.Misses, Pending: c.Pending,
-	})
+	if handled, err := b.nonText(ctx, c, in); handled || err != nil {
+		return err
+	}
+	return b.carryOut(ctx, c, in, b.Brain.Decide(faqInput(c, in)))
+}
+
+// carryOut applies the decision d on in. A message that reached the bot later than Freshness
+// gets no answer; when it needs a person it still reaches the desk, without a notice to the
+// customer.
+func (b *Bot) carryOut(ctx context.Context, c *conversation.Conversation, in channel.Inbound, d faq.Decision) error {
 	if d.Locale != "" {
 		c.Locale = d.Locale
 	}
-	c.Misses = d.Misses
-	c.Pending = nil
 	b.log().InfoContext(ctx, "decided", "event", in, "action", d.Action.String(), "entry", d.EntryID,
 		"confidence", strconv.FormatFloat(d.Confidence, 'f', 3, 64), "reason", d.Reason)
 	b.observeDecision(ctx, c, in, d)
+	if b.stale(in) {
+		b.dropStale(ctx, in, "message delivered too late for a bot answer")
+		if d.Action != faq.Escalate {
+			return nil
+		}
+		c.Pending = nil
+		b.count(ctx, metrics.Escalated, 1)
+		return b.escalate(ctx, c, in, d)
+	}
+	c.Misses = d.Misses
+	c.Pending = nil
 	r := channel.Reply{Text: d.Text, Options: d.Options, CommentID: in.CommentID}
 	switch d.Action {
 	case faq.Answer:
@@ -149,7 +181,7 @@ func (b *Bot) answer(ctx context.Context, c *conversation.Conversation, in chann
 		var offered bool
 		r, offered = b.withFollowUpOffer(c, r, in.At)
 		if r.Text != "" {
-			if err := b.reply(ctx, c, in.ID+"#reply", r); err != nil {
+			if err := b.botReply(ctx, c, in.ID+"#reply", r); err != nil {
 				return err
 			}
 		}
@@ -161,7 +193,7 @@ func (b *Bot) answer(ctx context.Context, c *conversation.Conversation, in chann
 	if r.Text == "" && len(r.Options) == 0 {
 		return nil
 	}
-	return b.reply(ctx, c, in.ID+"#reply", r)
+	return b.botReply(ctx, c, in.ID+"#reply", r)
 }
 
 // escalate hands the conversation to the agents: a card in Slack whose thread becomes the

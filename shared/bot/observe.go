@@ -25,7 +25,7 @@ func (b *Bot) observeDecision(ctx context.Context, c *conversation.Conversation,
 		Kind: observe.Bot, Key: c.Key, Event: in.ID, Locale: d.Locale, Action: d.Action.String(),
 		Entry: d.EntryID, Confidence: d.Confidence, Reason: d.Reason, Window: wd.Reason, At: now,
 	}
-	for _, s := range d.Suggestions {
+	for _, s := range d.Top {
 		if len(rec.Top) == maxTop {
 			break
 		}

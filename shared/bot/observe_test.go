@@ -17,7 +17,7 @@ func TestObserverGetsDecisionWithoutText(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, brainFunc(func(faq.Input) faq.Decision {
 		return faq.Decision{Action: faq.Answer, Locale: "de", Text: "Wir liefern in 1–3 Werktagen.", EntryID: "shipping_time", Confidence: 0.91,
-			Suggestions: []faq.Suggestion{{EntryID: "shipping_time", Title: "Lieferzeit", Score: 0.91}, {EntryID: "shipping_cost", Title: "Versandkosten", Score: 0.05},
+			Top: []faq.Suggestion{{EntryID: "shipping_time", Title: "Lieferzeit", Score: 0.91}, {EntryID: "shipping_cost", Title: "Versandkosten", Score: 0.05},
 				{EntryID: "express", Title: "Express", Score: 0.02}, {EntryID: "returns", Title: "Rückgabe", Score: 0.01}}}
 	}))
 	var got []observe.Decision

@@ -100,7 +100,8 @@ const (
 	KindEcho       Kind = "echo"       // a message the business sent (Human: from a person)
 	KindRead       Kind = "read"       // read receipt
 	KindDelivery   Kind = "delivery"   // delivery receipt
-	KindDeleted    Kind = "deleted"    // the customer deleted a message
+	KindDeleted    Kind = "deleted"    // the customer deleted a message (ReplyTo: which one)
+	KindEdit       Kind = "edit"       // the customer edited a message (ReplyTo: which one; Text: the new text)
 	KindOptIn      Kind = "optin"      // an opt-in that is not a preference change
 	KindHandover   Kind = "handover"   // thread control changed between apps
 )
@@ -124,7 +125,9 @@ type Inbound struct {
 	// Payload is the id of a tapped button, list row, quick reply or postback.
 	Payload string `json:"payload,omitempty"`
 	// Media is the type of non-text content: image, audio, voice, video, document, sticker,
-	// location, contacts, unsupported, ... Empty for plain text.
+	// like (Messenger's thumbs-up sticker), location, contacts, order, flow, story_mention,
+	// share (a shared post, reel or link), product, unsupported, ... Empty for plain text. For
+	// an order or a flow reply, Text holds its content summarised for an agent.
 	Media string `json:"media,omitempty"`
 	// Name is the customer's display name as the platform sent it, if any.
 	Name string `json:"name,omitempty"`
@@ -134,6 +137,12 @@ type Inbound struct {
 	ReplyTo string `json:"replyTo,omitempty"`
 	// Human is set on echoes sent by a person (Page inbox) rather than an app.
 	Human bool `json:"human,omitempty"`
+	// Opener marks a message that opens a conversation without a question: Messenger's "Get
+	// Started" tap, WhatsApp's request_welcome.
+	Opener bool `json:"opener,omitempty"`
+	// Group is the WhatsApp group the message was written in; empty for a 1:1 conversation.
+	// Key.User is then the participant, but the message is not theirs to answer privately.
+	Group string `json:"group,omitempty"`
 	// Standby is set on Messenger/Instagram events delivered on the standby channel: another app
 	// owns the thread, so the bot must not answer.
 	Standby bool `json:"standby,omitempty"`
@@ -156,6 +165,12 @@ func (in Inbound) LogValue() slog.Value {
 	if in.Referral != nil {
 		attrs = append(attrs, slog.Bool("referral", true))
 	}
+	if in.Opener {
+		attrs = append(attrs, slog.Bool("opener", true))
+	}
+	if in.Group != "" {
+		attrs = append(attrs, slog.Bool("group", true))
+	}
 	return slog.GroupValue(attrs...)
 }
 
@@ -168,6 +183,9 @@ type Referral struct {
 	CtwaClid  string `json:"ctwaClid,omitempty" dynamodbav:"ctwaClid,omitempty"`
 	Ref       string `json:"ref,omitempty" dynamodbav:"ref,omitempty"`
 	SourceURL string `json:"sourceUrl,omitempty" dynamodbav:"sourceUrl,omitempty"`
+	// Pending marks a stored referral that came without a message (an ad click, an m.me link):
+	// its first-message signal is owed to the customer's first message after it.
+	Pending bool `json:"pending,omitempty" dynamodbav:"pending,omitempty"`
 }
 
 // FromAd reports whether the referral came from an ad.

@@ -41,26 +41,43 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 // Set reports whether the secret has a value.
 func (s Secret) Set() bool { return s != "" }
 
+// DefaultBotFreshness is BOT_FRESHNESS when unset.
+const DefaultBotFreshness = 4 * time.Hour
+
 // Config is frontdesk's configuration. Field tags name the environment variable and, for
 // secrets, the parameter name under SECRETS_PREFIX.
 type Config struct {
 	Table    string // FRONTDESK_TABLE
 	QueueURL string // FRONTDESK_QUEUE_URL
 
-	GraphBaseURL   string // GRAPH_API_BASE_URL
-	GraphVersion   string // GRAPH_API_VERSION
-	SlackAPIURL    string // SLACK_API_URL
-	SlackChannel   string // SLACK_CHANNEL
-	WhatsAppTmpl   string // WHATSAPP_TEMPLATE: the approved template sent when the 24-hour window is closed
-	WhatsAppLang   string // WHATSAPP_TEMPLATE_LANGUAGE
-	FAQPath        string // FAQ_KB
-	Retention      time.Duration
-	ConsentRegime  string // CONSENT_REGIME: opt-out | opt-in
-	PublicBaseURL  string // PUBLIC_BASE_URL: where the data-deletion status page is reached
-	DefaultLocale  string // DEFAULT_LOCALE
-	InstagramIDs   []string
-	ReannounceMins int    // REANNOUNCE_MINUTES
-	CAPIDatasets   string // CAPI_DATASETS: "<account>=<dataset>[/<business id>],..."
+	GraphBaseURL string // GRAPH_API_BASE_URL
+	GraphVersion string // GRAPH_API_VERSION
+	SlackAPIURL  string // SLACK_API_URL
+	SlackChannel string // SLACK_CHANNEL
+	// SLACK_TEAM_IDS: the workspaces (team ids, or an Enterprise Grid org id), comma-separated,
+	// whose Slack requests are obeyed; SLACK_APP_ID: our Slack app's id.
+	SlackTeamIDs []string
+	SlackAppID   string
+	WhatsAppTmpl string // WHATSAPP_TEMPLATE: the approved template sent when the 24-hour window is closed
+	WhatsAppLang string // WHATSAPP_TEMPLATE_LANGUAGE
+	FAQPath      string // FAQ_KB
+	Retention    time.Duration
+	// BOT_FRESHNESS: how late a customer message may reach the bot and still get a bot answer
+	// ("4h", "90m"; default 4 hours). An outage's backlog must not flood customers with stale
+	// answers; a late message that needs a person still reaches the desk.
+	BotFreshness  time.Duration
+	ConsentRegime string // CONSENT_REGIME: opt-out | opt-in
+	PublicBaseURL string // PUBLIC_BASE_URL: where the data-deletion status page is reached
+	DefaultLocale string // DEFAULT_LOCALE
+	// The business accounts this deployment serves (digits only): a Meta webhook for any other
+	// is acknowledged and dropped. WhatsAppPhoneIDs (WHATSAPP_PHONE_NUMBER_IDS) holds
+	// WhatsAppPhoneID too; PageIDs is PAGE_IDS; InstagramIDs (INSTAGRAM_ACCOUNT_IDS) are also
+	// the comment accounts answered through the Instagram token.
+	WhatsAppPhoneIDs []string
+	PageIDs          []string
+	InstagramIDs     []string
+	ReannounceMins   int    // REANNOUNCE_MINUTES
+	CAPIDatasets     string // CAPI_DATASETS: "<account>=<dataset>[/<business id>],..."
 
 	// WHATSAPP_PHONE_NUMBER_ID: the business's WhatsApp number that sends follow-ups to
 	// customers who started elsewhere; empty turns the cross-channel follow-up off.
@@ -137,14 +154,24 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		DefaultLocale: or(getenv("DEFAULT_LOCALE"), "de"),
 		CAPIDatasets:  getenv("CAPI_DATASETS"),
 	}
-	c.WhatsAppPhoneID = getenv("WHATSAPP_PHONE_NUMBER_ID")
+	c.SlackTeamIDs = list(getenv("SLACK_TEAM_IDS"))
+	c.SlackAppID = strings.TrimSpace(getenv("SLACK_APP_ID"))
+	c.WhatsAppPhoneID = strings.TrimSpace(getenv("WHATSAPP_PHONE_NUMBER_ID"))
+	if c.WhatsAppPhoneID != "" && !digits(c.WhatsAppPhoneID) {
+		return Config{}, fmt.Errorf("WHATSAPP_PHONE_NUMBER_ID = %q: want the number's id, digits only", c.WhatsAppPhoneID)
+	}
 	c.CountryCode = strings.TrimPrefix(strings.TrimSpace(getenv("DEFAULT_COUNTRY_CODE")), "+")
-	if ids := getenv("INSTAGRAM_ACCOUNT_IDS"); ids != "" {
-		for _, id := range strings.Split(ids, ",") {
-			if id = strings.TrimSpace(id); id != "" {
-				c.InstagramIDs = append(c.InstagramIDs, id)
-			}
+	var err error
+	for _, l := range []struct {
+		name string
+		dst  *[]string
+	}{{"WHATSAPP_PHONE_NUMBER_IDS", &c.WhatsAppPhoneIDs}, {"PAGE_IDS", &c.PageIDs}, {"INSTAGRAM_ACCOUNT_IDS", &c.InstagramIDs}} {
+		if *l.dst, err = idList(getenv, l.name); err != nil {
+			return Config{}, err
 		}
+	}
+	if c.WhatsAppPhoneID != "" && !slices.Contains(c.WhatsAppPhoneIDs, c.WhatsAppPhoneID) {
+		c.WhatsAppPhoneIDs = append(c.WhatsAppPhoneIDs, c.WhatsAppPhoneID)
 	}
 	days, err := intVar(getenv, "RETENTION_DAYS", 30)
 	if err != nil {
@@ -154,6 +181,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("RETENTION_DAYS = %d: want at least 1", days)
 	}
 	c.Retention = time.Duration(days) * 24 * time.Hour
+	c.BotFreshness = DefaultBotFreshness
+	if v := getenv("BOT_FRESHNESS"); v != "" {
+		if c.BotFreshness, err = time.ParseDuration(v); err != nil || c.BotFreshness <= 0 {
+			return Config{}, fmt.Errorf("BOT_FRESHNESS = %q: want a positive duration such as 4h or 90m", v)
+		}
+	}
 	if c.ReannounceMins, err = intVar(getenv, "REANNOUNCE_MINUTES", 30); err != nil {
 		return Config{}, err
 	}
@@ -222,7 +255,8 @@ func Load(ctx context.Context, getenv func(string) string, client SSMAPI, secret
 // Require returns an error naming the first missing variable among names ("META_APP_SECRET",
 // "FRONTDESK_TABLE", ...): a function refuses to start half-configured.
 func (c Config) Require(names ...string) error {
-	vals := map[string]string{"FRONTDESK_TABLE": c.Table, "FRONTDESK_QUEUE_URL": c.QueueURL, "SLACK_CHANNEL": c.SlackChannel}
+	vals := map[string]string{"FRONTDESK_TABLE": c.Table, "FRONTDESK_QUEUE_URL": c.QueueURL, "SLACK_CHANNEL": c.SlackChannel,
+		"SLACK_TEAM_IDS": strings.Join(c.SlackTeamIDs, ","), "SLACK_APP_ID": c.SlackAppID}
 	for _, v := range secretVars {
 		vals[v.env] = v.field(&c).Reveal()
 	}
@@ -236,6 +270,44 @@ func (c Config) Require(names ...string) error {
 		return fmt.Errorf("missing configuration: %s (set the variable, or the SSM parameter under SECRETS_PREFIX)", strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// list splits a comma-separated setting, dropping blanks.
+func list(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// idList reads a comma-separated list of account ids, each digits only.
+func idList(getenv func(string) string, name string) ([]string, error) {
+	var out []string
+	for id := range strings.SplitSeq(getenv(name), ",") {
+		if id = strings.TrimSpace(id); id == "" {
+			continue
+		}
+		if !digits(id) {
+			return nil, fmt.Errorf("%s: %q is not an account id (digits only)", name, id)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+func digits(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func or(v, def string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +57,10 @@ func TestFromEnvErrors(t *testing.T) {
 		{"retention not a number", "RETENTION_DAYS", "thirty", "RETENTION_DAYS"},
 		{"retention zero", "RETENTION_DAYS", "0", "at least 1"},
 		{"bad regime", "CONSENT_REGIME", "maybe", "CONSENT_REGIME"},
+		{"page id with a path", "PAGE_IDS", "112233,../112233", "PAGE_IDS"},
+		{"phone number id not digits", "WHATSAPP_PHONE_NUMBER_IDS", "106540352242922,+4917", "WHATSAPP_PHONE_NUMBER_IDS"},
+		{"instagram id not digits", "INSTAGRAM_ACCOUNT_IDS", "abc", "INSTAGRAM_ACCOUNT_IDS"},
+		{"follow-up number not digits", "WHATSAPP_PHONE_NUMBER_ID", "1065/messages", "WHATSAPP_PHONE_NUMBER_ID"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -125,6 +130,46 @@ func TestSecretNeverPrints(t *testing.T) {
 	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%v %s %#v %+v", s, s, s, struct{ T Secret }{s}), b.String()} {
 		if strings.Contains(out, "very-secret") {
 			t.Errorf("secret leaked: %s", out)
+		}
+	}
+}
+
+func TestFromEnvAccounts(t *testing.T) {
+	t.Parallel()
+	c, err := FromEnv(env(map[string]string{"WHATSAPP_PHONE_NUMBER_IDS": " 106540352242922, 109876543210987,", "WHATSAPP_PHONE_NUMBER_ID": "106540352242923",
+		"PAGE_IDS": "112233445566778", "INSTAGRAM_ACCOUNT_IDS": "17841400000000001"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"106540352242922", "109876543210987", "106540352242923"}; !slices.Equal(c.WhatsAppPhoneIDs, want) {
+		t.Errorf("WhatsAppPhoneIDs = %q, want %q (the follow-up number is ours too)", c.WhatsAppPhoneIDs, want)
+	}
+	if !slices.Equal(c.PageIDs, []string{"112233445566778"}) || !slices.Equal(c.InstagramIDs, []string{"17841400000000001"}) {
+		t.Errorf("PageIDs %q, InstagramIDs %q", c.PageIDs, c.InstagramIDs)
+	}
+}
+
+func TestBotFreshness(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[string]time.Duration{"": DefaultBotFreshness, "90m": 90 * time.Minute, "26h": 26 * time.Hour} {
+		c, err := FromEnv(func(k string) string {
+			if k == "BOT_FRESHNESS" {
+				return v
+			}
+			return ""
+		})
+		if err != nil || c.BotFreshness != want {
+			t.Errorf("BOT_FRESHNESS=%q: %v, %v; want %v", v, c.BotFreshness, err, want)
+		}
+	}
+	for _, v := range []string{"soon", "-1h", "0s"} {
+		if _, err := FromEnv(func(k string) string {
+			if k == "BOT_FRESHNESS" {
+				return v
+			}
+			return ""
+		}); err == nil || !strings.Contains(err.Error(), "BOT_FRESHNESS") {
+			t.Errorf("BOT_FRESHNESS=%q: err %v, want one naming the variable", v, err)
 		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"html"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"unicode"
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/ingress"
 )
 
 // MaxBodyBytes bounds the body of POST /consent and POST /meta/data-deletion.
@@ -88,7 +88,7 @@ func NewHandler(cfg HandlerConfig) (http.Handler, error) {
 	mux.HandleFunc("GET /consent/{subject}", h.getConsent)
 	mux.HandleFunc("POST /meta/data-deletion", h.postDeletion)
 	mux.HandleFunc("GET /meta/data-deletion/{code}", h.getDeletion)
-	return noStore(mux), nil
+	return ingress.Guard(h.log, noStore(mux)), nil
 }
 
 func noStore(next http.Handler) http.Handler {
@@ -105,13 +105,9 @@ func (h *handler) now() time.Time {
 	return time.Now()
 }
 
-// fail writes err and logs it when it is not the caller's fault.
+// fail answers err and logs it, once.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch apperr.KindOf(err) {
-	case apperr.Internal, apperr.Other, apperr.Transient:
-		h.log.ErrorContext(r.Context(), "consent request failed", "path", r.Pattern, "err", err)
-	}
-	apperr.WriteJSON(w, err)
+	ingress.Fail(w, r, h.log, err)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -134,20 +130,7 @@ func (h *handler) authorize(r *http.Request) error {
 
 // readBody checks the media type and reads at most MaxBodyBytes.
 func readBody(w http.ResponseWriter, r *http.Request, mediaType string) ([]byte, error) {
-	const op = "consent.readBody"
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != mediaType {
-		return nil, apperr.E(op, apperr.Unsupported, "Content-Type must be "+mediaType)
-	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		return nil, apperr.E(op, apperr.TooLarge, "body is larger than 16 KiB")
-	case err != nil:
-		return nil, apperr.Wrap(op, apperr.Invalid, err, "body could not be read")
-	}
-	return b, nil
+	return ingress.Body(w, r, MaxBodyBytes, mediaType)
 }
 
 // consentRequest is the body of POST /consent.

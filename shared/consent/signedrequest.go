@@ -30,6 +30,14 @@ func (r *SignedRequest) LogValue() slog.Value {
 	return slog.GroupValue(slog.Time("issuedAt", r.IssuedAt))
 }
 
+// MaxSignedRequestAge is the oldest issued_at accepted. Meta posts the callback when the user
+// asks and retries for a short while; a signed_request older than this is a replay (a captured
+// request without expires would otherwise re-run an erasure years later).
+const MaxSignedRequestAge = 24 * time.Hour
+
+// maxClockSkew is how far in the future an issued_at may lie (clocks differ).
+const maxClockSkew = 5 * time.Minute
+
 // maxSignedRequest bounds the form field: Meta's are a few hundred bytes.
 const maxSignedRequest = 8 << 10
 
@@ -45,9 +53,11 @@ type signedPayload struct {
 // ParseSignedRequest verifies and decodes a signed_request: "<signature>.<payload>", both
 // base64url (padding tolerated). The signature must be the HMAC-SHA256 of the encoded payload
 // string keyed with the app secret, compared in constant time, and the payload's algorithm must
-// be HMAC-SHA256. A payload whose expires lies before now is rejected. The signature is checked
-// before the payload is parsed. Errors are apperr.Unauthorized (bad signature, expired) or
-// apperr.Invalid (malformed), with messages safe to show.
+// be HMAC-SHA256. The payload must carry issued_at, at most MaxSignedRequestAge before now
+// (and not more than a few minutes after it); expires is optional (absent or 0: none), and a
+// payload whose expires lies before now is rejected. The signature is checked before the
+// payload is parsed. Errors are apperr.Unauthorized (bad signature, expired, too old, no
+// issued_at) or apperr.Invalid (malformed), with messages safe to show.
 func ParseSignedRequest(s string, appSecret []byte, now time.Time) (*SignedRequest, error) {
 	const op = "consent.ParseSignedRequest"
 	if len(appSecret) == 0 {
@@ -96,8 +106,16 @@ func ParseSignedRequest(s string, appSecret []byte, now time.Time) (*SignedReque
 	if r.Expires, ok = unixTime(p.Expires); !ok {
 		return nil, apperr.E(op, apperr.Invalid, "signed_request expires is not a unix time")
 	}
-	if !r.Expires.IsZero() && r.Expires.Before(now) {
+	switch {
+	case !r.Expires.IsZero() && r.Expires.Before(now):
 		return nil, apperr.E(op, apperr.Unauthorized, "signed_request has expired")
+	case r.IssuedAt.IsZero():
+		// Without issued_at its age cannot be told: a captured request could be replayed forever.
+		return nil, apperr.E(op, apperr.Unauthorized, "signed_request has no issued_at")
+	case now.Sub(r.IssuedAt) > MaxSignedRequestAge:
+		return nil, apperr.E(op, apperr.Unauthorized, "signed_request was issued more than a day ago")
+	case r.IssuedAt.Sub(now) > maxClockSkew:
+		return nil, apperr.E(op, apperr.Unauthorized, "signed_request is issued in the future")
 	}
 	return r, nil
 }

@@ -24,10 +24,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
-	"github.com/frontdesk-app/frontdesk/shared/desk"
+	"github.com/frontdesk-app/frontdesk/shared/hostguard"
 	"github.com/frontdesk-app/frontdesk/shared/meta"
 	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
@@ -92,6 +93,9 @@ type Config struct {
 	Journal            *Journal
 	// Consent reads a customer's consent; nil hides the consent panel.
 	Consent func(ctx context.Context, key channel.Key) (ConsentView, error)
+	// Thread finds the conversation escalated into a Slack thread, so the desk can open the
+	// customer's chat from a card; nil leaves that out.
+	Thread func(ctx context.Context, channel, ts string) (channel.Key, bool)
 	// Sweep runs the sweeper once and describes what it did; nil hides the button.
 	Sweep func(ctx context.Context) (string, error)
 	// Hosts are the Host header values the console answers (the loopback listener's
@@ -106,9 +110,11 @@ type Config struct {
 
 // Console serves the console. Close ends its event streams.
 type Console struct {
-	cfg  Config
-	mux  *http.ServeMux
-	done chan struct{}
+	cfg     Config
+	mux     *http.ServeMux
+	guarded http.Handler // serve behind the Host check
+	done    chan struct{}
+	closing sync.Once
 }
 
 // New returns the console.
@@ -123,6 +129,7 @@ func New(cfg Config) (*Console, error) {
 		cfg.Logger = slog.Default()
 	}
 	c := &Console{cfg: cfg, mux: http.NewServeMux(), done: make(chan struct{})}
+	c.guarded = hostguard.Middleware(cfg.Hosts)(http.HandlerFunc(c.serve))
 	files, err := fs.Sub(static, "static")
 	if err != nil {
 		return nil, err
@@ -140,14 +147,8 @@ func New(cfg Config) (*Console, error) {
 	return c, nil
 }
 
-// Close ends the open event streams (call it before shutting the server down).
-func (c *Console) Close() {
-	select {
-	case <-c.done:
-	default:
-		close(c.done)
-	}
-}
+// Close ends the open event streams (call it before shutting the server down; again is a no-op).
+func (c *Console) Close() { c.closing.Do(func() { close(c.done) }) }
 
 // ServeHTTP checks where the request comes from and serves it.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -157,11 +158,16 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
 	if c.cfg.Disabled != "" {
-		http.Error(w, "the local console is off: "+c.cfg.Disabled, http.StatusForbidden)
+		c.serve(w, r)
 		return
 	}
-	if !c.hostAllowed(r.Host) {
-		http.Error(w, "the local console answers only on "+strings.Join(c.cfg.Hosts, ", "), http.StatusForbidden)
+	c.guarded.ServeHTTP(w, r)
+}
+
+// serve serves a request whose Host is the console's own.
+func (c *Console) serve(w http.ResponseWriter, r *http.Request) {
+	if c.cfg.Disabled != "" {
+		http.Error(w, "the local console is off: "+c.cfg.Disabled, http.StatusForbidden)
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -183,24 +189,15 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mux.ServeHTTP(w, r)
 }
 
-func (c *Console) hostAllowed(host string) bool {
-	for _, h := range c.cfg.Hosts {
-		if strings.EqualFold(h, host) {
-			return true
-		}
-	}
-	return false
-}
-
-// LoopbackHosts are the Host values naming the loopback listener addr ("127.0.0.1:3000"), or
-// an error when addr is not a loopback address: the console is never served to a network.
+// LoopbackHosts are the Host values naming the loopback listener addr (127.0.0.1, localhost
+// and [::1] with its port), or an error when addr is not a loopback address: the console is
+// never served to a network, whatever other names the server answers to.
 func LoopbackHosts(addr net.Addr) ([]string, error) {
 	tcp, ok := addr.(*net.TCPAddr)
 	if !ok || !tcp.IP.IsLoopback() {
 		return nil, fmt.Errorf("console: %s is not a loopback address", addr)
 	}
-	port := fmt.Sprint(tcp.Port)
-	return []string{net.JoinHostPort(tcp.IP.String(), port), "localhost:" + port}, nil
+	return hostguard.Loopback(fmt.Sprint(tcp.Port)), nil
 }
 
 func (c *Console) page(w http.ResponseWriter, r *http.Request) {
@@ -221,8 +218,10 @@ type State struct {
 	Customers []Customer             `json:"customers"`
 	Items     []Item                 `json:"items"`
 	Consent   map[string]ConsentView `json:"consent,omitempty"`
-	Sweeper   bool                   `json:"sweeper"`
-	Agent     string                 `json:"agent"`
+	// Threads maps a desk message's ts to the conversation escalated into its thread.
+	Threads map[string]string `json:"threads"`
+	Sweeper bool              `json:"sweeper"`
+	Agent   string            `json:"agent"`
 }
 
 func (c *Console) snapshot(ctx context.Context) State {
@@ -233,6 +232,7 @@ func (c *Console) snapshot(ctx context.Context) State {
 		cu.Key = keyOf(cu).String()
 		s.Customers = append(s.Customers, cu)
 	}
+	s.Threads = c.threads(ctx, s.Items)
 	if c.cfg.Consent != nil {
 		s.Consent = map[string]ConsentView{}
 		for _, cu := range Customers {
@@ -247,6 +247,33 @@ func (c *Console) snapshot(ctx context.Context) State {
 	return s
 }
 
+// threads finds the conversation of each card (a Slack post that starts a thread).
+func (c *Console) threads(ctx context.Context, items []Item) map[string]string {
+	out := map[string]string{}
+	if c.cfg.Thread == nil {
+		return out
+	}
+	for _, it := range items {
+		if it.Call == nil || it.Call.Service != "slack" || !strings.HasSuffix(it.Call.Path, "chat.postMessage") {
+			continue
+		}
+		var body struct {
+			Channel  string `json:"channel"`
+			ThreadTS string `json:"thread_ts"`
+		}
+		var resp struct {
+			TS string `json:"ts"`
+		}
+		if json.Unmarshal(it.Call.Body, &body) != nil || json.Unmarshal(it.Call.Response, &resp) != nil || body.ThreadTS != "" || resp.TS == "" {
+			continue
+		}
+		if key, ok := c.cfg.Thread(ctx, body.Channel, resp.TS); ok {
+			out[resp.TS] = key.String()
+		}
+	}
+	return out
+}
+
 func keyOf(cu Customer) channel.Key {
 	b, err := metatest.Payload(metatest.Message{Surface: cu.Surface, From: cu.User, Name: cu.Name, Text: "-", ID: "key"})
 	if err != nil {
@@ -259,7 +286,20 @@ func formatOffset(d time.Duration) string {
 	if d == 0 {
 		return "real time"
 	}
-	return "+" + desk.FormatDuration(d)
+	return "+" + hoursMinutes(d)
+}
+
+// hoursMinutes renders d in hours and minutes, the unit of the windows: "25 h", "25 h 45 min".
+func hoursMinutes(d time.Duration) string {
+	d = d.Round(time.Minute)
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%d min", m)
+	case m == 0:
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d h %d min", h, m)
 }
 
 func (c *Console) state(w http.ResponseWriter, r *http.Request) {
@@ -270,7 +310,10 @@ func (c *Console) state(w http.ResponseWriter, r *http.Request) {
 // change (changes within 50 ms are sent once).
 func (c *Console) events(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
+	// A stream outlives the server's read and write timeouts (an expired read deadline would
+	// end it: the server reads in the background to notice a client that went away).
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	w.Header().Set("Content-Type", "text/event-stream")
 	changed, cancel := c.cfg.Journal.subscribe()
 	defer cancel()
@@ -481,7 +524,7 @@ func (c *Console) clock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.cfg.Clock.Advance(d)
-	c.notify("The clock moved forward " + desk.FormatDuration(d) + ".")
+	c.notify("The clock moved forward " + hoursMinutes(d) + ".")
 	writeJSON(w, http.StatusOK, map[string]any{"now": c.cfg.Clock.Now().UTC(), "offset": formatOffset(c.cfg.Clock.Offset())})
 }
 

@@ -46,13 +46,16 @@ func (f *fakeStack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.paths = append(f.paths, r.URL.Path)
 }
 
-func newConsole(t *testing.T) (*Console, *fakeStack, *Journal) {
+func newConsole(t *testing.T, hosts ...string) (*Console, *fakeStack, *Journal) {
 	t.Helper()
+	if len(hosts) == 0 {
+		hosts = []string{"127.0.0.1:3000", "localhost:3000"}
+	}
 	clock := NewClock()
 	stack := &fakeStack{t: t, clock: clock}
 	j := NewJournal(clock.Now)
 	c, err := New(Config{Stack: stack, MetaAppSecret: []byte("app-secret"), SlackSigningSecret: []byte("slack-secret"),
-		Clock: clock, Journal: j, Hosts: []string{"127.0.0.1:3000", "localhost:3000"}})
+		Clock: clock, Journal: j, Hosts: hosts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,10 +129,10 @@ func TestDisabledSaysWhy(t *testing.T) {
 func TestLoopbackHosts(t *testing.T) {
 	t.Parallel()
 	hosts, err := LoopbackHosts(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 3000})
-	if err != nil || strings.Join(hosts, ",") != "127.0.0.1:3000,localhost:3000" {
+	if err != nil || strings.Join(hosts, ",") != "127.0.0.1:3000,localhost:3000,[::1]:3000" {
 		t.Errorf("LoopbackHosts(127.0.0.1:3000) = %v, %v", hosts, err)
 	}
-	if hosts, err := LoopbackHosts(&net.TCPAddr{IP: net.IPv6loopback, Port: 3000}); err != nil || hosts[0] != "[::1]:3000" {
+	if hosts, err := LoopbackHosts(&net.TCPAddr{IP: net.IPv6loopback, Port: 3000}); err != nil || len(hosts) != 3 {
 		t.Errorf("LoopbackHosts([::1]:3000) = %v, %v", hosts, err)
 	}
 	if _, err := LoopbackHosts(&net.TCPAddr{IP: net.IPv4zero, Port: 3000}); err == nil {
@@ -192,11 +195,11 @@ func TestJournalAttributesSends(t *testing.T) {
 // The event stream sends the state at once and again after a change.
 func TestEventStream(t *testing.T) {
 	t.Parallel()
-	c, _, _ := newConsole(t)
-	srv := httptest.NewServer(c)
+	srv := httptest.NewUnstartedServer(nil)
+	c, _, _ := newConsole(t, srv.Listener.Addr().String())
+	srv.Config.Handler = c
+	srv.Start()
 	t.Cleanup(srv.Close)
-	host := strings.TrimPrefix(srv.URL, "http://")
-	c.cfg.Hosts = []string{host}
 	req, _ := http.NewRequest("GET", srv.URL+"/_local/console/api/events", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -241,5 +244,27 @@ func TestEventStream(t *testing.T) {
 	}
 	if s := read(); len(s.Items) != 1 || s.Offset != "+30 min" || s.OffsetSec != 1800 {
 		t.Errorf("state after the clock moved = %+v", s)
+	}
+}
+
+func TestOffsetInHoursAndMinutes(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{0: "real time", 45 * time.Minute: "+45 min", 25 * time.Hour: "+25 h", 25*time.Hour + 45*time.Minute: "+25 h 45 min"} {
+		if got := formatOffset(d); got != want {
+			t.Errorf("formatOffset(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestJournalKeepsTheNewest(t *testing.T) {
+	t.Parallel()
+	j := NewJournal(time.Now)
+	j.Max = 3
+	for range 5 {
+		j.add(Item{Type: TypeClock})
+	}
+	items := j.Items()
+	if len(items) != 3 || items[0].Seq != 3 || items[2].Seq != 5 {
+		t.Errorf("items = %+v, want seq 3 to 5", items)
 	}
 }

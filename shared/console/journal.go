@@ -65,6 +65,9 @@ type AgentAction struct {
 // Journal keeps the items in memory and tells subscribers when one is added. It holds message
 // text: it is the local console's, never logged, gone when the process ends.
 type Journal struct {
+	// Max bounds the items kept (the oldest go first); 0 keeps all. Set it before use.
+	Max int
+
 	mu       sync.Mutex
 	items    []Item
 	seq      int64
@@ -86,6 +89,9 @@ func (j *Journal) add(it Item) int64 {
 		it.At = j.now().UTC()
 	}
 	j.items = append(j.items, it)
+	if j.Max > 0 && len(j.items) > j.Max {
+		j.items = append(j.items[:0:0], j.items[len(j.items)-j.Max:]...)
+	}
 	for ch := range j.subs {
 		select {
 		case ch <- struct{}{}:

@@ -57,6 +57,10 @@ type Conversation struct {
 	// CommentID is the customer's latest comment (Surface comment): an agent's answer goes to it
 	// as a private reply.
 	CommentID string `json:"commentId,omitempty"`
+	// PrivateReplied is the comment whose one private reply is spent (Meta allows one per
+	// comment): when it is CommentID, nothing more can reach the customer through the comment,
+	// and an agent is told so at once instead of Meta refusing the send.
+	PrivateReplied string `json:"privateReplied,omitempty"`
 
 	// Referral is the ad that started the conversation (ctwa_clid): erased on opt-out.
 	Referral *channel.Referral `json:"referral,omitempty"`
@@ -165,6 +169,11 @@ func (c *Conversation) MarkProcessed(id string) {
 	if n := len(c.Processed); n > MaxProcessed {
 		c.Processed = slices.Clone(c.Processed[n-MaxProcessed:])
 	}
+}
+
+// PrivateReplySpent reports whether the latest comment's one private reply was sent.
+func (c *Conversation) PrivateReplySpent() bool {
+	return c.CommentID != "" && c.PrivateReplied == c.CommentID
 }
 
 // Escalated reports whether an agent owns or is about to own the conversation.

@@ -125,6 +125,13 @@ const (
 	ReasonUnreadableMedia = "unreadable_media"
 	// ReasonFollowUp: a WhatsApp conversation that joined a thread through the follow-up.
 	ReasonFollowUp = "whatsapp_follow_up"
+	// ReasonOrder: the customer sent a catalog order.
+	ReasonOrder = "order"
+	// ReasonFlowReply: the customer completed a WhatsApp Flow.
+	ReasonFlowReply = "flow_reply"
+	// ReasonStoryMention: the customer mentioned the business in their Instagram story (a
+	// social signal for the team, not a question).
+	ReasonStoryMention = "story_mention"
 )
 
 var reasonText = map[string]string{
@@ -133,7 +140,13 @@ var reasonText = map[string]string{
 	ReasonHumanTopic:      "a topic for a person",
 	ReasonUnreadableMedia: "sent media the bot cannot read",
 	ReasonFollowUp:        "continued on WhatsApp",
+	ReasonOrder:           "sent an order",
+	ReasonFlowReply:       "completed a form (WhatsApp Flow)",
+	ReasonStoryMention:    "mentioned us in their story (no question)",
 }
+
+// EditedPrefix leads a customer's edited message mirrored into the thread.
+const EditedPrefix = "(edited) "
 
 // ReasonText is how a desk words an escalation reason.
 func ReasonText(reason string) string {

@@ -26,6 +26,9 @@ const (
 	ClaimRefused   NoteKind = "claim_refused"    // Claim pressed while another agent holds it; the desk offers "Take over" [Agent: who pressed, Other: who holds it]
 	TakenOver      NoteKind = "taken_over"       // an agent took the conversation over [Agent, Other: who had it]
 
+	CustomerDeleted NoteKind = "customer_deleted" // the customer deleted one of their messages
+	StoryMention    NoteKind = "story_mention"    // the customer mentioned the business in their story
+
 	ReplyEdited  NoteKind = "reply_edited"  // an agent edited a reply already sent [Agent]
 	ReplyDeleted NoteKind = "reply_deleted" // a reply already sent was deleted [Agent: its author]
 
@@ -34,6 +37,7 @@ const (
 	CustomerMustWrite NoteKind = "customer_must_write" // after the window, nothing may be sent
 	HumanAgentTag     NoteKind = "human_agent_tag"     // sent with Messenger's HUMAN_AGENT tag
 	NotSent           NoteKind = "not_sent"            // a reply could not be delivered [Text: why, frontdesk's words]
+	PrivateReplySpent NoteKind = "private_reply_spent" // a reply to a comment whose one private reply was already sent
 	Gone              NoteKind = "gone"                // the conversation expired or was erased; nothing was sent
 
 	Unclaimed  NoteKind = "unclaimed"   // nobody claimed the escalation [Duration: waited]
@@ -46,6 +50,39 @@ const (
 	FollowUpSent      NoteKind = "followup_sent"      // the template went; WhatsApp replies continue in this thread [Number]
 	FollowUpElsewhere NoteKind = "followup_elsewhere" // the template went; WhatsApp replies go to another thread [Number]
 )
+
+// NoteKinds lists every kind, for tests that check each is worded and rendered.
+var NoteKinds = []NoteKind{
+	Claimed,
+	Resolved,
+	HandedBack,
+	Lead,
+	AnswerSent,
+	ClaimedByReply,
+	Reclaimed,
+	Reopened,
+	ClaimRefused,
+	TakenOver,
+	CustomerDeleted,
+	StoryMention,
+	ReplyEdited,
+	ReplyDeleted,
+	WindowCloses,
+	TemplateSent,
+	CustomerMustWrite,
+	HumanAgentTag,
+	NotSent,
+	PrivateReplySpent,
+	Gone,
+	Unclaimed,
+	ClosedIdle,
+	FollowUpAllowed,
+	FollowUpWithdrawn,
+	FollowUpOptedOut,
+	FollowUpRevoked,
+	FollowUpSent,
+	FollowUpElsewhere,
+}
 
 // Note is one status line in an escalation's thread: frontdesk telling the agents what happened.
 // Its fields are plain text; the desk escapes them and renders Agent as a mention.
@@ -90,6 +127,10 @@ func (n Note) Format(agent, text func(string) string) string {
 		return "Not claimed: " + agent(n.Other) + " has this conversation. " + agent(n.Agent) + ", take it over only if you agreed to."
 	case TakenOver:
 		return agent(n.Agent) + " took the conversation over from " + agent(n.Other) + "."
+	case CustomerDeleted:
+		return "The customer deleted a message."
+	case StoryMention:
+		return "The customer mentioned us in their story."
 	case ReplyEdited:
 		return agent(n.Agent) + " edited a reply the customer already has: edits are not sent to the customer. To correct it, send a new reply."
 	case ReplyDeleted:
@@ -111,6 +152,8 @@ func (n Note) Format(agent, text func(string) string) string {
 		return "Sent with the HUMAN_AGENT tag (the 24-hour window has closed; agents may answer for 7 days)."
 	case NotSent:
 		return "Not sent: " + text(n.Text) + "."
+	case PrivateReplySpent:
+		return "Not sent: this comment's one private reply was already used — the customer can answer it in Messenger or Instagram, or comment again."
 	case Gone:
 		return "This conversation no longer exists (it expired or its data was erased). Nothing was sent."
 	case Unclaimed:

@@ -47,6 +47,7 @@ type conversationItem struct {
 	AnnouncedAt      time.Time           `dynamodbav:"announcedAt"`
 	WarnedAt         time.Time           `dynamodbav:"warnedAt"`
 	CommentID        string              `dynamodbav:"commentId,omitempty"`
+	PrivateReplied   string              `dynamodbav:"privateReplied,omitempty"`
 	Referral         *channel.Referral   `dynamodbav:"referral,omitempty"`
 	Lead             *conversation.Lead  `dynamodbav:"lead,omitempty"`
 	CustomerName     string              `dynamodbav:"customerName,omitempty"`
@@ -96,7 +97,7 @@ func toItem(c *conversation.Conversation, version int64) conversationItem {
 		Surface: c.Key.Surface, Account: c.Key.Account, User: c.Key.User,
 		Status: c.Status, Locale: c.Locale, LastInboundAt: c.LastInboundAt, Misses: c.Misses,
 		Pending: c.Pending, SlackChannel: c.SlackChannel, ThreadTS: c.ThreadTS, Agent: c.Agent,
-		CommentID: c.CommentID, EscalationReason: c.EscalationReason, EscalatedAt: c.EscalatedAt, ClaimedAt: c.ClaimedAt,
+		CommentID: c.CommentID, PrivateReplied: c.PrivateReplied, EscalationReason: c.EscalationReason, EscalatedAt: c.EscalatedAt, ClaimedAt: c.ClaimedAt,
 		AnnouncedAt: c.AnnouncedAt, WarnedAt: c.WarnedAt, Referral: c.Referral, Processed: c.Processed,
 		FollowUp: c.FollowUp, Linked: c.Linked, Lead: c.Lead, CustomerName: c.CustomerName,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ExpiresAt: c.ExpiresAt, Version: version,
@@ -126,7 +127,7 @@ func (it *conversationItem) conversation() *conversation.Conversation {
 		Key:    channel.Key{Surface: it.Surface, Account: it.Account, User: it.User},
 		Status: it.Status, Locale: it.Locale, LastInboundAt: it.LastInboundAt, Misses: it.Misses,
 		Pending: it.Pending, SlackChannel: it.SlackChannel, ThreadTS: it.ThreadTS, Agent: it.Agent,
-		CommentID: it.CommentID, EscalationReason: it.EscalationReason, EscalatedAt: it.EscalatedAt, ClaimedAt: it.ClaimedAt,
+		CommentID: it.CommentID, PrivateReplied: it.PrivateReplied, EscalationReason: it.EscalationReason, EscalatedAt: it.EscalatedAt, ClaimedAt: it.ClaimedAt,
 		AnnouncedAt: it.AnnouncedAt, WarnedAt: it.WarnedAt, Referral: it.Referral, Processed: it.Processed,
 		FollowUp: it.FollowUp, Linked: it.Linked, Lead: it.Lead, CustomerName: it.CustomerName,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, ExpiresAt: it.ExpiresAt, Version: it.Version,

@@ -296,8 +296,8 @@ func TestSuggestionsAreRealCandidates(t *testing.T) {
 	if d.Action != Escalate || len(d.Suggestions) != 0 {
 		t.Errorf("Decide(gibberish) = %s with %d suggestions, want an escalation with none", d.Action, len(d.Suggestions))
 	}
-	d = b.Decide(Input{Text: "Ich möchte mit einem Mitarbeiter über meine Rücksendung sprechen"})
-	if d.Action != Escalate || len(d.Suggestions) == 0 || d.Suggestions[0].EntryID != "return-policy" {
-		t.Errorf("Decide(person about returns) = %s %+v, want an escalation suggesting return-policy", d.Action, d.Suggestions)
+	d = b.Decide(Input{Text: "Mitarbeiter bitte: wie lange dauert die Lieferung?"})
+	if d.Action != Escalate || len(d.Suggestions) == 0 || d.Suggestions[0].EntryID != "delivery-time" {
+		t.Errorf("Decide(person about delivery) = %s %+v, want an escalation suggesting delivery-time", d.Action, d.Suggestions)
 	}
 }

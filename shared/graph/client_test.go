@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/graph"
 	"github.com/frontdesk-app/frontdesk/shared/graph/graphtest"
+	"github.com/frontdesk-app/frontdesk/shared/retry"
 )
 
 const (
@@ -24,11 +26,47 @@ const (
 	igToken = "ig-token"
 )
 
-type sleepLog struct{ waits []time.Duration }
+// sleepLog records the waits between attempts.
+type sleepLog struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
 
-func (s *sleepLog) sleep(_ context.Context, d time.Duration) error {
+func (s *sleepLog) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.waits = append(s.waits, d)
-	return nil
+	return ctx.Err()
+}
+
+// testBackoff is the first backoff in tests: the waits double from it, each within ±50 %.
+const testBackoff = 10 * time.Millisecond
+
+// transport is the Graph transport of the tests: the waits are recorded in sl, or short and
+// real without sl.
+func transport(doer graph.Doer, sl *sleepLog) *graph.Transport {
+	t := &graph.Transport{HTTP: doer, Retry: retry.Policy{BaseBackoff: testBackoff, MaxBackoff: 2 * time.Second}}
+	if sl != nil {
+		t.Retry.Sleep = sl.sleep
+	}
+	return t
+}
+
+// sameWaits compares waits with want, where a want under a second is a backoff (the actual
+// wait is within ±50 %) and a longer one an exact Retry-After.
+func sameWaits(got, want []time.Duration) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if want[i] >= time.Second && got[i] != want[i] {
+			return false
+		}
+		if want[i] < time.Second && (got[i] < want[i]/2 || got[i] > want[i]*3/2) {
+			return false
+		}
+	}
+	return true
 }
 
 func newClient(t *testing.T) (*graph.Client, *graphtest.Server, *sleepLog) {
@@ -41,11 +79,9 @@ func newClient(t *testing.T) (*graph.Client, *graphtest.Server, *sleepLog) {
 	sl := &sleepLog{}
 	c, err := graph.New(graph.Config{
 		BaseURL:           srv.URL(),
-		HTTP:              srv.Client(),
+		Transport:         transport(srv.Client(), sl),
 		Tokens:            graph.Tokens{WhatsApp: waToken, Page: pgToken, Instagram: igToken},
 		InstagramAccounts: []string{igID},
-		Sleep:             sl.sleep,
-		Jitter:            func() float64 { return 0.5 },
 		Now:               func() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) },
 	})
 	if err != nil {
@@ -85,7 +121,7 @@ func TestSendWhatsAppText(t *testing.T) {
 func TestSendRetriesThenWindowClosed(t *testing.T) {
 	t.Parallel()
 	c, srv, sl := newClient(t)
-	srv.FailNext(graphtest.ServerError, graphtest.RateLimited("2"), graphtest.WindowClosed)
+	srv.FailNext(graphtest.ServerError, graphtest.RateLimited("1"), graphtest.WindowClosed)
 	key := channel.Key{Surface: channel.WhatsApp, Account: phoneID, User: "16505551234"}
 	_, err := c.Send(context.Background(), key, channel.Reply{Text: "hi"})
 	if !errors.Is(err, graph.ErrWindowClosed) {
@@ -101,7 +137,44 @@ func TestSendRetriesThenWindowClosed(t *testing.T) {
 	if got := len(srv.Requests()); got != 3 {
 		t.Errorf("%d requests, want 3 (no retry after 131047)", got)
 	}
-	if want := []time.Duration{250 * time.Millisecond, 2 * time.Second}; !cmp.Equal(sl.waits, want) {
+	if want := []time.Duration{testBackoff, time.Second}; !sameWaits(sl.waits, want) {
 		t.Errorf("waits = %v, want %v", sl.waits, want)
+	}
+}
+
+// Meta's refusal of a second private reply is a refusal for good: not retried, Forbidden.
+func TestPrivateReplySpentAtMeta(t *testing.T) {
+	t.Parallel()
+	c, srv, sl := newClient(t)
+	srv.SpendPrivateReply("122_789")
+	key := channel.Key{Surface: channel.Comment, Account: pageID, User: "7123456789012345"}
+	_, err := c.Send(context.Background(), key, channel.Reply{Text: "Details in your inbox", CommentID: "122_789"})
+	if !errors.Is(err, graph.ErrAlreadyReplied) || !apperr.Is(err, apperr.Forbidden) {
+		t.Fatalf("Send = %v (kind %v), want ErrAlreadyReplied, forbidden", err, apperr.KindOf(err))
+	}
+	if got := len(srv.Requests()); got != 1 || len(sl.waits) != 0 {
+		t.Errorf("%d requests, waits %v: want 1 request, no retry", got, sl.waits)
+	}
+}
+
+// An error's text is safe for a log: no message text Meta quotes, no customer number, no
+// token, no URL.
+func TestErrorTextIsPrivate(t *testing.T) {
+	t.Parallel()
+	c, srv, _ := newClient(t)
+	const customer = "16505551234"
+	srv.FailNext(graphtest.Failure{Status: 400, Code: 100, Message: "(#100) Invalid parameter: to " + customer + " text 'my secret order'"})
+	_, err := c.Send(context.Background(), channel.Key{Surface: channel.WhatsApp, Account: phoneID, User: customer}, channel.Reply{Text: "my secret order"})
+	if err == nil {
+		t.Fatal("Send succeeded")
+	}
+	for _, leak := range []string{customer, "secret", waToken, phoneID, "http"} {
+		if strings.Contains(err.Error(), leak) {
+			t.Errorf("error %q holds %q", err, leak)
+		}
+	}
+	var ae *graph.APIError
+	if !errors.As(err, &ae) || ae.Code != 100 || !strings.Contains(ae.Message, "Invalid parameter") {
+		t.Errorf("APIError = %+v, want code 100 with Meta's message kept in the field", ae)
 	}
 }

@@ -3,11 +3,14 @@
 // (POST /{page-id|ig-id}/messages) and private replies to Page and Instagram comments
 // (recipient.comment_id).
 //
-// A Client turns a channel.Reply into the platform's body, retries 5xx and 429 answers with
-// exponential backoff and jitter (honouring Retry-After, bounded, context-aware), never retries
-// policy errors, and maps Graph error codes to sentinels the bot can act on (ErrWindowClosed,
-// ErrMarketingStopped, ErrUserUnavailable, ErrRateLimited, ErrTokenInvalid) plus an *APIError
-// with the details.
+// A Client turns a channel.Reply into the platform's body and sends it through a Transport, the
+// one HTTP transport of every Graph API call (the Conversions API client in package adsignals
+// uses it too): it retries 5xx, 429 and Meta's rate-limit codes (RateLimitCodes) with
+// exponential backoff and jitter (package retry: Retry-After honoured, no wait past the
+// context's deadline), never retries policy errors, and keeps message text, tokens and numbers
+// out of its errors' texts. Graph error codes map to sentinels the bot can act on
+// (ErrWindowClosed, ErrMarketingStopped, ErrUserUnavailable, ErrRateLimited, ErrTokenInvalid,
+// ErrAlreadyReplied) plus an *APIError with the details.
 //
 // See https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/send-messages,
 // https://developers.facebook.com/docs/messenger-platform/reference/send-api and

@@ -21,12 +21,13 @@ var (
 	// ErrUserUnavailable: Messenger/Instagram 551 (subcode 1545041, "this person isn't available
 	// right now"), WhatsApp 131026 (undeliverable).
 	ErrUserUnavailable = channel.ErrUserUnavailable
-	// ErrRateLimited: HTTP 429 or a Graph rate-limit code (4, 17, 32, 613, 80007, 130429,
-	// 131048, 131056). APIError.RetryAfter says how long to wait when Meta said so.
+	// ErrRateLimited: HTTP 429 or one of Meta's rate-limit codes (RateLimitCodes).
+	// APIError.RetryAfter says how long to wait when Meta said so.
 	ErrRateLimited = channel.ErrRateLimited
 	// ErrTokenInvalid: code 190, the access token expired or was revoked.
 	ErrTokenInvalid = channel.ErrTokenInvalid
-	// ErrAlreadyReplied: a private reply was already sent to this comment (only one is allowed).
+	// ErrAlreadyReplied: a private reply was already sent to this comment (only one is allowed):
+	// code 10900, or this client's own record. A refusal for good, not a race to retry.
 	ErrAlreadyReplied = channel.ErrAlreadyReplied
 )
 
@@ -39,12 +40,32 @@ const (
 	CodeUserUnavailable      = 551
 	SubcodeUserUnavailable   = 1545041
 	CodeTokenInvalid         = 190
+	// CodeAlreadyReplied is "Activity already replied to": the comment's one private reply is
+	// spent. [secondary: Messenger error lists, not the Send API reference]
+	CodeAlreadyReplied = 10900
 )
 
-var rateLimitCodes = map[int]bool{4: true, 17: true, 32: true, 613: true, 80007: true, 130429: true, 131048: true, 131056: true}
+// RateLimitCodes are Meta's throttling codes, the one list for every Graph API caller: 4
+// (application), 17 (user), 32 (Page), 613 (custom), 80001-80014 (business use case: Pages,
+// Instagram, Messenger, WhatsApp Business Management, ads), 130429 (WhatsApp throughput),
+// 131048 (WhatsApp spam rate limit), 131056 (WhatsApp pair rate limit). See
+// https://developers.facebook.com/docs/graph-api/overview/rate-limiting and the WhatsApp Cloud
+// API error codes.
+var RateLimitCodes = []int{4, 17, 32, 613, 80001, 80002, 80003, 80004, 80005, 80006, 80007, 80008, 80009, 80014, 130429, 131048, 131056}
 
-// APIError is an error answer of the Graph API:
-// {"error":{"message","type","code","error_subcode","fbtrace_id"}}.
+var rateLimitCodes = func() map[int]bool {
+	m := map[int]bool{}
+	for _, c := range RateLimitCodes {
+		m[c] = true
+	}
+	return m
+}()
+
+// APIError is an error answer of the Graph API (the Send API, the WhatsApp Cloud API and the
+// Conversions API alike): {"error":{"message","type","code","error_subcode","fbtrace_id"}}.
+//
+// Its Error text and LogValue hold the status, the codes, the type and the trace id, never
+// Message: Meta's message may quote the request (a phone number, the text sent).
 type APIError struct {
 	Status    int    // HTTP status
 	Code      int    `json:"code"`
@@ -61,8 +82,8 @@ func (e *APIError) Error() string {
 	if e.Subcode != 0 {
 		s += fmt.Sprintf(" subcode %d", e.Subcode)
 	}
-	if e.Message != "" {
-		s += ": " + e.Message
+	if e.Type != "" {
+		s += " " + e.Type
 	}
 	if e.FBTraceID != "" {
 		s += " (fbtrace_id " + e.FBTraceID + ")"
@@ -83,24 +104,27 @@ func (e *APIError) Is(target error) bool {
 		return e.Status == http.StatusTooManyRequests || rateLimitCodes[e.Code]
 	case ErrTokenInvalid:
 		return e.Code == CodeTokenInvalid
+	case ErrAlreadyReplied:
+		return e.Code == CodeAlreadyReplied
 	}
 	return false
 }
 
-// LogValue implements slog.LogValuer. Graph error messages do not carry message text.
+// LogValue implements slog.LogValuer: as Error, without Message.
 func (e *APIError) LogValue() slog.Value {
 	return slog.GroupValue(slog.Int("status", e.Status), slog.Int("code", e.Code),
-		slog.Int("subcode", e.Subcode), slog.String("fbtrace_id", e.FBTraceID))
+		slog.Int("subcode", e.Subcode), slog.String("type", e.Type), slog.String("fbtrace_id", e.FBTraceID))
 }
 
 // policy reports whether the error is a decision by Meta that a retry cannot change.
 func (e *APIError) policy() bool {
-	return e.Is(ErrWindowClosed) || e.Is(ErrMarketingStopped) || e.Is(ErrUserUnavailable) || e.Is(ErrTokenInvalid)
+	return e.Is(ErrWindowClosed) || e.Is(ErrMarketingStopped) || e.Is(ErrUserUnavailable) || e.Is(ErrTokenInvalid) ||
+		e.Is(ErrAlreadyReplied)
 }
 
-// retryable reports whether the same request may succeed later: 5xx and 429 answers, and
-// Graph's rate-limit and temporary codes (1, 2), unless the error is a policy decision.
-func (e *APIError) retryable() bool {
+// Retryable reports whether the same request may succeed later: 5xx and 429 answers, Meta's
+// rate-limit codes and its temporary codes (1, 2), unless the error is a policy decision.
+func (e *APIError) Retryable() bool {
 	if e.policy() {
 		return false
 	}

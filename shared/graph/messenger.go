@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"unicode/utf8"
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
@@ -110,7 +111,9 @@ func (c *Client) privateReply(ctx context.Context, key channel.Key, r channel.Re
 	}
 	id, err := c.sendAPI(ctx, base, key.Account, token, &sendRequest{Recipient: recipient{CommentID: commentID}, Message: msg})
 	if err != nil {
-		c.releaseComment(commentID)
+		if !errors.Is(err, ErrAlreadyReplied) {
+			c.releaseComment(commentID)
+		}
 		return "", err
 	}
 	return id, nil
@@ -126,7 +129,7 @@ func (c *Client) claimComment(id string) error {
 		}
 	}
 	if _, ok := c.replied[id]; ok {
-		return apperr.Wrap("graph.privateReply", apperr.Conflict, ErrAlreadyReplied, "this comment already has a private reply")
+		return apperr.Wrap("graph.privateReply", apperr.Forbidden, ErrAlreadyReplied, "the comment's one private reply was already sent")
 	}
 	c.replied[id] = now
 	return nil

@@ -191,12 +191,12 @@ func TestSendErrors(t *testing.T) {
 		wantCode  int
 		wantTrace bool
 	}{
-		{"500 then ok", waKey, []graphtest.Failure{graphtest.ServerError}, nil, 0, 2, []time.Duration{250 * time.Millisecond}, true, 0, false},
-		{"exponential backoff", waKey, []graphtest.Failure{graphtest.ServerError, graphtest.Unavailable, graphtest.ServerError}, nil, 0, 4, []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second}, true, 0, false},
-		{"retries run out", waKey, []graphtest.Failure{graphtest.ServerError, graphtest.ServerError, graphtest.ServerError, graphtest.ServerError}, nil, apperr.Transient, 4, []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second}, false, 2, true},
-		{"429 honours Retry-After", fbKey, []graphtest.Failure{graphtest.RateLimited("3")}, nil, 0, 2, []time.Duration{3 * time.Second}, true, 0, false},
+		{"500 then ok", waKey, []graphtest.Failure{graphtest.ServerError}, nil, 0, 2, []time.Duration{testBackoff}, true, 0, false},
+		{"exponential backoff", waKey, []graphtest.Failure{graphtest.ServerError, graphtest.Unavailable, graphtest.ServerError}, nil, 0, 4, []time.Duration{testBackoff, 2 * testBackoff, 4 * testBackoff}, true, 0, false},
+		{"retries run out", waKey, []graphtest.Failure{graphtest.ServerError, graphtest.ServerError, graphtest.ServerError, graphtest.ServerError}, nil, apperr.Transient, 4, []time.Duration{testBackoff, 2 * testBackoff, 4 * testBackoff}, false, 2, true},
+		{"429 honours Retry-After", fbKey, []graphtest.Failure{graphtest.RateLimited("1")}, nil, 0, 2, []time.Duration{time.Second}, true, 0, false},
 		{"429 Retry-After beyond the cap", fbKey, []graphtest.Failure{graphtest.RateLimited("120")}, graph.ErrRateLimited, apperr.Transient, 1, nil, false, 4, true},
-		{"429 without Retry-After backs off", fbKey, []graphtest.Failure{graphtest.RateLimited("")}, nil, 0, 2, []time.Duration{250 * time.Millisecond}, true, 0, false},
+		{"429 without Retry-After backs off", fbKey, []graphtest.Failure{graphtest.RateLimited("")}, nil, 0, 2, []time.Duration{testBackoff}, true, 0, false},
 		{"whatsapp window closed, no retry", waKey, []graphtest.Failure{graphtest.WindowClosed}, graph.ErrWindowClosed, apperr.Forbidden, 1, nil, false, 131047, true},
 		{"messenger window closed", fbKey, []graphtest.Failure{graphtest.MessengerWindowClosed}, graph.ErrWindowClosed, apperr.Forbidden, 1, nil, false, 10, true},
 		{"marketing stopped", waKey, []graphtest.Failure{graphtest.MarketingStopped}, graph.ErrMarketingStopped, apperr.Forbidden, 1, nil, false, 131050, true},
@@ -241,7 +241,7 @@ func TestSendErrors(t *testing.T) {
 			if got := len(srv.Requests()); got != tt.requests {
 				t.Errorf("%d requests, want %d", got, tt.requests)
 			}
-			if !cmp.Equal(sl.waits, tt.waits) {
+			if !sameWaits(sl.waits, tt.waits) {
 				t.Errorf("waits = %v, want %v", sl.waits, tt.waits)
 			}
 		})
@@ -252,8 +252,9 @@ func TestSendStopsWhenContextEnds(t *testing.T) {
 	t.Parallel()
 	srv := graphtest.New(t, graphtest.Accounts{WhatsApp: map[string]string{phoneID: waToken}})
 	ctx, cancel := context.WithCancel(context.Background())
-	c, err := graph.New(graph.Config{BaseURL: srv.URL(), HTTP: srv.Client(), Tokens: graph.Tokens{WhatsApp: waToken},
-		Sleep: func(ctx context.Context, d time.Duration) error { cancel(); <-ctx.Done(); return ctx.Err() }})
+	tr := transport(srv.Client(), nil)
+	tr.Retry.OnRetry = func(error, time.Duration) { cancel() }
+	c, err := graph.New(graph.Config{BaseURL: srv.URL(), Transport: tr, Tokens: graph.Tokens{WhatsApp: waToken}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,8 +296,7 @@ func TestSendNetworkErrors(t *testing.T) {
 				}
 				return srv.Client().Do(r)
 			})
-			c, err := graph.New(graph.Config{BaseURL: srv.URL(), HTTP: doer, Tokens: graph.Tokens{WhatsApp: waToken},
-				Sleep: func(context.Context, time.Duration) error { return nil }})
+			c, err := graph.New(graph.Config{BaseURL: srv.URL(), Transport: transport(doer, nil), Tokens: graph.Tokens{WhatsApp: waToken}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -328,8 +328,8 @@ func TestPrivateReplyOncePerComment(t *testing.T) {
 		t.Fatalf("send after a failure: %v (a failed reply must not use up the comment)", err)
 	}
 	_, err := c.Send(context.Background(), key, r)
-	if !errors.Is(err, graph.ErrAlreadyReplied) || !apperr.Is(err, apperr.Conflict) {
-		t.Errorf("second reply = %v, want ErrAlreadyReplied (conflict)", err)
+	if !errors.Is(err, graph.ErrAlreadyReplied) || !apperr.Is(err, apperr.Forbidden) {
+		t.Errorf("second reply = %v, want ErrAlreadyReplied (forbidden: a refusal for good)", err)
 	}
 	if got := len(srv.Requests()); got != 2 {
 		t.Errorf("%d requests, want 2", got)
@@ -339,7 +339,7 @@ func TestPrivateReplyOncePerComment(t *testing.T) {
 func TestSendWithoutToken(t *testing.T) {
 	t.Parallel()
 	srv := graphtest.New(t, graphtest.Accounts{Pages: map[string]string{pageID: pgToken}})
-	c, err := graph.New(graph.Config{BaseURL: srv.URL(), HTTP: srv.Client(), Tokens: graph.Tokens{WhatsApp: waToken}})
+	c, err := graph.New(graph.Config{BaseURL: srv.URL(), Transport: transport(srv.Client(), nil), Tokens: graph.Tokens{WhatsApp: waToken}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +354,7 @@ func TestSendWithoutToken(t *testing.T) {
 func TestInstagramFallsBackToPageToken(t *testing.T) {
 	t.Parallel()
 	srv := graphtest.New(t, graphtest.Accounts{Instagram: map[string]string{igID: pgToken}})
-	c, err := graph.New(graph.Config{BaseURL: srv.URL(), HTTP: srv.Client(), Tokens: graph.Tokens{Page: pgToken}})
+	c, err := graph.New(graph.Config{BaseURL: srv.URL(), Transport: transport(srv.Client(), nil), Tokens: graph.Tokens{Page: pgToken}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,7 +378,7 @@ func TestNewRejectsBadBaseURL(t *testing.T) {
 func TestConfiguredVersion(t *testing.T) {
 	t.Parallel()
 	srv := graphtest.New(t, graphtest.Accounts{WhatsApp: map[string]string{phoneID: waToken}})
-	c, err := graph.New(graph.Config{BaseURL: srv.URL() + "/", Version: "v23.0", HTTP: srv.Client(), Tokens: graph.Tokens{WhatsApp: waToken}})
+	c, err := graph.New(graph.Config{BaseURL: srv.URL() + "/", Version: "v23.0", Transport: transport(srv.Client(), nil), Tokens: graph.Tokens{WhatsApp: waToken}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,6 +55,7 @@ func (s *Store) PutConversation(_ context.Context, c *conversation.Conversation)
 		s.convs = make(map[channel.Key]*conversation.Conversation)
 	}
 	s.convs[c.Key] = stored
+	trim(s.convs, c.Key, s.Limit, s.now(), convExpiry)
 	c.Version++
 	return nil
 }
@@ -194,6 +195,7 @@ func (s *Store) BeginEvent(_ context.Context, key channel.Key, eventID, holder s
 		s.convs = make(map[channel.Key]*conversation.Conversation)
 	}
 	s.convs[key] = stored
+	trim(s.convs, key, s.Limit, now, convExpiry)
 
 	c := &conversation.Conversation{Key: key}
 	if alive && !old.New() {

@@ -23,6 +23,7 @@ func (s *Store) MarkSeen(_ context.Context, id string, expiresAt time.Time) (boo
 		s.seen = make(map[string]time.Time)
 	}
 	s.seen[id] = toSecond(expiresAt)
+	trim(s.seen, id, s.Limit, s.now(), seenExpiry)
 	return true, nil
 }
 
@@ -59,6 +60,7 @@ func (s *Store) ClaimSend(_ context.Context, send dedup.Send, staleBefore time.T
 		s.sends = make(map[string]dedup.Send)
 	}
 	s.sends[send.Key] = send
+	trim(s.sends, send.Key, s.Limit, now, sendExpiry)
 	return nil, true, nil
 }
 

@@ -87,7 +87,7 @@ func ParseBatch(body []byte) (Batch, error) {
 }
 
 type entry struct {
-	ID        string            `json:"id"`
+	ID        flexID            `json:"id"`
 	Time      flexInt           `json:"time"`
 	Changes   []change          `json:"changes"`
 	Messaging []json.RawMessage `json:"messaging"`
@@ -124,6 +124,50 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	*n = 0
+	return nil
+}
+
+// flexID is an id Meta documents as a string that some senders encode as a JSON number
+// ("id": 1057330340943421). Both read as the same decimal string; a number with a fraction or
+// an exponent, a boolean, an object or null read as absent.
+type flexID string
+
+func (id *flexID) UnmarshalJSON(b []byte) error {
+	*id = ""
+	switch {
+	case len(b) == 0:
+		return nil
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*id = flexID(s)
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		// The literal itself, so a 17-digit id keeps every digit (a float64 would not).
+		if _, err := strconv.ParseUint(string(b), 10, 64); err == nil {
+			*id = flexID(b)
+		}
+	}
+	return nil
+}
+
+// flexNumber is a decimal (a price) sent as a JSON number or a string, kept as its text.
+type flexNumber string
+
+func (n *flexNumber) UnmarshalJSON(b []byte) error {
+	*n = ""
+	var s string
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	} else {
+		s = string(b)
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		*n = flexNumber(s)
+	}
 	return nil
 }
 

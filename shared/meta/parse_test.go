@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -156,7 +157,8 @@ func TestParseSemantics(t *testing.T) {
 			return *in.Preference == channel.Preference{Category: "notification_messages", Value: "stop"}
 		})},
 		{"messenger_standby", wantOne(channel.KindMessage, func(in channel.Inbound) bool { return in.Standby })},
-		{"messenger_sticker", wantOne(channel.KindMessage, func(in channel.Inbound) bool { return in.Media == "sticker" })},
+		// Sticker 369239263222822 is the thumbs-up the Like button sends.
+		{"messenger_sticker", wantOne(channel.KindMessage, func(in channel.Inbound) bool { return in.Media == "like" })},
 		{"instagram_deleted", wantOne(channel.KindDeleted, func(in channel.Inbound) bool { return in.Key.Surface == channel.Instagram })},
 		{"instagram_story_reply", wantOne(channel.KindMessage, func(in channel.Inbound) bool { return in.ReplyTo == "17954170374002653" })},
 		{"instagram_comment", wantOne(channel.KindComment, func(in channel.Inbound) bool {
@@ -212,7 +214,7 @@ func TestParseInvalid(t *testing.T) {
 // TestParseTolerant: odd values inside one item skip that item, not the batch.
 func TestParseTolerant(t *testing.T) {
 	t.Parallel()
-	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"2"},"messages":[{"from":"3","id":"a","timestamp":1700000000,"type":"text","text":{"body":"ok"}},{"from":3,"id":"b","type":"text"},{"from":"3","id":"c","timestamp":"x","type":"hologram"}]}}]},"oops",{"id":"4","changes":"bad"}]}`)
+	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"2"},"messages":[{"from":"3","id":"a","timestamp":1700000000,"type":"text","text":{"body":"ok"}},{"from":{"id":3},"id":"b","type":"text"},{"from":"3","id":"c","timestamp":"x","type":"hologram"}]}}]},"oops",{"id":"4","changes":"bad"}]}`)
 	b, err := ParseBatch(body)
 	if err != nil {
 		t.Fatalf("ParseBatch: %v", err)
@@ -238,6 +240,9 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	for _, r := range recorded(f) {
+		f.Add(r.Body)
+	}
 	f.Add([]byte(`{"object":"page","entry":[{"messaging":[{}]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		b, err := ParseBatch(body)
@@ -253,4 +258,102 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseNumericIDs: a payload whose ids are JSON numbers parses exactly like its twin with
+// the documented string ids.
+func TestParseNumericIDs(t *testing.T) {
+	t.Parallel()
+	for _, file := range []string{"messenger_text", "page_feed_comment", "instagram_comment", "whatsapp_text", "messenger_echo_app"} {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			body := readTestdata(t, file+".json")
+			numeric := numericIDs.ReplaceAll(body, []byte(`"$1":$2`))
+			if bytes.Equal(numeric, body) {
+				t.Fatal("the payload has no numeric string id to rewrite")
+			}
+			want, got := goldenOf(t, body), goldenOf(t, numeric)
+			if len(want.Events) == 0 {
+				t.Fatal("the payload parses into no event")
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("numeric ids parse differently (-string ids +numeric ids):\n%s", diff)
+			}
+		})
+	}
+}
+
+// numericIDs matches an id field whose value is a string of digits.
+var numericIDs = regexp.MustCompile(`"(id|from|wa_id|phone_number_id|comment_id|parent_id|app_id)"\s*:\s*"([0-9]{1,19})"`)
+
+func TestFlexID(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		`"123"`: "123", `1057330340943421`: "1057330340943421", `17841405309211844`: "17841405309211844",
+		`null`: "", `1.5`: "", `1e3`: "", `-4`: "", `true`: "", `{}`: "", `"m_abc"`: "m_abc",
+	} {
+		var v struct {
+			ID flexID `json:"id"`
+		}
+		if err := json.Unmarshal([]byte(`{"id":`+raw+`}`), &v); err != nil {
+			t.Errorf("%s: %v", raw, err)
+			continue
+		}
+		if string(v.ID) != want {
+			t.Errorf("%s reads as %q, want %q", raw, v.ID, want)
+		}
+	}
+}
+
+// TestParseShapes pins shapes seen in the wild that the golden payloads do not show.
+func TestParseShapes(t *testing.T) {
+	t.Parallel()
+	msg := func(event string) []byte {
+		return []byte(`{"object":"page","entry":[{"id":"111","time":1700000000000,"messaging":[` + event + `]}]}`)
+	}
+	ig := func(event string) []byte {
+		return []byte(`{"object":"instagram","entry":[{"id":"178","time":1700000000000,"messaging":[` + event + `]}]}`)
+	}
+	tests := []struct {
+		name  string
+		body  []byte
+		check func(t *testing.T, ev []channel.Inbound)
+	}{
+		{"notification stop, underscore form", msg(`{"sender":{"id":"9"},"recipient":{"id":"111"},"timestamp":1700000000000,"optin":{"type":"notification_messages","notification_messages_status":"STOP_NOTIFICATIONS"}}`),
+			wantOne(channel.KindPreference, func(in channel.Inbound) bool { return in.Preference.Value == "stop" })},
+		{"notification resume, underscore form", msg(`{"sender":{"id":"9"},"recipient":{"id":"111"},"timestamp":1700000000000,"optin":{"type":"notification_messages","notification_messages_status":"resume_notifications"}}`),
+			wantOne(channel.KindPreference, func(in channel.Inbound) bool { return in.Preference.Value == "resume" })},
+		{"get started", msg(`{"sender":{"id":"9"},"recipient":{"id":"111"},"timestamp":1700000000000,"postback":{"title":"Get Started","payload":"GET_STARTED_PAYLOAD"}}`),
+			wantOne(channel.KindPostback, func(in channel.Inbound) bool { return in.Opener })},
+		{"an ordinary postback is no opener", msg(`{"sender":{"id":"9"},"recipient":{"id":"111"},"timestamp":1700000000000,"postback":{"title":"Shipping","payload":"faq:shipping"}}`),
+			wantOne(channel.KindPostback, func(in channel.Inbound) bool { return !in.Opener })},
+		{"instagram echo without is_echo or app_id", ig(`{"sender":{"id":"178"},"recipient":{"id":"9"},"timestamp":1700000000000,"message":{"mid":"m1","text":"It is 49 EUR."}}`),
+			wantOne(channel.KindEcho, func(in channel.Inbound) bool { return in.Key.User == "9" && !in.Human })},
+		{"instagram echo from the inbox", ig(`{"sender":{"id":"178"},"recipient":{"id":"9"},"timestamp":1700000000000,"message":{"mid":"m1","text":"Hi","is_echo":true,"app_id":263902037430900}}`),
+			wantOne(channel.KindEcho, func(in channel.Inbound) bool { return in.Human })},
+		{"messenger edit", msg(`{"sender":{"id":"9"},"recipient":{"id":"111"},"timestamp":1700000000000,"message_edit":{"mid":"m1","text":"new","num_edit":2}}`),
+			wantOne(channel.KindEdit, func(in channel.Inbound) bool { return in.ReplyTo == "m1" && in.Text == "new" && in.ID == "m1:edit:2" })},
+		{"instagram like heart", ig(`{"sender":{"id":"9"},"recipient":{"id":"178"},"timestamp":1700000000000,"message":{"mid":"m2","attachments":[{"type":"like_heart"}]}}`),
+			wantOne(channel.KindMessage, func(in channel.Inbound) bool { return in.Media == "like" })},
+		{"shared reel", ig(`{"sender":{"id":"9"},"recipient":{"id":"178"},"timestamp":1700000000000,"message":{"mid":"m3","attachments":[{"type":"ig_reel","payload":{"url":"https://x","title":"t"}}]}}`),
+			wantOne(channel.KindMessage, func(in channel.Inbound) bool { return in.Media == "share" })},
+		{"sticker transition: sticker and image", msg(`{"sender":{"id":"9"},"recipient":{"id":"111"},"timestamp":1700000000000,"message":{"mid":"m4","attachments":[{"type":"image","payload":{"url":"https://x"}},{"type":"sticker","payload":{"url":"https://x","sticker_id":1234}}]}}`),
+			wantOne(channel.KindMessage, func(in channel.Inbound) bool { return in.Media == "sticker" })},
+		{"whatsapp request_welcome", []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"2"},"messages":[{"from":"3","id":"w1","timestamp":"1700000000","type":"request_welcome"}]}}]}]}`),
+			wantOne(channel.KindMessage, func(in channel.Inbound) bool { return in.Opener && in.Text == "" })},
+		{"whatsapp ids as numbers", []byte(`{"object":"whatsapp_business_account","entry":[{"id":1,"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":106540352242922},"contacts":[{"profile":{"name":"A"},"wa_id":491701234567}],"messages":[{"from":491701234567,"id":"w2","timestamp":1700000000,"type":"text","text":{"body":"hi"}}]}}]}]}`),
+			wantOne(channel.KindMessage, func(in channel.Inbound) bool {
+				return in.Key == channel.Key{Surface: channel.WhatsApp, Account: "106540352242922", User: "491701234567"} && in.Name == "A"
+			})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ev, err := Parse(tt.body)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			tt.check(t, ev)
+		})
+	}
 }

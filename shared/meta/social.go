@@ -18,16 +18,33 @@ import (
 // from no app at all) was written by a person.
 const PageInboxAppID = "263902037430900"
 
+// likeStickers are the sticker ids of Messenger's thumbs-up ("like") button, in its three sizes.
+var likeStickers = map[int64]bool{369239263222822: true, 369239343222814: true, 369239383222810: true}
+
 type idField struct {
-	ID string `json:"id"`
+	ID flexID `json:"id"`
 }
 
 type msgReferral struct {
 	Ref        string `json:"ref"`
 	Source     string `json:"source"`
 	Type       string `json:"type"`
-	AdID       string `json:"ad_id"`
+	AdID       flexID `json:"ad_id"`
 	RefererURI string `json:"referer_uri"`
+}
+
+type attachment struct {
+	Type    string `json:"type"`
+	Payload struct {
+		StickerID flexInt `json:"sticker_id"`
+		Title     string  `json:"title"`
+		Product   *struct {
+			Elements []struct {
+				RetailerID string `json:"retailer_id"`
+				Title      string `json:"title"`
+			} `json:"elements"`
+		} `json:"product"`
+	} `json:"payload"`
 }
 
 type messagingEvent struct {
@@ -35,44 +52,40 @@ type messagingEvent struct {
 	Recipient idField `json:"recipient"`
 	Timestamp flexInt `json:"timestamp"`
 	Message   *struct {
-		Mid           string  `json:"mid"`
+		Mid           flexID  `json:"mid"`
 		Text          string  `json:"text"`
 		IsEcho        bool    `json:"is_echo"`
 		AppID         flexInt `json:"app_id"`
 		IsDeleted     bool    `json:"is_deleted"`
 		IsUnsupported bool    `json:"is_unsupported"`
+		StickerID     flexInt `json:"sticker_id"`
 		QuickReply    *struct {
 			Payload string `json:"payload"`
 		} `json:"quick_reply"`
 		ReplyTo *struct {
-			Mid   string   `json:"mid"`
+			Mid   flexID   `json:"mid"`
 			Story *idField `json:"story"`
 		} `json:"reply_to"`
-		Attachments []struct {
-			Type    string `json:"type"`
-			Payload struct {
-				StickerID flexInt `json:"sticker_id"`
-			} `json:"payload"`
-		} `json:"attachments"`
-		Referral *msgReferral `json:"referral"`
+		Attachments []attachment `json:"attachments"`
+		Referral    *msgReferral `json:"referral"`
 	} `json:"message"`
 	Postback *struct {
-		Mid      string       `json:"mid"`
+		Mid      flexID       `json:"mid"`
 		Title    string       `json:"title"`
 		Payload  string       `json:"payload"`
 		Referral *msgReferral `json:"referral"`
 	} `json:"postback"`
 	Referral *msgReferral `json:"referral"`
 	Delivery *struct {
-		Mids      []string `json:"mids"`
+		Mids      []flexID `json:"mids"`
 		Watermark flexInt  `json:"watermark"`
 	} `json:"delivery"`
 	Read *struct {
 		Watermark flexInt `json:"watermark"`
-		Mid       string  `json:"mid"`
+		Mid       flexID  `json:"mid"`
 	} `json:"read"`
 	Reaction *struct {
-		Mid      string `json:"mid"`
+		Mid      flexID `json:"mid"`
 		Action   string `json:"action"`
 		Emoji    string `json:"emoji"`
 		Reaction string `json:"reaction"`
@@ -86,8 +99,12 @@ type messagingEvent struct {
 	PassThreadControl    json.RawMessage `json:"pass_thread_control"`
 	TakeThreadControl    json.RawMessage `json:"take_thread_control"`
 	RequestThreadControl json.RawMessage `json:"request_thread_control"`
-	MessageEdit          json.RawMessage `json:"message_edit"`
-	PolicyEnforcement    json.RawMessage `json:"policy_enforcement"`
+	MessageEdit          *struct {
+		Mid     flexID  `json:"mid"`
+		Text    string  `json:"text"`
+		NumEdit flexInt `json:"num_edit"`
+	} `json:"message_edit"`
+	PolicyEnforcement json.RawMessage `json:"policy_enforcement"`
 }
 
 // messagingFields are the webhook fields whose change value is a messaging event.
@@ -95,7 +112,7 @@ var messagingFields = map[string]bool{
 	"messages": true, "message_echoes": true, "messaging_postbacks": true, "messaging_referral": true,
 	"messaging_referrals": true, "messaging_seen": true, "message_reads": true, "message_deliveries": true,
 	"message_reactions": true, "messaging_optins": true, "messaging_handover": true, "messaging_handovers": true,
-	"standby": true,
+	"standby": true, "message_edits": true,
 }
 
 func (p *parser) social(object string, e entry) {
@@ -128,7 +145,7 @@ func (p *parser) social(object string, e entry) {
 	}
 }
 
-func (p *parser) messaging(surface channel.Surface, entryID string, raw json.RawMessage, standby bool) {
+func (p *parser) messaging(surface channel.Surface, entryID flexID, raw json.RawMessage, standby bool) {
 	field := "messaging"
 	if standby {
 		field = "standby"
@@ -138,9 +155,10 @@ func (p *parser) messaging(surface channel.Surface, entryID string, raw json.Raw
 		p.skip(field, "", "messaging event does not decode")
 		return
 	}
-	account := firstNonEmpty(entryID, ev.Recipient.ID)
+	account := firstNonEmpty(string(entryID), string(ev.Recipient.ID))
+	sender := string(ev.Sender.ID)
 	in := channel.Inbound{
-		Key:     channel.Key{Surface: surface, Account: account, User: ev.Sender.ID},
+		Key:     channel.Key{Surface: surface, Account: account, User: sender},
 		At:      unixTime(ev.Timestamp),
 		Standby: standby,
 	}
@@ -148,70 +166,86 @@ func (p *parser) messaging(surface channel.Surface, entryID string, raw json.Raw
 	switch {
 	case ev.Message != nil:
 		m := ev.Message
-		in.ID, in.Kind, in.Text = m.Mid, channel.KindMessage, m.Text
+		in.ID, in.Kind, in.Text = string(m.Mid), channel.KindMessage, m.Text
 		if m.ReplyTo != nil {
-			in.ReplyTo = m.ReplyTo.Mid
+			in.ReplyTo = string(m.ReplyTo.Mid)
 			if m.ReplyTo.Story != nil {
-				in.ReplyTo = m.ReplyTo.Story.ID
+				in.ReplyTo = string(m.ReplyTo.Story.ID)
 			}
 		}
 		in.Referral = referral(m.Referral)
 		switch {
-		case m.IsEcho:
-			// The business sent it: the customer is the recipient.
+		case m.IsEcho || (sender != "" && sender == string(entryID)):
+			// The business sent it: the customer is the recipient. Instagram sends echoes in
+			// the messages field, and not every sender sets is_echo: a message whose sender is
+			// the account itself is an echo all the same, never a customer's question.
 			in.Kind = channel.KindEcho
-			in.Key.User = ev.Recipient.ID
-			in.Key.Account = firstNonEmpty(entryID, ev.Sender.ID)
-			in.Human = m.AppID == 0 || strconv.FormatInt(int64(m.AppID), 10) == PageInboxAppID
+			in.Key.User = string(ev.Recipient.ID)
+			in.Key.Account = firstNonEmpty(string(entryID), sender)
+			in.Human = humanEcho(surface, int64(m.AppID))
 		case m.IsDeleted:
-			in.Kind, in.ID, in.Text = channel.KindDeleted, m.Mid+":deleted", ""
+			in.Kind, in.ID, in.Text, in.ReplyTo = channel.KindDeleted, string(m.Mid)+":deleted", "", string(m.Mid)
 		case m.IsUnsupported:
 			in.Media = "unsupported"
 		case m.QuickReply != nil:
 			in.Kind, in.Payload = channel.KindPostback, m.QuickReply.Payload
 		}
-		if len(m.Attachments) > 0 && in.Kind != channel.KindDeleted {
-			in.Media = attachmentMedia(m.Attachments[0].Type, m.Attachments[0].Payload.StickerID != 0)
+		if in.Kind != channel.KindDeleted {
+			if md := messageMedia(m.Attachments, int64(m.StickerID)); md != "" {
+				in.Media = md
+			}
+			if in.Media == "product" && in.Text == "" {
+				in.Text = productSummary(m.Attachments)
+			}
 		}
 	case ev.Postback != nil:
 		pb := ev.Postback
 		in.Kind, in.Payload, in.Text = channel.KindPostback, pb.Payload, pb.Title
-		in.ID = firstNonEmpty(pb.Mid, syntheticID("postback", account, ev.Sender.ID, ts, pb.Payload))
+		in.ID = firstNonEmpty(string(pb.Mid), syntheticID("postback", account, sender, ts, pb.Payload))
 		in.Referral = referral(pb.Referral)
+		in.Opener = getStarted(pb.Payload, pb.Title)
 	case ev.Referral != nil:
 		in.Kind, in.Referral = channel.KindReferral, referral(ev.Referral)
-		in.ID = syntheticID("referral", account, ev.Sender.ID, ts, ev.Referral.Ref, ev.Referral.AdID)
+		in.ID = syntheticID("referral", account, sender, ts, ev.Referral.Ref, string(ev.Referral.AdID))
 	case ev.Reaction != nil:
 		r := ev.Reaction
-		in.Kind, in.ReplyTo, in.Text = channel.KindReaction, r.Mid, r.Emoji
+		in.Kind, in.ReplyTo, in.Text = channel.KindReaction, string(r.Mid), r.Emoji
 		if r.Action == "unreact" {
 			in.Text = ""
 		}
-		in.ID = syntheticID("reaction", account, ev.Sender.ID, ts, r.Mid, r.Action, r.Reaction)
+		in.ID = syntheticID("reaction", account, sender, ts, string(r.Mid), r.Action, r.Reaction)
 	case ev.Delivery != nil:
 		in.Kind = channel.KindDelivery
-		in.ID = syntheticID("delivery", account, ev.Sender.ID, strconv.FormatInt(int64(ev.Delivery.Watermark), 10), strings.Join(ev.Delivery.Mids, ","))
+		mids := make([]string, 0, len(ev.Delivery.Mids))
+		for _, m := range ev.Delivery.Mids {
+			mids = append(mids, string(m))
+		}
+		in.ID = syntheticID("delivery", account, sender, strconv.FormatInt(int64(ev.Delivery.Watermark), 10), strings.Join(mids, ","))
 	case ev.Read != nil:
 		in.Kind = channel.KindRead
-		in.ReplyTo = ev.Read.Mid
-		in.ID = syntheticID("read", account, ev.Sender.ID, strconv.FormatInt(int64(ev.Read.Watermark), 10), ev.Read.Mid)
+		in.ReplyTo = string(ev.Read.Mid)
+		in.ID = syntheticID("read", account, sender, strconv.FormatInt(int64(ev.Read.Watermark), 10), string(ev.Read.Mid))
 	case ev.Optin != nil:
 		o := ev.Optin
 		in.Kind = channel.KindOptIn
 		in.Payload = firstNonEmpty(o.Payload, o.Ref)
-		switch strings.ToUpper(o.NotificationStatus) {
+		// Meta documents "STOP NOTIFICATIONS"; third-party tools report "STOP_NOTIFICATIONS".
+		switch strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(o.NotificationStatus), "_", " ")) {
 		case "STOP NOTIFICATIONS":
 			in.Kind, in.Preference = channel.KindPreference, &channel.Preference{Category: "notification_messages", Value: "stop"}
 		case "RESUME NOTIFICATIONS":
 			in.Kind, in.Preference = channel.KindPreference, &channel.Preference{Category: "notification_messages", Value: "resume"}
 		}
-		in.ID = syntheticID("optin", account, ev.Sender.ID, ts, o.Type, o.NotificationStatus)
+		in.ID = syntheticID("optin", account, sender, ts, o.Type, o.NotificationStatus)
 	case ev.PassThreadControl != nil || ev.TakeThreadControl != nil || ev.RequestThreadControl != nil:
 		in.Kind = channel.KindHandover
-		in.ID = syntheticID("handover", account, ev.Sender.ID, ts)
+		in.ID = syntheticID("handover", account, sender, ts)
 	case ev.MessageEdit != nil:
-		p.skip(field, "message_edit", "edits are not acted on")
-		return
+		e := ev.MessageEdit
+		in.Kind, in.ReplyTo, in.Text = channel.KindEdit, string(e.Mid), e.Text
+		if e.Mid != "" {
+			in.ID = string(e.Mid) + ":edit:" + strconv.FormatInt(int64(e.NumEdit), 10)
+		}
 	case ev.PolicyEnforcement != nil:
 		p.skip(field, "policy_enforcement", "policy enforcement notice")
 		return
@@ -226,36 +260,119 @@ func (p *parser) messaging(surface channel.Surface, entryID string, raw json.Raw
 	p.add(in)
 }
 
+// humanEcho reports whether an echo was written by a person. On Messenger an echo names the
+// app that sent it: none, or the Page inbox's, means a person. Instagram echoes carry no app_id
+// at all, whoever sent them, so only the inbox's id tells a person there.
+func humanEcho(surface channel.Surface, appID int64) bool {
+	inbox := strconv.FormatInt(appID, 10) == PageInboxAppID
+	if surface == channel.Instagram {
+		return inbox
+	}
+	return appID == 0 || inbox
+}
+
+// getStarted reports whether a postback is a conversation opener: Messenger's "Get Started"
+// button, whose payload the Page sets itself ("GET_STARTED", "GET_STARTED_PAYLOAD",
+// "<postback_payload>"), or whose title is the button's.
+func getStarted(payload, title string) bool {
+	norm := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			switch {
+			case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+				return r
+			case r >= 'A' && r <= 'Z':
+				return r + 'a' - 'A'
+			}
+			return -1
+		}, s)
+	}
+	p, t := norm(payload), norm(title)
+	return strings.HasPrefix(p, "getstarted") || p == "getstart" || p == "start" ||
+		t == "getstarted" || t == "losgehts" || t == "loslegen" || t == "jetztstarten"
+}
+
+// messageMedia names a message's attachments in the terms of Inbound.Media: the most specific
+// one wins (during Meta's sticker transition a sticker comes as a sticker and an image).
+func messageMedia(atts []attachment, stickerID int64) string {
+	media := ""
+	if stickerID != 0 {
+		media = stickerMedia(stickerID)
+	}
+	for _, a := range atts {
+		if a.Payload.StickerID != 0 {
+			return stickerMedia(int64(a.Payload.StickerID))
+		}
+		if media == "" {
+			media = attachmentMedia(a)
+		}
+	}
+	return media
+}
+
+func stickerMedia(id int64) string {
+	if likeStickers[id] {
+		return "like"
+	}
+	return "sticker"
+}
+
+// attachmentMedia names one attachment in the terms of Inbound.Media.
+func attachmentMedia(a attachment) string {
+	switch a.Type {
+	case "file":
+		return "document"
+	case "":
+		return "unsupported"
+	case "like_heart":
+		return "like"
+	case "share", "reel", "ig_reel", "post", "ig_post", "fallback":
+		return "share"
+	case "appointment_booking":
+		return "appointment"
+	case "template":
+		if a.Payload.Product != nil {
+			return "product"
+		}
+		return "share"
+	}
+	return a.Type
+}
+
+// productSummary names the shared products for an agent.
+func productSummary(atts []attachment) string {
+	var lines []string
+	for _, a := range atts {
+		if a.Payload.Product == nil {
+			continue
+		}
+		for _, e := range a.Payload.Product.Elements {
+			line := e.Title
+			if e.RetailerID != "" {
+				line = strings.TrimSpace(line + " (" + e.RetailerID + ")")
+			}
+			lines = append(lines, line)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
 func referral(r *msgReferral) *channel.Referral {
 	if r == nil {
 		return nil
 	}
-	return &channel.Referral{Source: r.Source, Type: r.Type, AdID: r.AdID, Ref: r.Ref, SourceURL: r.RefererURI}
-}
-
-// attachmentMedia names an attachment in the terms of Inbound.Media.
-func attachmentMedia(t string, sticker bool) string {
-	switch {
-	case sticker:
-		return "sticker"
-	case t == "file":
-		return "document"
-	case t == "":
-		return "unsupported"
-	}
-	return t
+	return &channel.Referral{Source: r.Source, Type: r.Type, AdID: string(r.AdID), Ref: r.Ref, SourceURL: r.RefererURI}
 }
 
 type feedValue struct {
 	Item        string  `json:"item"`
 	Verb        string  `json:"verb"`
-	CommentID   string  `json:"comment_id"`
-	PostID      string  `json:"post_id"`
-	ParentID    string  `json:"parent_id"`
+	CommentID   flexID  `json:"comment_id"`
+	PostID      flexID  `json:"post_id"`
+	ParentID    flexID  `json:"parent_id"`
 	Message     string  `json:"message"`
 	CreatedTime flexInt `json:"created_time"`
 	From        struct {
-		ID   string `json:"id"`
+		ID   flexID `json:"id"`
 		Name string `json:"name"`
 	} `json:"from"`
 }
@@ -281,16 +398,16 @@ func (p *parser) feed(e entry, c change) {
 		return
 	}
 	in := channel.Inbound{
-		ID:        v.CommentID,
-		Key:       channel.Key{Surface: channel.Comment, Account: e.ID, User: v.From.ID},
+		ID:        string(v.CommentID),
+		Key:       channel.Key{Surface: channel.Comment, Account: string(e.ID), User: string(v.From.ID)},
 		Kind:      channel.KindComment,
 		At:        unixTime(v.CreatedTime),
 		Text:      v.Message,
 		Name:      v.From.Name,
-		CommentID: v.CommentID,
+		CommentID: string(v.CommentID),
 	}
 	if v.ParentID != "" && v.ParentID != v.PostID {
-		in.ReplyTo = v.ParentID // a reply to another comment
+		in.ReplyTo = string(v.ParentID) // a reply to another comment
 	}
 	if in.At.IsZero() {
 		in.At = unixTime(e.Time)
@@ -299,11 +416,11 @@ func (p *parser) feed(e entry, c change) {
 }
 
 type igCommentValue struct {
-	ID       string `json:"id"`
+	ID       flexID `json:"id"`
 	Text     string `json:"text"`
-	ParentID string `json:"parent_id"`
+	ParentID flexID `json:"parent_id"`
 	From     struct {
-		ID       string `json:"id"`
+		ID       flexID `json:"id"`
 		Username string `json:"username"`
 	} `json:"from"`
 }
@@ -325,13 +442,13 @@ func (p *parser) igComment(e entry, c change) {
 		return
 	}
 	p.add(channel.Inbound{
-		ID:        v.ID,
-		Key:       channel.Key{Surface: channel.Comment, Account: e.ID, User: v.From.ID},
+		ID:        string(v.ID),
+		Key:       channel.Key{Surface: channel.Comment, Account: string(e.ID), User: string(v.From.ID)},
 		Kind:      channel.KindComment,
 		At:        unixTime(e.Time),
 		Text:      v.Text,
 		Name:      v.From.Username,
-		CommentID: v.ID,
-		ReplyTo:   v.ParentID,
+		CommentID: string(v.ID),
+		ReplyTo:   string(v.ParentID),
 	})
 }

@@ -5,16 +5,16 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
+	"slices"
 	"time"
 	"unicode/utf8"
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/ingress"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 )
@@ -46,13 +46,61 @@ type WebhookConfig struct {
 	Metrics metrics.Recorder
 	// Enqueue decides which events are queued. Defaults to Enqueue.
 	Enqueue func(channel.Inbound) bool
+	// Accounts are the business accounts served: an event for any other is acknowledged (Meta
+	// must not retry it), dropped with a log line and counted (metrics.UnknownAccounts), and
+	// nothing is queued or sent for it. nil serves every account: for tests only.
+	Accounts *Accounts
+}
+
+// Accounts are the business accounts a deployment serves, by id (digits only).
+type Accounts struct {
+	WhatsApp  []string // phone number ids
+	Pages     []string // Page ids: Messenger and Page comments
+	Instagram []string // Instagram professional account ids: messages and comments
+}
+
+// Serves reports whether k's account is one of a's for k's surface. An id that is not all
+// digits is never served (it ends up in a Graph API path).
+func (a *Accounts) Serves(k channel.Key) bool {
+	if a == nil {
+		return true
+	}
+	if !digits(k.Account) {
+		return false
+	}
+	switch k.Surface {
+	case channel.WhatsApp:
+		return slices.Contains(a.WhatsApp, k.Account)
+	case channel.Messenger:
+		return slices.Contains(a.Pages, k.Account)
+	case channel.Instagram:
+		return slices.Contains(a.Instagram, k.Account)
+	case channel.Comment:
+		return slices.Contains(a.Pages, k.Account) || slices.Contains(a.Instagram, k.Account)
+	}
+	return false
+}
+
+func digits(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Enqueue reports whether the bot acts on in, so the webhook queues it: everything except
-// delivery and read receipts, statuses other than "failed", and standby events (another app owns
-// the thread).
+// delivery and read receipts, statuses other than "failed", standby events (another app owns
+// the thread) and messages in WhatsApp groups. A business's support desk answers customers one
+// to one: the bot never speaks in a group, and a group message must not open or feed the
+// participant's private conversation (its window, its referral, its thread). So nothing of a
+// group reaches the queue; the webhook logs that it skipped one, without content.
 func Enqueue(in channel.Inbound) bool {
-	if in.Standby {
+	if in.Standby || in.Group != "" {
 		return false
 	}
 	switch in.Kind {
@@ -93,7 +141,7 @@ func NewWebhook(cfg WebhookConfig) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Path, w.verify)
 	mux.HandleFunc("POST "+Path, w.receive)
-	return mux
+	return ingress.Guard(w.cfg.Logger, mux)
 }
 
 type webhook struct {
@@ -104,19 +152,19 @@ func (h *webhook) verify(w http.ResponseWriter, r *http.Request) {
 	const op apperr.Op = "meta.Webhook.verify"
 	q := r.URL.Query()
 	mode, token, challenge := q.Get("hub.mode"), q.Get("hub.verify_token"), q.Get("hub.challenge")
+	var err error
 	switch {
 	case mode == "" || token == "" || challenge == "":
-		apperr.WriteJSON(w, apperr.E(op, apperr.Invalid, "hub.mode, hub.verify_token and hub.challenge are required"))
-		return
+		err = apperr.E(op, apperr.Invalid, "hub.mode, hub.verify_token and hub.challenge are required")
 	case mode != "subscribe":
-		apperr.WriteJSON(w, apperr.E(op, apperr.Invalid, `hub.mode must be "subscribe"`))
-		return
+		err = apperr.E(op, apperr.Invalid, `hub.mode must be "subscribe"`)
 	case len(challenge) > maxChallenge:
-		apperr.WriteJSON(w, apperr.E(op, apperr.Invalid, "hub.challenge is too long"))
-		return
+		err = apperr.E(op, apperr.Invalid, "hub.challenge is too long")
 	case h.cfg.VerifyToken == "" || subtle.ConstantTimeCompare([]byte(token), []byte(h.cfg.VerifyToken)) != 1:
-		h.cfg.Logger.WarnContext(r.Context(), "meta webhook handshake refused: wrong verify token")
-		apperr.WriteJSON(w, apperr.E(op, apperr.Forbidden, "hub.verify_token does not match"))
+		err = apperr.E(op, apperr.Forbidden, "hub.verify_token does not match")
+	}
+	if err != nil {
+		ingress.Fail(w, r, h.cfg.Logger, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -126,14 +174,8 @@ func (h *webhook) verify(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *webhook) receive(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	if err := h.handle(w, r); err != nil {
-		if k := apperr.KindOf(err); k == apperr.Transient || k == apperr.Internal {
-			h.cfg.Logger.ErrorContext(ctx, "meta webhook failed", "err", err)
-		} else {
-			h.cfg.Logger.WarnContext(ctx, "meta webhook refused", "status", apperr.Status(err), "reason", apperr.Message(err))
-		}
-		apperr.WriteJSON(w, err)
+		ingress.Fail(w, r, h.cfg.Logger, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -144,18 +186,9 @@ func (h *webhook) receive(w http.ResponseWriter, r *http.Request) {
 func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
 	const op apperr.Op = "meta.Webhook.receive"
 	ctx := r.Context()
-	if r.ContentLength > MaxBodyBytes {
-		return apperr.E(op, apperr.TooLarge, "body over 4 MB")
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return apperr.E(op, apperr.Unsupported, "Content-Type must be application/json")
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := ingress.Body(w, r, MaxBodyBytes, "application/json")
 	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return apperr.E(op, apperr.TooLarge, "body over 4 MB")
-		}
-		return apperr.Wrap(op, apperr.Invalid, err, "could not read the body")
+		return err
 	}
 	if err := VerifySignature(r.Header.Get(SignatureHeader), body, h.cfg.AppSecret); err != nil {
 		h.cfg.Metrics.Count(metrics.SignaturesRejected, 1)
@@ -176,9 +209,19 @@ func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
 	for _, s := range batch.Skipped {
 		h.cfg.Logger.InfoContext(ctx, "meta webhook item skipped", "object", s.Object, "field", s.Field, "type", s.Type, "reason", s.Reason, "code", s.Code)
 	}
-	queued := 0
+	queued, foreign := 0, 0
 	for _, in := range batch.Events {
+		if !h.cfg.Accounts.Serves(in.Key) {
+			foreign++
+			h.cfg.Metrics.Count(metrics.UnknownAccounts, 1)
+			h.cfg.Logger.WarnContext(ctx, "meta webhook event for an account this deployment does not serve; dropped (configure WHATSAPP_PHONE_NUMBER_IDS, PAGE_IDS or INSTAGRAM_ACCOUNT_IDS if it is yours)",
+				"surface", in.Key.Surface, "account", loggableID(in.Key.Account))
+			continue
+		}
 		if !h.cfg.Enqueue(in) {
+			if in.Group != "" {
+				h.cfg.Logger.InfoContext(ctx, "meta webhook group message not queued: the bot answers customers one to one", "event", in)
+			}
 			continue
 		}
 		if in.At.IsZero() {
@@ -197,8 +240,21 @@ func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
 		}
 		queued++
 	}
-	h.cfg.Logger.InfoContext(ctx, "meta webhook received", "object", batch.Object, "events", len(batch.Events), "queued", queued, "skipped", len(batch.Skipped))
+	attrs := []any{"object", batch.Object, "events", len(batch.Events), "queued", queued, "skipped", len(batch.Skipped)}
+	if foreign > 0 {
+		attrs = append(attrs, "foreign", foreign)
+	}
+	h.cfg.Logger.InfoContext(ctx, "meta webhook received", attrs...)
 	return nil
+}
+
+// loggableID is a business account id as it may be logged: the id when it is digits (a
+// business's id, not a customer's), else a note that it is malformed.
+func loggableID(id string) string {
+	if digits(id) {
+		return id
+	}
+	return "(malformed)"
 }
 
 // dedupID keeps an event id within SQS's 128-character deduplication id limit.

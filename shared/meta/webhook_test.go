@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 )
 
@@ -324,6 +325,9 @@ func FuzzWebhook(f *testing.F) {
 		}
 		f.Add(b, true)
 	}
+	for _, r := range recorded(f) {
+		f.Add(r.Body, true)
+	}
 	f.Add([]byte("{}"), false)
 	h := newTestWebhook(queue.SenderFunc(func(context.Context, queue.Message) error { return nil }))
 	f.Fuzz(func(t *testing.T, body []byte, sign bool) {
@@ -348,5 +352,125 @@ func TestWebhookWithoutQueue(t *testing.T) {
 	h := NewWebhook(WebhookConfig{AppSecret: testSecret, VerifyToken: testVerifyToken})
 	if rec := postSigned(t, h, readTestdata(t, "whatsapp_text.json")); rec.Code != http.StatusInternalServerError {
 		t.Errorf("status = %d, want 500 (misconfigured, Meta retries)", rec.Code)
+	}
+}
+
+// countMetrics is a metrics.Recorder that counts.
+type countMetrics struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *countMetrics) Count(name string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[name] += n
+}
+
+func (c *countMetrics) Milliseconds(string, time.Duration) {}
+
+// A signed webhook for an account the deployment does not serve is acknowledged, so Meta does
+// not retry it, and nothing of it is queued; it is counted and logged. Events of a batch for
+// our accounts still go through.
+func TestWebhookForeignAccounts(t *testing.T) {
+	t.Parallel()
+	q := &recorder{}
+	m := &countMetrics{}
+	logs := &bytes.Buffer{}
+	h := NewWebhook(WebhookConfig{
+		AppSecret: testSecret, VerifyToken: testVerifyToken, Queue: q, Metrics: m,
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Now: func() time.Time { return fixedNow },
+		// whatsapp_batch.json holds two numbers; only the first is ours.
+		Accounts: &Accounts{WhatsApp: []string{"106540352242922"}, Pages: []string{"1067280970047460"}},
+	})
+	rec := postSigned(t, h, readTestdata(t, "whatsapp_batch.json"))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status = %d, want 200", rec.Code)
+	}
+	msgs := q.messages()
+	if len(msgs) != 2 {
+		t.Fatalf("queued %d events, want the 2 of the served number", len(msgs))
+	}
+	for _, msg := range msgs {
+		if !strings.Contains(msg.GroupID, "106540352242922") {
+			t.Errorf("queued an event of group %s", msg.GroupID)
+		}
+	}
+	if got := m.n[metrics.UnknownAccounts]; got != 1 {
+		t.Errorf("UnknownAccounts = %d, want 1", got)
+	}
+	if !strings.Contains(logs.String(), "109876543210987") || !strings.Contains(logs.String(), "does not serve") {
+		t.Errorf("no log line names the foreign account: %s", logs)
+	}
+
+	// A number that is not ours at all: 200, nothing queued.
+	q2 := &recorder{}
+	h2 := NewWebhook(WebhookConfig{AppSecret: testSecret, VerifyToken: testVerifyToken, Queue: q2,
+		Accounts: &Accounts{WhatsApp: []string{"100000000000001"}}})
+	if rec := postSigned(t, h2, readTestdata(t, "whatsapp_text.json")); rec.Code != http.StatusOK || len(q2.messages()) != 0 {
+		t.Errorf("foreign number: status %d, %d queued; want 200 and nothing", rec.Code, len(q2.messages()))
+	}
+}
+
+func TestAccountsServes(t *testing.T) {
+	t.Parallel()
+	a := &Accounts{WhatsApp: []string{"106540352242922"}, Pages: []string{"112233"}, Instagram: []string{"178414"}}
+	for _, tt := range []struct {
+		key  channel.Key
+		want bool
+	}{
+		{channel.Key{Surface: channel.WhatsApp, Account: "106540352242922"}, true},
+		{channel.Key{Surface: channel.WhatsApp, Account: "112233"}, false},
+		{channel.Key{Surface: channel.Messenger, Account: "112233"}, true},
+		{channel.Key{Surface: channel.Instagram, Account: "178414"}, true},
+		{channel.Key{Surface: channel.Instagram, Account: "112233"}, false},
+		{channel.Key{Surface: channel.Comment, Account: "112233"}, true},
+		{channel.Key{Surface: channel.Comment, Account: "178414"}, true},
+		{channel.Key{Surface: channel.Messenger, Account: "../112233"}, false},
+		{channel.Key{Surface: channel.Messenger, Account: "112233/"}, false},
+		{channel.Key{Surface: channel.Messenger, Account: ""}, false},
+		{channel.Key{Surface: "email", Account: "112233"}, false},
+	} {
+		if got := a.Serves(tt.key); got != tt.want {
+			t.Errorf("Serves(%v) = %v, want %v", tt.key, got, tt.want)
+		}
+	}
+	if !(*Accounts)(nil).Serves(channel.Key{Surface: channel.Messenger, Account: "1"}) {
+		t.Error("a nil allow-list must serve every account (tests)")
+	}
+}
+
+// TestWebhookKeepsGroupsOut: a WhatsApp group message is acknowledged and not queued, so it can
+// neither be answered privately nor touch the participant's one-to-one conversation; the log
+// says so without its content.
+func TestWebhookKeepsGroupsOut(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	q := &recorder{}
+	h := NewWebhook(WebhookConfig{AppSecret: testSecret, VerifyToken: testVerifyToken, Queue: q,
+		Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+	var body []byte
+	for _, r := range recorded(t) {
+		if r.File == "meta_whatsapp_group_text.json" {
+			body = r.Body
+		}
+	}
+	if rec := postSigned(t, h, body); rec.Code != http.StatusOK {
+		t.Fatalf("status = %d, want 200", rec.Code)
+	}
+	if len(q.msgs) != 0 {
+		t.Errorf("queued %d messages, want none", len(q.msgs))
+	}
+	out := buf.String()
+	if !strings.Contains(out, "group message not queued") {
+		t.Errorf("the log does not say the group message was left out:\n%s", out)
+	}
+	for _, s := range []string{"What do you all think", "16505551234", "Y2FwaV9ncm91cD"} {
+		if strings.Contains(out, s) {
+			t.Errorf("log contains %q", s)
+		}
 	}
 }

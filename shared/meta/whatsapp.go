@@ -2,6 +2,8 @@ package meta
 
 import (
 	"encoding/json"
+	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -13,7 +15,7 @@ import (
 
 type waValue struct {
 	Metadata struct {
-		PhoneNumberID string `json:"phone_number_id"`
+		PhoneNumberID flexID `json:"phone_number_id"`
 	} `json:"metadata"`
 	Contacts        []waContact       `json:"contacts"`
 	Messages        []json.RawMessage `json:"messages"`
@@ -26,8 +28,8 @@ type waContact struct {
 	Profile struct {
 		Name string `json:"name"`
 	} `json:"profile"`
-	WaID   string `json:"wa_id"`
-	UserID string `json:"user_id"` // business-scoped user id (BSUID)
+	WaID   flexID `json:"wa_id"`
+	UserID flexID `json:"user_id"` // business-scoped user id (BSUID)
 }
 
 type waError struct {
@@ -43,12 +45,39 @@ type waMedia struct {
 }
 
 type waMessage struct {
-	From       string  `json:"from"`
-	FromUserID string  `json:"from_user_id"`
-	ID         string  `json:"id"`
+	From       flexID  `json:"from"`
+	FromUserID flexID  `json:"from_user_id"`
+	GroupID    flexID  `json:"group_id"`
+	ID         flexID  `json:"id"`
 	Timestamp  flexInt `json:"timestamp"`
 	Type       string  `json:"type"`
-	Text       struct {
+	waContent
+	Context *struct {
+		ID flexID `json:"id"`
+	} `json:"context"`
+	Referral *struct {
+		SourceURL  string `json:"source_url"`
+		SourceID   flexID `json:"source_id"`
+		SourceType string `json:"source_type"`
+		MediaType  string `json:"media_type"`
+		CtwaClid   string `json:"ctwa_clid"`
+	} `json:"referral"`
+	Edit *struct {
+		OriginalMessageID flexID `json:"original_message_id"`
+		Message           struct {
+			Type string `json:"type"`
+			waContent
+		} `json:"message"`
+	} `json:"edit"`
+	Revoke *struct {
+		OriginalMessageID flexID `json:"original_message_id"`
+	} `json:"revoke"`
+}
+
+// waContent is what a message says, by type: shared by messages and the new version of an
+// edited one.
+type waContent struct {
+	Text struct {
 		Body string `json:"body"`
 	} `json:"text"`
 	Interactive struct {
@@ -61,7 +90,13 @@ type waMessage struct {
 			ID    string `json:"id"`
 			Title string `json:"title"`
 		} `json:"list_reply"`
+		NfmReply struct {
+			ResponseJSON string `json:"response_json"`
+			Body         string `json:"body"`
+			Name         string `json:"name"`
+		} `json:"nfm_reply"`
 	} `json:"interactive"`
+	Order  *waOrder `json:"order"`
 	Button struct {
 		Payload string `json:"payload"`
 		Text    string `json:"text"`
@@ -72,33 +107,34 @@ type waMessage struct {
 	Document *waMedia `json:"document"`
 	Sticker  *waMedia `json:"sticker"`
 	Reaction struct {
-		MessageID string `json:"message_id"`
+		MessageID flexID `json:"message_id"`
 		Emoji     string `json:"emoji"`
 	} `json:"reaction"`
-	Context *struct {
-		ID string `json:"id"`
-	} `json:"context"`
-	Referral *struct {
-		SourceURL  string `json:"source_url"`
-		SourceID   string `json:"source_id"`
-		SourceType string `json:"source_type"`
-		MediaType  string `json:"media_type"`
-		CtwaClid   string `json:"ctwa_clid"`
-	} `json:"referral"`
+}
+
+type waOrder struct {
+	CatalogID    flexID `json:"catalog_id"`
+	Text         string `json:"text"`
+	ProductItems []struct {
+		ProductRetailerID string     `json:"product_retailer_id"`
+		Quantity          flexInt    `json:"quantity"`
+		ItemPrice         flexNumber `json:"item_price"`
+		Currency          string     `json:"currency"`
+	} `json:"product_items"`
 }
 
 type waStatus struct {
-	ID              string    `json:"id"`
+	ID              flexID    `json:"id"`
 	Status          string    `json:"status"`
 	Timestamp       flexInt   `json:"timestamp"`
-	RecipientID     string    `json:"recipient_id"`
-	RecipientUserID string    `json:"recipient_user_id"`
+	RecipientID     flexID    `json:"recipient_id"`
+	RecipientUserID flexID    `json:"recipient_user_id"`
 	Errors          []waError `json:"errors"`
 }
 
 type waPreference struct {
-	WaID      string  `json:"wa_id"`
-	UserID    string  `json:"user_id"`
+	WaID      flexID  `json:"wa_id"`
+	UserID    flexID  `json:"user_id"`
 	Category  string  `json:"category"`
 	Value     string  `json:"value"`
 	Timestamp flexInt `json:"timestamp"`
@@ -120,7 +156,7 @@ func (p *parser) whatsApp(e entry) {
 			p.skip(c.Field, "", "value does not decode")
 			continue
 		}
-		account := v.Metadata.PhoneNumberID
+		account := string(v.Metadata.PhoneNumberID)
 		if account == "" {
 			p.skip(c.Field, "", "no metadata.phone_number_id")
 			continue
@@ -146,27 +182,48 @@ func (p *parser) waMessage(field, account string, contacts []waContact, raw json
 		p.skip(field, "message", "message does not decode")
 		return
 	}
-	user, name := waUser(m.From, m.FromUserID, contacts)
+	user, name := waUser(string(m.From), string(m.FromUserID), contacts)
 	if m.ID == "" || user == "" {
 		p.skip(field, m.Type, "message without id or sender")
 		return
 	}
 	in := channel.Inbound{
-		ID:   m.ID,
-		Key:  channel.Key{Surface: channel.WhatsApp, Account: account, User: user},
-		Kind: channel.KindMessage,
-		At:   unixTime(m.Timestamp),
-		Name: name,
+		ID:    string(m.ID),
+		Key:   channel.Key{Surface: channel.WhatsApp, Account: account, User: user},
+		Kind:  channel.KindMessage,
+		At:    unixTime(m.Timestamp),
+		Name:  name,
+		Group: string(m.GroupID),
 	}
 	if m.Context != nil {
-		in.ReplyTo = m.Context.ID
+		in.ReplyTo = string(m.Context.ID)
 	}
 	if r := m.Referral; r != nil {
-		in.Referral = &channel.Referral{Source: r.SourceType, Type: r.MediaType, AdID: r.SourceID, CtwaClid: r.CtwaClid, SourceURL: r.SourceURL}
+		in.Referral = &channel.Referral{Source: r.SourceType, Type: r.MediaType, AdID: string(r.SourceID), CtwaClid: r.CtwaClid, SourceURL: r.SourceURL}
 	}
 	switch m.Type {
-	case "text":
-		in.Text = m.Text.Body
+	case "edit":
+		if m.Edit == nil || m.Edit.OriginalMessageID == "" {
+			p.skip(field, m.Type, "edit without the original message")
+			return
+		}
+		in.Kind, in.ReplyTo = channel.KindEdit, string(m.Edit.OriginalMessageID)
+		in.Text, in.Media = m.Edit.Message.content(m.Edit.Message.Type)
+		p.add(in)
+		return
+	case "revoke":
+		if m.Revoke == nil || m.Revoke.OriginalMessageID == "" {
+			p.skip(field, m.Type, "revoke without the original message")
+			return
+		}
+		in.Kind, in.ReplyTo = channel.KindDeleted, string(m.Revoke.OriginalMessageID)
+		p.add(in)
+		return
+	case "request_welcome":
+		// The customer opened the chat for the first time and has not written yet.
+		in.Opener = true
+		p.add(in)
+		return
 	case "interactive":
 		switch m.Interactive.Type {
 		case "button_reply":
@@ -174,7 +231,7 @@ func (p *parser) waMessage(field, account string, contacts []waContact, raw json
 		case "list_reply":
 			in.Kind, in.Payload, in.Text = channel.KindPostback, m.Interactive.ListReply.ID, m.Interactive.ListReply.Title
 		case "nfm_reply":
-			in.Media = "flow"
+			in.Media, in.Text = "flow", flowSummary(m.Interactive.NfmReply.ResponseJSON)
 		default:
 			p.skip(field, "interactive/"+m.Interactive.Type, "unknown interactive type")
 			return
@@ -183,7 +240,7 @@ func (p *parser) waMessage(field, account string, contacts []waContact, raw json
 		// A tap on a template's quick-reply button; context.id is the template message.
 		in.Kind, in.Payload, in.Text = channel.KindPostback, m.Button.Payload, m.Button.Text
 	case "image", "video", "document", "sticker", "audio":
-		md := m.media()
+		md := m.media(m.Type)
 		in.Media = m.Type
 		if md != nil {
 			in.Text = md.Caption
@@ -191,13 +248,17 @@ func (p *parser) waMessage(field, account string, contacts []waContact, raw json
 				in.Media = "voice"
 			}
 		}
-	case "location", "contacts", "order":
+	case "order":
+		in.Media, in.Text = "order", orderSummary(m.Order)
+	case "location", "contacts":
 		in.Media = m.Type
 	case "unsupported", "unknown":
 		in.Media = "unsupported"
+	case "text":
+		in.Text = m.Text.Body
 	case "reaction":
 		// An empty emoji means the customer removed the reaction.
-		in.Kind, in.Text, in.ReplyTo = channel.KindReaction, m.Reaction.Emoji, m.Reaction.MessageID
+		in.Kind, in.Text, in.ReplyTo = channel.KindReaction, m.Reaction.Emoji, string(m.Reaction.MessageID)
 	case "system":
 		p.skip(field, m.Type, "system message (number or user id changed)")
 		return
@@ -208,8 +269,83 @@ func (p *parser) waMessage(field, account string, contacts []waContact, raw json
 	p.add(in)
 }
 
-func (m *waMessage) media() *waMedia {
-	switch m.Type {
+// content reads the text (or caption) and media type of the new version of an edited message.
+func (m *waContent) content(typ string) (text, media string) {
+	switch typ {
+	case "text", "":
+		return m.Text.Body, ""
+	}
+	if md := m.media(typ); md != nil {
+		return md.Caption, typ
+	}
+	return "", typ
+}
+
+// maxSummaryLines bounds the lines of an order or flow summary an agent reads.
+const maxSummaryLines = 20
+
+// orderSummary is a catalog order as an agent reads it: one line per item, then the note.
+func orderSummary(o *waOrder) string {
+	if o == nil {
+		return ""
+	}
+	var lines []string
+	for i, it := range o.ProductItems {
+		if i == maxSummaryLines {
+			lines = append(lines, "…")
+			break
+		}
+		line := it.ProductRetailerID
+		if it.Quantity > 0 {
+			line = fmt.Sprintf("%d × %s", int64(it.Quantity), line)
+		}
+		if it.ItemPrice != "" {
+			line += " à " + strings.TrimSpace(string(it.ItemPrice)+" "+it.Currency)
+		}
+		lines = append(lines, line)
+	}
+	if t := strings.TrimSpace(o.Text); t != "" {
+		lines = append(lines, t)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// flowSummary is a WhatsApp Flow's answers as an agent reads them, "field: value" per line in
+// field order; the flow token (ours, not the customer's answer) is left out.
+func flowSummary(responseJSON string) string {
+	var answers map[string]any
+	if err := json.Unmarshal([]byte(responseJSON), &answers); err != nil {
+		return ""
+	}
+	keys := make([]string, 0, len(answers))
+	for k := range answers {
+		if k != "flow_token" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var lines []string
+	for i, k := range keys {
+		if i == maxSummaryLines {
+			lines = append(lines, "…")
+			break
+		}
+		v := answers[k]
+		var s string
+		switch v := v.(type) {
+		case string:
+			s = v
+		default:
+			b, _ := json.Marshal(v)
+			s = string(b)
+		}
+		lines = append(lines, strings.ReplaceAll(k, "_", " ")+": "+s)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *waContent) media(typ string) *waMedia {
+	switch typ {
 	case "image":
 		return m.Image
 	case "video":
@@ -232,10 +368,10 @@ func waUser(from, fromUserID string, contacts []waContact) (user, name string) {
 		user = fromUserID
 	}
 	for _, c := range contacts {
-		if (c.WaID != "" && c.WaID == from) || (c.UserID != "" && c.UserID == fromUserID) || len(contacts) == 1 {
+		if (c.WaID != "" && string(c.WaID) == from) || (c.UserID != "" && string(c.UserID) == fromUserID) || len(contacts) == 1 {
 			name = c.Profile.Name
 			if user == "" {
-				user = firstNonEmpty(c.WaID, c.UserID)
+				user = firstNonEmpty(string(c.WaID), string(c.UserID))
 			}
 			break
 		}
@@ -249,17 +385,17 @@ func (p *parser) waStatus(field, account string, raw json.RawMessage) {
 		p.skip(field, "status", "status does not decode")
 		return
 	}
-	user := firstNonEmpty(s.RecipientID, s.RecipientUserID)
+	user := firstNonEmpty(string(s.RecipientID), string(s.RecipientUserID))
 	if s.ID == "" || s.Status == "" || user == "" {
 		p.skip(field, "status", "status without id, status or recipient")
 		return
 	}
-	st := &channel.Status{MessageID: s.ID, Status: s.Status}
+	st := &channel.Status{MessageID: string(s.ID), Status: s.Status}
 	if len(s.Errors) > 0 {
 		st.ErrorCode = s.Errors[0].Code
 	}
 	p.add(channel.Inbound{
-		ID:     s.ID + ":" + s.Status,
+		ID:     string(s.ID) + ":" + s.Status,
 		Key:    channel.Key{Surface: channel.WhatsApp, Account: account, User: user},
 		Kind:   channel.KindStatus,
 		At:     unixTime(s.Timestamp),
@@ -273,7 +409,7 @@ func (p *parser) waPreference(field, account string, raw json.RawMessage) {
 		p.skip(field, "user_preference", "preference does not decode")
 		return
 	}
-	user := firstNonEmpty(u.WaID, u.UserID)
+	user := firstNonEmpty(string(u.WaID), string(u.UserID))
 	value := strings.ToLower(u.Value)
 	if user == "" || u.Category == "" || (value != "stop" && value != "resume") {
 		p.skip(field, "user_preference", "preference without user, category or stop/resume value")

@@ -21,8 +21,12 @@ const (
 	TimeToClaim         = "TimeToClaim"         // escalation to claim, milliseconds
 	DeliveriesFailed    = "DeliveriesFailed"    // replies the platform refused for good
 	SignaturesRejected  = "SignaturesRejected"  // webhooks with a missing or wrong signature
+	UnknownAccounts     = "UnknownAccounts"     // signed webhook events for an account not configured
 	ConsentSuppressions = "ConsentSuppressions" // ad signals not sent for lack of consent
 	AgentReplies        = "AgentReplies"        // agent messages delivered to customers
+	StaleAnswersDropped = "StaleAnswersDropped" // bot answers not sent: the message came too late or the window closed
+	Acknowledged        = "Acknowledged"        // likes, stickers and other acknowledgements, not answered
+	CommentsModerated   = "CommentsModerated"   // abusive or spam comments given no private reply
 )
 
 // Namespace is the CloudWatch namespace of every metric.

@@ -7,7 +7,8 @@
 // [{"at", "service", "method", "path", "body", "response"}], where service is one of whatsapp,
 // messenger, instagram, slack, capi, body is the JSON body the real API would have received (form
 // bodies, as slack-go sends them, are shown as a JSON object) and response what the outbox
-// answered for it; DELETE /_local/outbox empties it.
+// answered for it; DELETE /_local/outbox empties it. It keeps the newest Max calls (DefaultMax
+// unless set): older ones are dropped, so a stack left running does not grow without bound.
 package outbox
 
 import (
@@ -45,8 +46,13 @@ const (
 	Other     = "other"
 )
 
+// DefaultMax is how many calls New's outbox keeps.
+const DefaultMax = 1000
+
 // Outbox records outbound calls. The zero value is not usable; call New.
 type Outbox struct {
+	// Max is how many calls are kept, the newest; 0 keeps all.
+	Max int
 	// Now is the clock for Entry.At.
 	Now func() time.Time
 	// InstagramAccounts are the account ids whose /messages sends are Instagram sends.
@@ -64,7 +70,7 @@ type Outbox struct {
 }
 
 // New returns an empty outbox.
-func New() *Outbox { return &Outbox{Now: time.Now} }
+func New() *Outbox { return &Outbox{Now: time.Now, Max: DefaultMax} }
 
 // Entries returns a copy of the recorded calls in order.
 func (o *Outbox) Entries() []Entry {
@@ -112,6 +118,9 @@ func (o *Outbox) RoundTrip(req *http.Request) (*http.Response, error) {
 	if o.OnRecord != nil {
 		// Under the lock, so observers see the entries in the order they were recorded.
 		o.OnRecord(e)
+	}
+	if o.Max > 0 && len(o.entries) > o.Max {
+		o.entries = slices.Clone(o.entries[len(o.entries)-o.Max:])
 	}
 	o.mu.Unlock()
 

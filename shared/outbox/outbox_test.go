@@ -114,3 +114,28 @@ func TestRejectsInvalidJSON(t *testing.T) {
 		t.Errorf("status = %d entries = %d, want 400 and nothing recorded", resp.StatusCode, len(o.Entries()))
 	}
 }
+
+// The outbox keeps the newest Max calls: a stack left running does not grow without bound.
+func TestKeepsTheNewestMax(t *testing.T) {
+	t.Parallel()
+	o := New()
+	o.Max = 3
+	c := &http.Client{Transport: o}
+	for i := range 5 {
+		body := `{"messaging_product":"whatsapp","to":"4915","type":"text","text":{"body":"m` + string(rune('0'+i)) + `"}}`
+		resp, err := c.Post("https://graph.facebook.com/v25.0/106540352242922/messages", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	got := o.Entries()
+	if len(got) != 3 {
+		t.Fatalf("%d entries, want 3", len(got))
+	}
+	for i, e := range got {
+		if want := `"m` + string(rune('2'+i)) + `"`; !strings.Contains(string(e.Body), want) {
+			t.Errorf("entry %d = %s, want the call with %s (the oldest dropped)", i, e.Body, want)
+		}
+	}
+}

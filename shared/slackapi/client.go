@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/retry"
 )
 
 // DefaultAPIURL is Slack's Web API base URL (SLACK_API_URL overrides it).
@@ -36,18 +37,17 @@ type ClientConfig struct {
 	// Transient, so the caller's queue redelivers later instead of a Lambda sleeping. 30 s when
 	// zero.
 	MaxWait time.Duration
-	// Sleep waits d or until ctx is done; a timer when nil. Tests record the waits instead.
+	// Sleep waits d or until ctx is done; the retry loop's timer when nil. Tests record the
+	// waits instead.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Client posts and updates messages through Slack's Web API. It is a thin wrapper over
-// slack-go's *slack.Client that honours 429 Retry-After and maps Slack's ok:false errors to
-// apperr kinds.
+// slack-go's *slack.Client that retries 429 answers after their Retry-After (package retry, the
+// loop every remote API shares) and maps Slack's ok:false errors to apperr kinds.
 type Client struct {
-	api        *slack.Client
-	maxRetries int
-	maxWait    time.Duration
-	sleep      func(context.Context, time.Duration) error
+	api    *slack.Client
+	policy retry.Policy
 }
 
 // NewClient returns a client, or an Internal error when the token is missing.
@@ -64,24 +64,17 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{Timeout: 10 * time.Second}
 	}
-	switch {
-	case cfg.MaxRetries == 0:
-		cfg.MaxRetries = 3
-	case cfg.MaxRetries < 0:
-		cfg.MaxRetries = 0
-	}
 	if cfg.MaxWait == 0 {
 		cfg.MaxWait = 30 * time.Second
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
 	}
 	api := slack.New(cfg.Token,
 		slack.OptionAPIURL(cfg.APIURL),
 		// slack-go sends chat.* tokens as a form field; Slack prefers the Authorization header.
 		slack.OptionHTTPClient(bearer{token: cfg.Token, next: cfg.HTTP}),
 	)
-	return &Client{api: api, maxRetries: cfg.MaxRetries, maxWait: cfg.MaxWait, sleep: cfg.Sleep}, nil
+	// A 429 without Retry-After waits a second, as Slack's docs suggest, then backs off.
+	policy := retry.Policy{MaxRetries: cfg.MaxRetries, BaseBackoff: time.Second, MaxBackoff: cfg.MaxWait, Sleep: cfg.Sleep}
+	return &Client{api: api, policy: policy}, nil
 }
 
 // bearer adds "Authorization: Bearer <token>" to every request.
@@ -97,17 +90,6 @@ func (b bearer) Do(r *http.Request) (*http.Response, error) {
 
 // LogValue implements slog.LogValuer: the token never reaches a log.
 func (b bearer) LogValue() slog.Value { return slog.StringValue("REDACTED_TOKEN") }
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
 
 // PostMessage posts text (the notification fallback, required) and optional blocks to channel,
 // in the thread of threadTS when it is not empty, and returns the new message's ts. Link and
@@ -160,23 +142,21 @@ func (c *Client) UpdateMessage(ctx context.Context, channel, ts, text string, bl
 	return nil
 }
 
-// retry calls f again after a 429 for as long as Slack's Retry-After says, up to maxRetries
-// times and only while the wait is at most maxWait and ctx is live.
+// retry calls f again after a 429 for as long as Slack's Retry-After says, up to MaxRetries
+// times and only while the wait is at most MaxWait and ends before ctx's deadline.
 func (c *Client) retry(ctx context.Context, f func() error) error {
-	for attempt := 0; ; attempt++ {
-		err := f()
-		var rl *slack.RateLimitedError
-		if !errors.As(err, &rl) || attempt >= c.maxRetries || rl.RetryAfter > c.maxWait {
-			return err
-		}
-		wait := rl.RetryAfter
-		if wait <= 0 {
-			wait = time.Second
-		}
-		if serr := c.sleep(ctx, wait); serr != nil {
-			return errors.Join(err, serr)
-		}
+	_, err := retry.Do(ctx, c.policy, verdict, func(context.Context) (struct{}, error) { return struct{}{}, f() })
+	return err
+}
+
+// verdict is Slack's retry classification: only a 429 is retried; Slack's ok:false errors are
+// answers, not failures of the moment (ratelimited in the body included: Slack answers it
+// with a 429 too).
+func verdict(err error) retry.Verdict {
+	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+		return retry.Verdict{Retry: true, After: rl.RetryAfter}
 	}
+	return retry.Verdict{}
 }
 
 // Kinds of Slack's ok:false errors (https://docs.slack.dev/reference/methods/chat.postMessage

@@ -1,17 +1,14 @@
 package slackapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
 
-	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
@@ -19,38 +16,28 @@ import (
 // commands serves the slash command (/frontdesk): "open" lists unclaimed escalations, anything
 // else shows help. The answer is ephemeral: only the agent who asked sees it.
 func (h *handler) commands(w http.ResponseWriter, r *http.Request, body []byte) {
-	const op apperr.Op = "slackapi.commands"
 	ctx := r.Context()
-	// slack-go parses from a request; give it the verified bytes.
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "/", io.NopCloser(bytes.NewReader(body)))
+	cmd, err := ParseCommand(body)
 	if err != nil {
-		apperr.WriteJSON(w, apperr.Wrap(op, apperr.Internal, err, "cannot read command"))
+		h.fail(w, r, err)
 		return
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	cmd, err := slack.SlashCommandParse(req)
-	if err != nil {
-		apperr.WriteJSON(w, apperr.Wrap(op, apperr.Invalid, err, "malformed command form"))
+	if err := h.ours(ctx, cmd.Origin); err != nil {
+		h.fail(w, r, err)
 		return
 	}
-	args := strings.Fields(strings.ToLower(cmd.Text))
-	sub := ""
-	if len(args) > 0 {
-		sub = args[0]
+	if cmd.Sub != "open" {
+		writeEphemeral(w, helpText(cmd.Name), nil)
+		return
 	}
-	switch sub {
-	case "open", "list", "queue":
-		convs, err := h.cfg.Conversations.ConversationsByStatus(ctx, conversation.Escalated, h.cfg.OpenLimit)
-		if err != nil {
-			h.log.ErrorContext(ctx, "slack command: listing escalations failed", "err", err)
-			writeEphemeral(w, "Could not load the open escalations right now. Try again in a moment.", nil)
-			return
-		}
-		text, blocks := openList(convs, cmd.TeamDomain, h.now(), h.cfg.OpenLimit)
-		writeEphemeral(w, text, blocks)
-	default:
-		writeEphemeral(w, helpText(cmd.Command), nil)
+	convs, err := h.cfg.Conversations.ConversationsByStatus(ctx, conversation.Escalated, h.cfg.OpenLimit)
+	if err != nil {
+		h.log.ErrorContext(ctx, "slack command: listing escalations failed", "err", err)
+		writeEphemeral(w, "Could not load the open escalations right now. Try again in a moment.", nil)
+		return
 	}
+	text, blocks := openList(convs, cmd.TeamDomain, h.now(), h.cfg.OpenLimit)
+	writeEphemeral(w, text, blocks)
 }
 
 func helpText(command string) string {

@@ -160,6 +160,9 @@ func statusText(a desk.Card) string {
 		}
 		return "Resolved by " + Mention(a.Agent) + "."
 	case conversation.Bot:
+		if a.Reason == desk.ReasonStoryMention && a.Agent == "" {
+			return "For the team's information: no question, the bot keeps the conversation."
+		}
 		if a.Agent == "" {
 			return "Handed back to the bot."
 		}

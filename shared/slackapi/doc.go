@@ -6,11 +6,15 @@
 //   - Verify checks Slack's v0 request signature (HMAC-SHA256 over "v0:<timestamp>:<raw body>"
 //     with the signing secret, timestamp within five minutes of now), as described in
 //     https://docs.slack.dev/authentication/verifying-requests-from-slack/.
-//   - NewHandler serves the Events API (https://docs.slack.dev/apis/events-api/), interactivity
+//   - ParseEvent, ParseInteraction and ParseCommand are pure parsers of the Events API
+//     (https://docs.slack.dev/apis/events-api/), interactivity
 //     (https://docs.slack.dev/interactivity/handling-user-interaction/) and slash commands
-//     (https://docs.slack.dev/interactivity/implementing-slash-commands/). It verifies, parses
-//     with slack-go, and enqueues a channel.AgentEvent for the bot; it never talks to a customer
-//     and acknowledges within Slack's 3 seconds.
+//     (https://docs.slack.dev/interactivity/implementing-slash-commands/): raw body in, agent
+//     events (channel.AgentEvent) and the request's Origin out, fuzzed.
+//   - NewHandler serves the three routes: it reads the body (shared/ingress), verifies, parses,
+//     refuses another workspace or app, and dispatches agent events (look up the thread, mark
+//     seen, enqueue for the bot, forget on failure); it never talks to a customer and
+//     acknowledges within Slack's 3 seconds.
 //   - Desk implements desk.Desk, the port of the bot and the sweeper: it renders the domain's
 //     cards and status lines (package desk) as Block Kit, mrkdwn, emoji and mentions. With
 //     Client it posts and updates the escalation messages through the Web API

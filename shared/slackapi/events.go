@@ -1,14 +1,11 @@
 package slackapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strings"
 
 	"github.com/slack-go/slack/slackevents"
 
-	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 )
 
@@ -21,103 +18,40 @@ func IsNote(text string) bool {
 	return len(t) >= len(NotePrefix) && strings.EqualFold(t[:len(NotePrefix)], NotePrefix)
 }
 
-// events serves the Events API: url_verification and agent replies in escalation threads.
+// events serves the Events API: url_verification, and agents' messages in escalation threads.
 //
 // Slack retries an event it got no 2xx for (after about 0 s, 1 min and 5 min); every delivery
-// carries the same event_id, which is remembered for SeenFor, so each reply is enqueued once.
+// carries the same event_id, which dispatch remembers for SeenFor, so each reply is enqueued once.
 func (h *handler) events(w http.ResponseWriter, r *http.Request, body []byte) {
-	const op apperr.Op = "slackapi.events"
 	ctx := r.Context()
-	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+	ev, err := ParseEvent(body)
 	if err != nil {
-		if !isJSONObject(body) {
-			apperr.WriteJSON(w, apperr.Wrap(op, apperr.Invalid, err, "malformed event: want a JSON object"))
-			return
-		}
-		// A signed event slack-go cannot parse (an inner type it does not know, a null event):
-		// nothing for frontdesk, and a retry would not parse either.
-		h.log.InfoContext(ctx, "slack event ignored", "reason", "unparsed event type")
-		writeOK(w)
+		h.fail(w, r, err)
 		return
 	}
-	switch ev.Type {
-	case slackevents.URLVerification:
-		uv, ok := ev.Data.(*slackevents.EventsAPIURLVerificationEvent)
-		if !ok || uv.Challenge == "" {
-			apperr.WriteJSON(w, apperr.E(op, apperr.Invalid, "url_verification without a challenge"))
-			return
-		}
+	if ev.Challenge != "" {
 		w.Header().Set("Content-Type", "text/plain")
-		_, _ = w.Write([]byte(uv.Challenge))
+		_, _ = w.Write([]byte(ev.Challenge))
 		return
-	case slackevents.CallbackEvent:
-	case slackevents.AppRateLimited:
-		h.log.WarnContext(ctx, "slack app_rate_limited: Slack is dropping events for this app")
-		writeOK(w)
+	}
+	if err := h.ours(ctx, ev.Origin); err != nil {
+		h.fail(w, r, err)
 		return
+	}
+	log := h.log.With("retry", r.Header.Get("X-Slack-Retry-Num"))
+	switch {
+	case ev.RateLimited:
+		log.WarnContext(ctx, "slack app_rate_limited: Slack is dropping events for this app")
+	case ev.Agent == nil:
+		log.DebugContext(ctx, "slack event ignored", "reason", ev.Ignored)
+	case !h.ourUser(ev.Origin):
+		// A Slack Connect partner writing in a shared channel: the event is ours (200, or Slack
+		// retries and eventually disables the subscription), the writer is not one of our agents.
+		log.WarnContext(ctx, "slack message ignored", "reason", "writer from another workspace", "user_team", ev.Origin.UserTeam)
 	default:
-		writeOK(w)
+		h.dispatch(w, r, *ev.Agent)
 		return
 	}
-
-	cb, _ := ev.Data.(*slackevents.EventsAPICallbackEvent)
-	msg, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent)
-	if cb == nil || !ok {
-		writeOK(w) // subscribed to more than messages: nothing for frontdesk
-		return
-	}
-	log := h.log.With("event_id", cb.EventID, "retry", r.Header.Get("X-Slack-Retry-Num"))
-	agent, skip := messageAction(msg)
-	if skip != "" {
-		log.DebugContext(ctx, "slack message ignored", "reason", skip)
-		writeOK(w)
-		return
-	}
-	conv, err := h.lookup(ctx, agent.Channel, agent.ThreadTS)
-	if err != nil {
-		log.ErrorContext(ctx, "slack thread lookup failed", "err", err)
-		apperr.WriteJSON(w, err)
-		return
-	}
-	if conv == nil {
-		log.InfoContext(ctx, "slack reply ignored", "reason", "thread is not an open escalation", "channel", agent.Channel)
-		writeOK(w)
-		return
-	}
-	id := cb.EventID
-	at := agent.MessageTS
-	if agent.Action != channel.ActionReply {
-		at = msg.EventTimeStamp // an edit's or deletion's own time, not the reply's
-	}
-	if id == "" { // Slack always sends one; keep replays of a hand-made event idempotent anyway
-		id = "msg:" + agent.Channel + ":" + agent.MessageTS
-		if agent.Action != channel.ActionReply {
-			id = "msg:" + string(agent.Action) + ":" + agent.Channel + ":" + agent.MessageTS + ":" + at
-		}
-	}
-	seenID := "slack:" + id
-	first, err := h.cfg.Dedup.MarkSeen(ctx, seenID, h.now().Add(h.cfg.SeenFor))
-	if err != nil {
-		log.ErrorContext(ctx, "slack dedup failed", "err", err)
-		apperr.WriteJSON(w, apperr.Wrap(op, apperr.Transient, err, "cannot record event"))
-		return
-	}
-	if !first {
-		log.InfoContext(ctx, "slack event ignored", "reason", "already seen")
-		writeOK(w)
-		return
-	}
-	agent.ID, agent.Key, agent.At = id, conv.Key, h.at(at)
-	if err := h.enqueue(ctx, conv.Key, agent); err != nil {
-		// Forget the event id, so Slack's retry of this event is not taken for a replay.
-		if ferr := h.cfg.Dedup.ForgetSeen(ctx, seenID); ferr != nil {
-			log.ErrorContext(ctx, "slack dedup release failed: Slack's retry will be dropped", "err", ferr)
-		}
-		log.ErrorContext(ctx, "slack enqueue failed", "err", err)
-		apperr.WriteJSON(w, err)
-		return
-	}
-	log.InfoContext(ctx, "slack agent message queued", "action", string(agent.Action), "surface", string(conv.Key.Surface))
 	writeOK(w)
 }
 
@@ -192,9 +126,4 @@ func skipReason(m *slackevents.MessageEvent) string {
 		return "no text"
 	}
 	return ""
-}
-
-func isJSONObject(b []byte) bool {
-	b = bytes.TrimSpace(b)
-	return len(b) > 0 && b[0] == '{' && json.Valid(b)
 }

@@ -74,6 +74,13 @@ func (s *seenStore) MarkSeen(_ context.Context, id string, expiresAt time.Time) 
 	return true, nil
 }
 
+// count is how many event ids are remembered.
+func (s *seenStore) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.seen)
+}
+
 func (s *seenStore) ClaimSend(context.Context, dedup.Send, time.Time) (*dedup.Send, bool, error) {
 	return nil, false, apperr.E("seenStore", apperr.Internal, "not used by the handler")
 }

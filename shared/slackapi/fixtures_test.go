@@ -132,7 +132,7 @@ func TestEvents(t *testing.T) {
 			}
 			hs := newHarness(t, escalated())
 			hs.h = NewHandler(HandlerConfig{
-				SigningSecret: []byte("local-slack-secret"), Conversations: hs.store, Dedup: hs.seen, Queue: hs.queue,
+				SigningSecret: []byte("local-slack-secret"), TeamIDs: []string{testTeam}, AppID: testApp, Conversations: hs.store, Dedup: hs.seen, Queue: hs.queue,
 				Now: func() time.Time { return signedAt.Add(time.Minute) }, Logger: slog.New(slog.DiscardHandler),
 			})
 			resp, err := httpadapter.NewV2(hs.h).ProxyWithContext(t.Context(), ev)
@@ -151,7 +151,7 @@ func TestEvents(t *testing.T) {
 
 			// With the real clock far from the signature time, the same event is refused.
 			late := NewHandler(HandlerConfig{
-				SigningSecret: []byte("local-slack-secret"), Conversations: hs.store, Dedup: hs.seen, Queue: hs.queue,
+				SigningSecret: []byte("local-slack-secret"), TeamIDs: []string{testTeam}, AppID: testApp, Conversations: hs.store, Dedup: hs.seen, Queue: hs.queue,
 				Now: func() time.Time { return signedAt.Add(6 * time.Minute) }, Logger: slog.New(slog.DiscardHandler),
 			})
 			if resp, _ := httpadapter.NewV2(late).ProxyWithContext(t.Context(), ev); resp.StatusCode != http.StatusUnauthorized {

@@ -3,11 +3,9 @@ package slackapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/ingress"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/queue"
 )
@@ -32,6 +31,11 @@ const DefaultSeenFor = 7 * 24 * time.Hour
 type HandlerConfig struct {
 	// SigningSecret is the Slack app's signing secret.
 	SigningSecret []byte
+	// TeamIDs are the workspaces (team ids, or an Enterprise Grid org id) whose requests are
+	// obeyed, and AppID is our Slack app's id: a request signed with our secret but sent for
+	// another workspace or app (a second installation, a Slack Connect partner) gets 401.
+	TeamIDs []string
+	AppID   string
 	// Conversations finds the conversation of a thread (ConversationByThread) and lists open
 	// escalations (ConversationsByStatus).
 	Conversations conversation.Store
@@ -59,6 +63,10 @@ func (cfg HandlerConfig) Validate() error {
 	switch {
 	case len(cfg.SigningSecret) == 0:
 		return apperr.E(op, apperr.Internal, "SLACK_SIGNING_SECRET is not set")
+	case len(cfg.TeamIDs) == 0:
+		return apperr.E(op, apperr.Internal, "SLACK_TEAM_IDS is not set")
+	case cfg.AppID == "":
+		return apperr.E(op, apperr.Internal, "SLACK_APP_ID is not set")
 	case cfg.Conversations == nil:
 		return apperr.E(op, apperr.Internal, "no conversation store")
 	case cfg.Dedup == nil:
@@ -76,10 +84,13 @@ type handler struct {
 }
 
 // NewHandler returns the Slack endpoints: POST /slack/events, POST /slack/interactions and
-// POST /slack/commands. Each bounds the body (413), verifies the signature on the raw bytes
-// (401), parses with slack-go (400 when malformed) and answers within Slack's 3 seconds: it only
-// looks up the thread's conversation and enqueues a channel.AgentEvent for the bot. When
-// enqueueing fails it answers 503, so Slack retries events.
+// POST /slack/commands. Each bounds the body (413, ingress.Body), verifies the signature on the
+// raw bytes (401), parses with the pure ParseEvent, ParseInteraction or ParseCommand (400 when
+// malformed), refuses a request for another workspace or app (401), and answers within Slack's
+// 3 seconds: agent events go through one dispatch (look up the thread's conversation, mark
+// seen, enqueue a channel.AgentEvent for the bot, forget the mark on failure). When enqueueing
+// fails it answers 503, so Slack retries events. Errors are answered and logged once
+// (ingress.Fail); a panic is a logged 500 (ingress.Guard).
 //
 // A configuration missing a dependency (see Validate) answers 500 to every request.
 func NewHandler(cfg HandlerConfig) http.Handler {
@@ -100,51 +111,57 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	mux.Handle("POST /slack/events", h.verified(h.events))
 	mux.Handle("POST /slack/interactions", h.verified(h.interactions))
 	mux.Handle("POST /slack/commands", h.verified(h.commands))
-	return h.recover(mux)
+	return ingress.Guard(h.log, mux)
 }
 
-// recover turns a panic into a logged 500 instead of a crashed Lambda.
-func (h *handler) recover(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if p := recover(); p != nil {
-				h.log.ErrorContext(r.Context(), "slack handler panic", "panic", fmt.Sprint(p), "path", r.URL.Path)
-				apperr.WriteJSON(w, apperr.E("slackapi.Handler", apperr.Internal, "internal error"))
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
+// fail answers err and logs it, once.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	ingress.Fail(w, r, h.log, err)
 }
 
 // verified reads the bounded raw body and checks Slack's signature before next sees it.
 func (h *handler) verified(next func(http.ResponseWriter, *http.Request, []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		const op apperr.Op = "slackapi.Handler"
 		if err := h.cfg.Validate(); err != nil {
-			h.log.ErrorContext(r.Context(), "slack handler misconfigured", "err", err)
-			apperr.WriteJSON(w, err)
+			h.fail(w, r, err)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+		body, err := ingress.Body(w, r, MaxBodyBytes)
 		if err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				apperr.WriteJSON(w, apperr.E(op, apperr.TooLarge, "request body over 1 MB"))
-				return
-			}
-			apperr.WriteJSON(w, apperr.Wrap(op, apperr.Invalid, err, "cannot read request body"))
+			h.fail(w, r, err)
 			return
 		}
 		if err := Verify(r.Header, body, h.cfg.SigningSecret, h.now()); err != nil {
 			if h.cfg.Metrics != nil {
 				h.cfg.Metrics.Count(metrics.SignaturesRejected, 1)
 			}
-			h.log.WarnContext(r.Context(), "slack request refused", "path", r.URL.Path, "err", apperr.Message(err))
-			apperr.WriteJSON(w, err)
+			h.fail(w, r, err)
 			return
 		}
 		next(w, r, body)
 	})
+}
+
+// ours checks that a verified request was sent for an allowed workspace and for our app; a
+// request naming no workspace or app is refused too (every Slack request but url_verification
+// names both). Allowing an Enterprise Grid org allows its workspaces.
+func (h *handler) ours(ctx context.Context, o Origin) error {
+	if (slices.Contains(h.cfg.TeamIDs, o.Team) || (o.Enterprise != "" && slices.Contains(h.cfg.TeamIDs, o.Enterprise))) && o.App == h.cfg.AppID {
+		return nil
+	}
+	if h.cfg.Metrics != nil {
+		h.cfg.Metrics.Count(metrics.SignaturesRejected, 1)
+	}
+	// Team and app ids name workspaces and apps, not people: safe to log, and what an operator
+	// needs to add a workspace on purpose.
+	h.log.InfoContext(ctx, "slack request for another workspace or app", "team", o.Team, "enterprise", o.Enterprise, "app", o.App)
+	return apperr.E("slackapi.Handler", apperr.Unauthorized, "request for another Slack workspace or app")
+}
+
+// ourUser reports whether the person who acted belongs to an allowed workspace, when Slack
+// says (in a Slack Connect channel people of other organisations write and click too).
+func (h *handler) ourUser(o Origin) bool {
+	return o.UserTeam == "" || slices.Contains(h.cfg.TeamIDs, o.UserTeam) || (o.Enterprise != "" && slices.Contains(h.cfg.TeamIDs, o.Enterprise))
 }
 
 // lookup finds the conversation escalated into the thread; a nil conversation with a nil error
@@ -190,13 +207,6 @@ func slackTime(ts string) time.Time {
 		us, _ = strconv.ParseInt(frac, 10, 64)
 	}
 	return time.Unix(s, us*1000).UTC()
-}
-
-func (h *handler) at(ts string) time.Time {
-	if t := slackTime(ts); !t.IsZero() {
-		return t
-	}
-	return h.now().UTC()
 }
 
 func writeOK(w http.ResponseWriter) { w.WriteHeader(http.StatusOK) }

@@ -24,6 +24,11 @@ import (
 )
 
 const (
+	// testTeam and testApp are the workspace and app of every payload in testdata: the local
+	// stack's defaults too (cmd/frontdesk), so events/slack holds for `make run`.
+	testTeam = "T0FRONTDSK"
+	testApp  = "A0FRONTDSK"
+
 	threadTS     = "1767225600.000100" // the card of the escalation in testdata
 	testdataDesk = "C0DESK"
 )
@@ -48,6 +53,8 @@ func newHarness(t *testing.T, convs ...*conversation.Conversation) *harness {
 	hs := &harness{store: newConvStore(t, convs...), seen: &seenStore{}, queue: &memQueue{}}
 	hs.h = NewHandler(HandlerConfig{
 		SigningSecret: testSecret,
+		TeamIDs:       []string{testTeam},
+		AppID:         testApp,
 		Conversations: hs.store,
 		Dedup:         hs.seen,
 		Queue:         hs.queue,
@@ -360,7 +367,7 @@ func TestInteractions(t *testing.T) {
 			ResponseURL: "https://hooks.slack.com/actions/T0FRONTDSK/10283746505678/XyZaBcDeFgHiJkLmNoPqRsTu",
 		}}},
 		{"unknown button", withAction("something_else"), nil},
-		{"view_submission", []byte(`{"type":"view_submission","user":{"id":"U0AGENT1"},"view":{"id":"V1"}}`), nil},
+		{"view_submission", []byte(`{"type":"view_submission","team":{"id":"T0FRONTDSK"},"api_app_id":"A0FRONTDSK","user":{"id":"U0AGENT1","team_id":"T0FRONTDSK"},"view":{"id":"V1"}}`), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -546,4 +553,60 @@ func FuzzEvents(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestOnlyOurWorkspace: a request signed with our secret but sent for another workspace or
+// app is refused with 401 and changes nothing; a Slack Connect partner in a shared channel is
+// not one of our agents.
+func TestOnlyOurWorkspace(t *testing.T) {
+	t.Parallel()
+	reply := readTestdata(t, "event_thread_reply.json")
+	claim := readTestdata(t, "interaction_claim.json")
+	open := readTestdata(t, "command_open.form")
+	swap := func(b []byte, pairs ...string) []byte {
+		return []byte(strings.NewReplacer(pairs...).Replace(string(b)))
+	}
+	tests := []struct {
+		name string
+		path string
+		body []byte
+		want int
+	}{
+		{"event from another team", "/slack/events", swap(reply, `"team_id":"T0FRONTDSK"`, `"team_id":"T0OTHERTEAM"`), http.StatusUnauthorized},
+		{"event for another app", "/slack/events", swap(reply, `"api_app_id":"A0FRONTDSK"`, `"api_app_id":"A0OTHERAPP"`), http.StatusUnauthorized},
+		{"event naming no team", "/slack/events", swap(reply, `"team_id":"T0FRONTDSK",`, ``), http.StatusUnauthorized},
+		{"event by a Slack Connect partner", "/slack/events", swap(reply, `"user":"U0AGENT1"`, `"user":"U0AGENT1","user_team":"T0PARTNER"`), http.StatusOK},
+		{"button from another team", "/slack/interactions", interactionBody(swap(claim, `"team":{"id":"T0FRONTDSK"`, `"team":{"id":"T0OTHERTEAM"`)), http.StatusUnauthorized},
+		{"button for another app", "/slack/interactions", interactionBody(swap(claim, `"api_app_id":"A0FRONTDSK"`, `"api_app_id":"A0OTHERAPP"`)), http.StatusUnauthorized},
+		{"button by a Slack Connect partner", "/slack/interactions", interactionBody(swap(claim, `"team_id":"T0FRONTDSK"`, `"team_id":"T0PARTNER"`)), http.StatusUnauthorized},
+		{"command from another team", "/slack/commands", swap(open, "team_id=T0FRONTDSK", "team_id=T0OTHERTEAM"), http.StatusUnauthorized},
+		{"command for another app", "/slack/commands", swap(open, "api_app_id=A0FRONTDSK", "api_app_id=A0OTHERAPP"), http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if bytes.Equal(tt.body, reply) || bytes.Equal(tt.body, interactionBody(claim)) || bytes.Equal(tt.body, open) {
+				t.Fatal("the payload was not changed: the test would prove nothing")
+			}
+			hs := newHarness(t, escalated())
+			w := hs.do(signedRequest(tt.path, tt.body, testNow))
+			if w.Code != tt.want {
+				t.Fatalf("status = %d (%s), want %d", w.Code, w.Body, tt.want)
+			}
+			if n := len(hs.queue.sent()); n != 0 {
+				t.Errorf("queued %d, want nothing", n)
+			}
+			if n := hs.seen.count(); n != 0 {
+				t.Errorf("remembered %d event ids, want none", n)
+			}
+			if tt.path == "/slack/commands" && strings.Contains(w.Body.String(), "49******67") {
+				t.Errorf("another workspace saw the open escalations: %s", w.Body)
+			}
+		})
+	}
+	// The unchanged payloads pass: the refusals above are about the workspace, not the rest.
+	hs := newHarness(t, escalated())
+	if w := hs.do(signedRequest("/slack/events", reply, testNow)); w.Code != http.StatusOK || len(hs.queue.sent()) != 1 {
+		t.Errorf("our own event: status %d, queued %d; want 200 and 1", w.Code, len(hs.queue.sent()))
+	}
 }

@@ -4,8 +4,13 @@ package artifact_test
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
@@ -29,7 +34,7 @@ const (
 
 // botSuite: a customer's question is answered from the knowledge base through the Graph API;
 // an agent's reply in Slack goes to the customer. No batch failures.
-var botSuite = suite{trigger: sqsBatch, cases: []eventCase{
+var botSuite = suite{trigger: sqsBatch, prepare: freshInbound, cases: []eventCase{
 	{"sqs-whatsapp-text", want{
 		graph: []string{"POST " + sendPath},
 		check: func(t *testing.T, r *rig, got outcome) {
@@ -103,4 +108,36 @@ func conversationOf(t *testing.T, r *rig, k channel.Key) *conversation.Conversat
 		t.Fatalf("read the conversation from DynamoDB: %v", err)
 	}
 	return c
+}
+
+// freshInbound dates the customer messages of an SQS batch to now, as if Meta had just
+// delivered them: the bot gives no answer to a message older than BOT_FRESHNESS, and the
+// stored events are years old by the time a test runs.
+func freshInbound(t testing.TB, raw []byte) []byte {
+	t.Helper()
+	var batch events.SQSEvent
+	if err := json.Unmarshal(raw, &batch); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range batch.Records {
+		var ev channel.Event
+		if err := json.Unmarshal([]byte(m.Body), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Inbound == nil {
+			continue
+		}
+		ev.Inbound.At = time.Now().UTC().Add(-2 * time.Second)
+		body, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := md5.Sum(body)
+		batch.Records[i].Body, batch.Records[i].Md5OfBody = string(body), hex.EncodeToString(sum[:])
+	}
+	out, err := json.Marshal(batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -291,7 +291,11 @@ func TestTrafficTrap(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			r := newRig(t, tt.fn, tt.env)
-			got := r.invoke(t, tt.trigger, readEvent(t, bins.root, tt.fn, tt.event))
+			event := readEvent(t, bins.root, tt.fn, tt.event)
+			if p := suites[tt.fn].prepare; p != nil {
+				event = p(t, event)
+			}
+			got := r.invoke(t, tt.trigger, event)
 			got.check(t, r, tt.trigger, tt.want)
 			caught := slices.Compact(slices.Sorted(slices.Values(got.stray)))
 			if diff := cmp.Diff(tt.caught, caught); diff != "" {

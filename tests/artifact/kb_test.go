@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +20,8 @@ import (
 const shopKB = "tests/artifact/testdata/radhaus-kb"
 
 // kbLayer lays out the bot's knowledge base layer for kb (relative to the repository) with
-// scripts/kb-layer.sh, as `make kb` does before `sam build`, into a folder that stands for
-// /opt in Lambda, and returns that folder.
+// scripts/kb-layer.sh, the script sam build runs for it, into a folder that stands for /opt in
+// Lambda, and returns that folder.
 func kbLayer(tb testing.TB, root, kb string) string {
 	tb.Helper()
 	out := tb.TempDir()
@@ -33,9 +32,9 @@ func kbLayer(tb testing.TB, root, kb string) string {
 	return out
 }
 
-// deployKBCommand is the command docs/deploy.md gives a shop to check and lay out its own
-// knowledge base: the first line of a sh block that starts with "make kb KB=".
-func deployKBCommand(t *testing.T, root string) string {
+// deployBuildCommand is the command docs/deploy.md gives a shop to build with its own
+// knowledge base: the line of a sh block that starts with "KB=" and runs sam build.
+func deployBuildCommand(t *testing.T, root string) string {
 	t.Helper()
 	f, err := os.Open(filepath.Join(root, "docs", "deploy.md"))
 	if err != nil {
@@ -44,31 +43,54 @@ func deployKBCommand(t *testing.T, root string) string {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); strings.HasPrefix(line, "make kb KB=") {
+		if line := strings.TrimSpace(sc.Text()); strings.HasPrefix(line, "KB=") && strings.HasSuffix(line, " sam build") {
 			return line
 		}
 	}
-	t.Fatal("docs/deploy.md has no `make kb KB=...` command")
+	t.Fatal("docs/deploy.md has no `KB=<folder> sam build` command")
 	return ""
 }
 
 // TestBotAnswersFromShopKB follows docs/deploy.md with a shop's own knowledge base: its
-// `make kb KB=<folder>` command checks the KB and trains the model into the layer, and the
-// built bot bootstrap, with FAQ_KB where the template points it (/opt/kb, here the layer),
-// answers a customer's question from that KB.
+// `KB=<folder> sam build` builds the KnowledgeBase layer (faq check, then the model), and the
+// built bot bootstrap, with FAQ_KB where the template points it (/opt/kb, here the built
+// layer), answers a customer's question from that KB. A knowledge base with a bad entry fails
+// the build.
 func TestBotAnswersFromShopKB(t *testing.T) {
 	t.Parallel()
 	bins := artifacts(t)
-	cmdline := deployKBCommand(t, bins.root)
-	kbArg := regexp.MustCompile(`KB=\S+`)
-	// The doc's command, with the shop's folder; the layer goes to this test's folder.
-	layer := t.TempDir()
-	args := strings.Fields(kbArg.ReplaceAllString(cmdline, "KB="+filepath.Join(bins.root, shopKB)))
-	args = append(args, "KB_LAYER="+layer)
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Dir = bins.root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	sam := filepath.Join(bins.root, ".tools", "venv", "bin", "sam")
+	if _, err := os.Stat(sam); err != nil {
+		t.Fatalf("%s: %v (run scripts/tools.sh, as make test does)", sam, err)
+	}
+	cmdline := deployBuildCommand(t, bins.root)
+	env, rest, _ := strings.Cut(cmdline, " ")
+	if !strings.HasPrefix(rest, "sam build") {
+		t.Fatalf("docs/deploy.md: %q does not run sam build", cmdline)
+	}
+	// The doc's command for the layer alone, into this test's folder.
+	build := func(kb string) (string, []byte, error) {
+		dir := t.TempDir()
+		args := append(strings.Fields(strings.TrimPrefix(rest, "sam ")), "KnowledgeBase", "--template-file", "template.yaml", "--build-dir", dir)
+		cmd := exec.Command(sam, args...)
+		cmd.Dir = bins.root
+		cmd.Env = append(os.Environ(), "KB="+kb, "SAM_CLI_TELEMETRY=0", "AWS_DEFAULT_REGION=us-east-1")
+		out, err := cmd.CombinedOutput()
+		return filepath.Join(dir, "KnowledgeBase"), out, err
+	}
+	if !strings.HasPrefix(env, "KB=") {
+		t.Fatalf("docs/deploy.md: %q does not set KB", cmdline)
+	}
+	// A bad entry fails the layer's build (the Makefile sam build runs, run here directly).
+	bad := exec.Command("make", "-f", filepath.Join("layers", "kb", "Makefile"), "build-KnowledgeBase",
+		"KB=cmd/frontdesk/testdata/bad-kb.yaml", "ARTIFACTS_DIR="+t.TempDir())
+	bad.Dir = bins.root
+	if out, err := bad.CombinedOutput(); err == nil || !strings.Contains(string(out), "answer missing") {
+		t.Errorf("the layer's build with a bad knowledge base: err %v, output without the problem:\n%s", err, out)
+	}
+	layer, out, err := build(shopKB)
+	if err != nil {
+		t.Fatalf("KB=%s sam build KnowledgeBase: %v\n%s", shopKB, err, out)
 	}
 	for _, f := range []string{"kb/faq.yaml", "kb.model"} {
 		if _, err := os.Stat(filepath.Join(layer, f)); err != nil {
@@ -85,7 +107,7 @@ func TestBotAnswersFromShopKB(t *testing.T) {
 	if !json.Valid(event) {
 		t.Fatal("event is not JSON")
 	}
-	got := r.invoke(t, sqsBatch, event)
+	got := r.invoke(t, sqsBatch, freshInbound(t, event))
 	t.Logf("cold start and first answer with the shop's KB: %s", time.Since(start).Round(time.Millisecond))
 	if len(got.batch.BatchItemFailures) > 0 {
 		t.Fatalf("batch failures %+v", got.batch.BatchItemFailures)

@@ -13,7 +13,8 @@ import (
 var metaWebhookSuite = suite{trigger: apiGateway, cases: []eventCase{
 	// Signed with another secret: refused, nothing queued.
 	{"bad_signature", want{status: 401}},
-	{"instagram_changes_messages", ok("instagram/message")},
+	// Meta's dashboard sample: entry id 0 is no account of ours, so it is dropped.
+	{"instagram_changes_messages", ok()},
 	{"instagram_comment", ok("comment/comment")},
 	{"instagram_comment_own", ok()},
 	{"instagram_deleted", ok("instagram/deleted")},
@@ -30,7 +31,7 @@ var metaWebhookSuite = suite{trigger: apiGateway, cases: []eventCase{
 	{"messenger_echo_app", ok("messenger/echo")},
 	{"messenger_echo_inbox", ok("messenger/echo")},
 	{"messenger_handover", ok("messenger/handover")},
-	{"messenger_message_edit", ok()},
+	{"messenger_message_edit", ok("messenger/edit")},
 	{"messenger_optin", ok("messenger/optin")},
 	{"messenger_optin_resume", ok("messenger/preference")},
 	{"messenger_optin_stop", ok("messenger/preference")},

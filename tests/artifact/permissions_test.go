@@ -4,14 +4,11 @@ package artifact_test
 
 import (
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -28,99 +25,14 @@ import (
 // template does not grant fails the run; on a full run, so does a statement no call needs
 // (removing it would not fail the check, so the check could not vouch for it).
 
-var recorded struct {
-	once sync.Once
-	rec  *iamcheck.Recorder
-	err  error
-}
+// permissions is the permission check of this suite, which drives every function: on a full
+// run a statement no call needs fails it too.
+var permissions = &iamcheck.Suite{}
 
-// awsCalls is the recorder of the functions' AWS calls, in front of moto.
-func awsCalls(t testing.TB) *iamcheck.Recorder {
-	t.Helper()
-	endpoint := testenv.MotoEndpoint(t)
-	recorded.once.Do(func() { recorded.rec, recorded.err = iamcheck.NewRecorder(endpoint, "pk") })
-	if recorded.err != nil {
-		t.Fatal(recorded.err)
-	}
-	return recorded.rec
-}
-
-// stackBinding: every table the functions use is the stack's Table, every queue its
-// EventQueue, and their secrets are below SecretsPrefix.
-var stackBinding = iamcheck.Binding{Table: "Table", Queue: "EventQueue", SecretsPrefix: "SecretsPrefix"}
-
-func permissionChecker() (*iamcheck.Checker, error) {
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		return nil, err
-	}
-	tpl, err := os.ReadFile(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	stack, err := iamcheck.LoadStack(tpl, map[string]string{"SlackChannel": "C0DESK"})
-	if err != nil {
-		return nil, err
-	}
-	ev, err := iamcheck.NewEvaluator(root)
-	if err != nil {
-		return nil, err
-	}
-	roles := map[string]string{}
-	for _, f := range app.Functions {
-		roles[f.Name] = f.Resource
-	}
-	return &iamcheck.Checker{Eval: ev, Stack: stack, Binding: stackBinding, Roles: roles}, nil
-}
-
-// checkPermissions decides the recorded calls and reports to w; it returns false if the
-// template denies one, or, on a full run, grants a statement no call needs.
+// checkPermissions runs the check after the tests (from TestMain, once flags are parsed).
 func checkPermissions(w io.Writer) bool {
-	if recorded.rec == nil {
-		return true // no bootstrap ran
-	}
-	defer recorded.rec.Close()
-	start := time.Now()
-	calls := recorded.rec.Calls()
-	c, err := permissionChecker()
-	if err != nil {
-		fmt.Fprintf(w, "permission check: %v\n", err)
-		return false
-	}
-	findings, err := c.Check(calls)
-	if err != nil {
-		fmt.Fprintf(w, "permission check: %v\n", err)
-		return false
-	}
-	ok := true
-	functions := map[string]bool{}
-	for _, f := range findings {
-		functions[f.Call.Function] = true
-		if !f.Allowed() {
-			ok = false
-			fmt.Fprintf(w, "permission check: template.yaml does not grant %s\n", f)
-		}
-	}
-	unneeded, err := c.Unneeded(calls)
-	if err != nil {
-		fmt.Fprintf(w, "permission check: %v\n", err)
-		return false
-	}
-	full := flag.Lookup("test.run").Value.String() == "" && !testing.Short()
-	for _, s := range unneeded {
-		if full {
-			ok = false
-			fmt.Fprintf(w, "permission check: no call of the suite needs %s: remove it, or drive the call it grants\n", s)
-		}
-	}
-	if os.Getenv("FRONTDESK_IAM_CALLS") != "" || !ok {
-		for _, f := range findings {
-			fmt.Fprintf(w, "  %s\n", f)
-		}
-	}
-	fmt.Fprintf(w, "permission check: %d distinct calls of %d functions decided against template.yaml in %s (%d statements not needed by this run's calls)\n",
-		len(findings), len(functions), time.Since(start).Round(time.Millisecond), len(unneeded))
-	return ok
+	permissions.Options.RequireNeeded = flag.Lookup("test.run").Value.String() == "" && !testing.Short()
+	return permissions.Check(w)
 }
 
 // TestTemplateAgreesWithFunctions: template.yaml deploys exactly the functions of app.Functions,
@@ -178,7 +90,7 @@ func TestTemplateAgreesWithFunctions(t *testing.T) {
 		t.Fatalf("template.yaml deploys %q, app.Functions lists %q", slices.Sorted(slices.Values(deployed)), slices.Sorted(slices.Values(listed)))
 	}
 
-	c, err := permissionChecker()
+	c, err := iamcheck.StackChecker()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,8 @@ const (
 	instagramToken = "local-instagram-token"
 	slackToken     = "xoxb-local-bot-token"
 	slackChannel   = "C0DESK"
+	slackTeam      = "T0FRONTDSK" // the workspace and app of events/slack
+	slackApp       = "A0FRONTDSK"
 	appSecret      = "local-app-secret"
 	verifyToken    = "local-verify-token"
 	slackSecret    = "local-slack-secret"
@@ -142,10 +144,16 @@ func (r *rig) env(t testing.TB, overrides map[string]string) []string {
 		"PAGE_TOKEN":            pageToken,
 		"INSTAGRAM_TOKEN":       instagramToken,
 		"INSTAGRAM_ACCOUNT_IDS": instagramID,
-		"SLACK_BOT_TOKEN":       slackToken,
-		"SLACK_SIGNING_SECRET":  slackSecret,
-		"CONSENT_API_KEY":       consentKey,
-		"SUBJECT_PEPPER":        subjectPepper,
+		// The accounts of the events (the phone number of the rig and the second number of
+		// whatsapp_batch, the Page of the events and the rig's): events for others are dropped.
+		"WHATSAPP_PHONE_NUMBER_IDS": phoneID + ",109876543210987",
+		"PAGE_IDS":                  "1067280970047460," + pageID,
+		"SLACK_BOT_TOKEN":           slackToken,
+		"SLACK_SIGNING_SECRET":      slackSecret,
+		"SLACK_TEAM_IDS":            slackTeam,
+		"SLACK_APP_ID":              slackApp,
+		"CONSENT_API_KEY":           consentKey,
+		"SUBJECT_PEPPER":            subjectPepper,
 	})
 	maps.Copy(vars, overrides)
 	return environ(vars)
@@ -165,7 +173,7 @@ func (r *rig) platformEnv(t testing.TB) map[string]string {
 		"AWS_ACCESS_KEY_ID":           "testing",
 		"AWS_SECRET_ACCESS_KEY":       "testing",
 		// moto, through the recorder of the function's AWS calls (permissions_test.go).
-		"AWS_ENDPOINT_URL":            awsCalls(t).Endpoint(r.fn),
+		"AWS_ENDPOINT_URL":            permissions.Endpoint(t, r.fn),
 		"AWS_CONFIG_FILE":             none,
 		"AWS_SHARED_CREDENTIALS_FILE": none,
 		"AWS_EC2_METADATA_DISABLED":   "true",

@@ -135,7 +135,7 @@ func (r *rig) templateEnv(t *testing.T, f templateFunction, defaults map[string]
 	for k, n := range f.env {
 		vars[k] = r.resolve(t, &n, defaults, prefix)
 		// /opt is where Lambda mounts the function's layers: the knowledge base layer, laid
-		// out as `make kb` does, of the sample shop.
+		// out as sam build does (layers/kb), of the sample shop.
 		if rest, ok := strings.CutPrefix(vars[k], "/opt/"); ok {
 			vars[k] = filepath.Join(kbLayer(t, r.rootDir(t), "shared/faq/kb/shop"), rest)
 		}
@@ -158,6 +158,8 @@ func (r *rig) resolve(t *testing.T, n *yaml.Node, defaults map[string]string, pr
 		"EventQueue":     r.queueURL,
 		"SecretsPrefix":  prefix,
 		"SlackChannel":   slackChannel, // no default: a deployment must give it
+		"SlackTeamIds":   slackTeam,
+		"SlackAppId":     slackApp,
 		"HttpApi":        "abc123defg",
 		"AWS::Region":    testenv.Region,
 		"AWS::URLSuffix": "amazonaws.com",

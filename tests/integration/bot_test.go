@@ -9,6 +9,7 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/meta"
 	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
 )
 
@@ -124,6 +125,50 @@ func TestBotDecisions(t *testing.T) {
 		sends := e.sent(cm.Recipient)
 		if len(sends) != 1 || sends[0].Path != "/v25.0/"+metatest.PageID+"/messages" {
 			t.Fatalf("private replies = %+v, want one to the Page's messages edge", sends)
+		}
+	})
+}
+
+// A webhook signed with our app secret for a phone number id or Page that is not ours (another
+// app of the same business, a misrouted subscription) is acknowledged, so Meta does not retry
+// it, and nothing is queued, stored or sent: our tokens never answer another account.
+func TestWebhookForAnotherAccount(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		for _, tt := range []struct {
+			surface      channel.Surface
+			ours, theirs string
+		}{
+			{channel.WhatsApp, metatest.PhoneNumberID, "100000000000009"},
+			{channel.Messenger, metatest.PageID, "100000000000008"},
+			{channel.Comment, metatest.PageID, "100000000000007"},
+		} {
+			m, err := metatest.Payload(metatest.Message{Surface: tt.surface, Text: "Ich möchte mit einem Mitarbeiter sprechen", At: e.clock.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := bytes.ReplaceAll(m.Body, []byte(tt.ours), []byte(tt.theirs))
+			req := httptest.NewRequest(http.MethodPost, "/webhooks/meta", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Hub-Signature-256", meta.Sign(body, []byte(appSecret)))
+			graphBefore, slackBefore, queuedBefore := len(e.graph.Requests()), len(e.slack.Calls()), e.queued.Load()
+			if rec := e.do(req); rec.Code != http.StatusOK {
+				t.Errorf("%s: status = %d, want 200 (Meta must not retry)", tt.surface, rec.Code)
+			}
+			if q := e.queued.Load(); q != queuedBefore {
+				t.Errorf("%s: %d events queued, want none", tt.surface, q-queuedBefore)
+			}
+			if g, s := len(e.graph.Requests()), len(e.slack.Calls()); g != graphBefore || s != slackBefore {
+				t.Errorf("%s: %d Graph and %d Slack calls, want none", tt.surface, g-graphBefore, s-slackBefore)
+			}
+			key := m.Key
+			key.Account = tt.theirs
+			if _, err := e.store.GetConversation(t.Context(), key); err == nil {
+				t.Errorf("%s: a conversation was stored for the foreign account", tt.surface)
+			}
+		}
+		if !strings.Contains(e.logs.String(), "does not serve") {
+			t.Error("no log line about the dropped webhooks")
 		}
 	})
 }

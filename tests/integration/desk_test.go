@@ -3,6 +3,7 @@ package integration_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -245,12 +246,16 @@ func TestEditOfASentReply(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		m, c := e.escalatedAs(channel.WhatsApp, "4915100000033", "")
 		ts := c.ThreadTS
+		// The reply's ts, as threadReply posts it; and an internal note's, which never left.
+		replyTS := fmt.Sprintf("%d.%06d", e.clock.Now().Unix(), len("Ev0DESKREPLY3"))
 		e.threadReply("Ev0DESKREPLY3", ts, "Die Lieferung kommt morgen.")
+		noteTS := fmt.Sprintf("%d.%06d", e.clock.Now().Unix(), len("Ev0DESKNOTE01"))
+		e.threadReply("Ev0DESKNOTE01", ts, "note: Kunde ist ungeduldig")
 		sends := len(e.sent(m.Recipient))
-		edit := func(eventID, oldText, newText string) {
+		edit := func(eventID, msgTS, oldText, newText string) {
 			t.Helper()
-			prev := map[string]any{"type": "message", "user": agent, "text": oldText, "ts": "1764324000.000100", "thread_ts": ts}
-			cur := map[string]any{"type": "message", "user": agent, "text": newText, "ts": "1764324000.000100", "thread_ts": ts,
+			prev := map[string]any{"type": "message", "user": agent, "text": oldText, "ts": msgTS, "thread_ts": ts}
+			cur := map[string]any{"type": "message", "user": agent, "text": newText, "ts": msgTS, "thread_ts": ts,
 				"edited": map[string]any{"user": agent, "ts": fmt.Sprint(e.clock.Now().Unix()) + ".000000"}}
 			body, _ := json.Marshal(map[string]any{
 				"token": "unused", "team_id": "T0FRONTDSK", "api_app_id": "A0FRONTDSK", "type": "event_callback",
@@ -264,11 +269,55 @@ func TestEditOfASentReply(t *testing.T) {
 			}
 		}
 		before := len(e.statusLines(ts))
-		edit("Ev0DESKEDIT1", "Die Lieferung kommt morgen.", "Die Lieferung kommt übermorgen.")
-		edit("Ev0DESKUNFURL", "Die Lieferung kommt übermorgen.", "Die Lieferung kommt übermorgen.") // Slack's unfurl: no edit
+		edit("Ev0DESKEDIT1", replyTS, "Die Lieferung kommt morgen.", "Die Lieferung kommt übermorgen.")
+		edit("Ev0DESKUNFURL", replyTS, "Die Lieferung kommt übermorgen.", "Die Lieferung kommt übermorgen.") // Slack's unfurl: no edit
+		edit("Ev0DESKEDIT2", noteTS, "note: Kunde ist ungeduldig", "note: Kunde ist sehr ungeduldig")        // a note: nothing left
 		e.agrees(m.Key, ts, before, conversation.Claimed, agent, "Claimed by <@"+agent+">", "edits are not sent to the customer")
 		if n := len(e.sent(m.Recipient)); n != sends {
 			t.Errorf("an edit reached the customer (%d sends, want %d)", n, sends)
+		}
+	})
+}
+
+// TestOtherWorkspaceRefused: requests signed with our secret but sent for another workspace
+// (a second installation, a Slack Connect partner's org) are refused and change nothing.
+func TestOtherWorkspaceRefused(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		m, c := e.escalatedAs(channel.WhatsApp, "4915100000034", "Eva Roth")
+		ts := c.ThreadTS
+		sends, posts, queued := len(e.sent(m.Recipient)), len(e.slack.Calls()), e.queued.Load()
+		reply, _ := json.Marshal(map[string]any{
+			"token": "unused", "team_id": "T0OTHERTEAM", "api_app_id": "A0FRONTDSK", "type": "event_callback",
+			"event_id": "Ev0FOREIGN1", "event_time": e.clock.Now().Unix(),
+			"event": map[string]any{"type": "message", "channel": deskChannel, "user": "U0STRANGER", "text": "Hallo von woanders",
+				"ts": fmt.Sprint(e.clock.Now().Unix()) + ".000900", "thread_ts": ts, "channel_type": "channel"},
+		})
+		if rec := e.do(e.slackRequest("/slack/events", "application/json", reply)); rec.Code != 401 {
+			t.Errorf("event from another workspace = %d, want 401", rec.Code)
+		}
+		press, _ := json.Marshal(map[string]any{
+			"type": "block_actions", "user": map[string]string{"id": "U0STRANGER", "team_id": "T0OTHERTEAM"},
+			"api_app_id": "A0FRONTDSK", "team": map[string]string{"id": "T0OTHERTEAM"},
+			"container": map[string]any{"type": "message", "message_ts": ts, "channel_id": deskChannel},
+			"actions":   []map[string]any{{"action_id": "resolve", "block_id": "escalation_actions", "value": "resolve", "type": "button", "action_ts": "1.000001"}},
+		})
+		form := "payload=" + url.QueryEscape(string(press))
+		if rec := e.do(e.slackRequest("/slack/interactions", "application/x-www-form-urlencoded", []byte(form))); rec.Code != 401 {
+			t.Errorf("button from another workspace = %d, want 401", rec.Code)
+		}
+		after := e.record(m.Key)
+		if after.Version != c.Version || after.Status != conversation.Escalated {
+			t.Errorf("record changed: version %d -> %d, status %s", c.Version, after.Version, after.Status)
+		}
+		if n := len(e.sent(m.Recipient)); n != sends {
+			t.Errorf("the customer got %d more messages", n-sends)
+		}
+		if n := len(e.slack.Calls()); n != posts {
+			t.Errorf("%d more Slack calls", n-posts)
+		}
+		if n := e.queued.Load(); n != queued {
+			t.Errorf("%d more events queued", n-queued)
 		}
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -25,8 +26,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/frontdesk-app/frontdesk/internal/iamcheck"
 	"github.com/frontdesk-app/frontdesk/internal/testenv"
 	"github.com/frontdesk-app/frontdesk/shared/adsignals/capitest"
 	"github.com/frontdesk-app/frontdesk/shared/app"
@@ -45,7 +49,20 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+func TestMain(m *testing.M) {
+	code := testenv.Run(m)
+	if code == 0 && !permissions.Check(os.Stderr) {
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// permissions is the permission check of this suite: on DynamoDB, the stack's client reaches
+// moto through its recorder, each request named for the function whose code made it (the
+// route's function, or the bot), and TestMain decides every distinct call under that
+// function's policies in template.yaml. The flows seed and inspect the store through the same
+// client, outside any function: those calls are the test's (TestCalls).
+var permissions = &iamcheck.Suite{Options: iamcheck.ReportOptions{TestCalls: true}}
 
 const (
 	appSecret     = "local-app-secret"
@@ -117,8 +134,30 @@ type env struct {
 	logs   *syncBuffer
 	cfg    config.Config
 	queued atomic.Int32
+	// metrics counts what the functions record.
+	metrics *counter
 	// presses numbers the button presses of a flow (their action_ts).
 	presses atomic.Int32
+}
+
+// counter is a metrics.Recorder that counts.
+type counter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counter) Count(name string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n[name] += n
+}
+
+func (c *counter) Milliseconds(string, time.Duration) {}
+
+func (c *counter) get(name string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[name]
 }
 
 var backends = []string{"memstore", "dynamodb"}
@@ -142,14 +181,17 @@ func randomName(prefix string) string {
 
 func newEnv(t *testing.T, backend string) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}}
+	e := &env{t: t, clock: &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}, logs: &syncBuffer{}, metrics: &counter{n: map[string]int{}}}
 	switch backend {
 	case "memstore":
 		ms := memstore.New()
 		ms.Now = e.clock.Now
 		e.store = ms
 	case "dynamodb":
-		client := dynamodb.NewFromConfig(testenv.AWSConfig(t))
+		cfg := testenv.AWSConfig(t)
+		cfg.BaseEndpoint = aws.String(permissions.Endpoint(t, ""))
+		cfg.APIOptions = append(cfg.APIOptions, iamcheck.Tag)
+		client := dynamodb.NewFromConfig(cfg)
 		table := randomName("frontdesk-it-")
 		if err := dynamo.CreateTable(context.Background(), client, table); err != nil {
 			t.Fatalf("create table: %v", err)
@@ -186,9 +228,9 @@ func newEnv(t *testing.T, backend string) *env {
 		"META_APP_SECRET": appSecret, "META_VERIFY_TOKEN": verifyToken, "SLACK_SIGNING_SECRET": slackSecret,
 		"CONSENT_API_KEY": consentKey, "SUBJECT_PEPPER": "integration-test-pepper",
 		"WHATSAPP_TOKEN": waToken, "PAGE_TOKEN": pageToken, "INSTAGRAM_TOKEN": igToken,
-		"INSTAGRAM_ACCOUNT_IDS": metatest.InstagramID,
-		"GRAPH_API_BASE_URL":    graphFront.URL, "SLACK_API_URL": e.slack.URL(), "SLACK_BOT_TOKEN": slackToken,
-		"SLACK_CHANNEL": deskChannel, "WHATSAPP_TEMPLATE": agentTemplate, "PUBLIC_BASE_URL": "https://support.example.com",
+		"INSTAGRAM_ACCOUNT_IDS": metatest.InstagramID, "PAGE_IDS": metatest.PageID,
+		"GRAPH_API_BASE_URL": graphFront.URL, "SLACK_API_URL": e.slack.URL(), "SLACK_BOT_TOKEN": slackToken,
+		"SLACK_CHANNEL": deskChannel, "SLACK_TEAM_IDS": "T0FRONTDSK", "SLACK_APP_ID": "A0FRONTDSK", "WHATSAPP_TEMPLATE": agentTemplate, "PUBLIC_BASE_URL": "https://support.example.com",
 		"CONSENT_REGIME":           "opt-out",
 		"CAPI_DATASETS":            metatest.PhoneNumberID + "=" + dataset + "/" + metatest.WABA,
 		"WHATSAPP_PHONE_NUMBER_ID": metatest.PhoneNumberID, "DEFAULT_COUNTRY_CODE": "49",
@@ -206,13 +248,16 @@ func newEnv(t *testing.T, backend string) *env {
 			e.queued.Add(1)
 			return q.Send(ctx, m)
 		}),
-		HTTP:   &http.Client{Timeout: 10 * time.Second},
-		Logger: logger, Now: e.clock.Now,
+		HTTP:    &http.Client{Timeout: 10 * time.Second},
+		Metrics: e.metrics, Logger: logger, Now: e.clock.Now,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	q = memqueue.New(stk.Bot.HandleSQS, memqueue.WithClock(e.clock.Now), memqueue.WithLogger(logger), memqueue.WithBackoff(time.Millisecond))
+	bot := func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		return stk.Bot.HandleSQS(iamcheck.WithFunction(ctx, "bot"), ev)
+	}
+	q = memqueue.New(bot, memqueue.WithClock(e.clock.Now), memqueue.WithLogger(logger), memqueue.WithBackoff(time.Millisecond))
 	t.Cleanup(func() { _ = q.Close() })
 	e.queue = q
 	root, err := testenv.RepoRoot()
@@ -223,9 +268,11 @@ func newEnv(t *testing.T, backend string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.mux, err = stk.Mux(routes); err != nil {
+	mux, err := stk.Mux(routes)
+	if err != nil {
 		t.Fatal(err)
 	}
+	e.mux = iamcheck.Routes(mux, routes)
 	return e
 }
 

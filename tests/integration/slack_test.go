@@ -184,3 +184,55 @@ func TestAgentRepliesAfterTheWindow(t *testing.T) {
 		}
 	})
 }
+
+// A comment has one private reply. Once it is spent (by the bot's hand-over notice, or by
+// someone in Meta Business Suite), an agent's reply in the thread cannot reach the customer:
+// the agent reads one status line at once, and the event is neither retried nor dead-lettered.
+func TestAgentReplyToASpentComment(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		for _, tt := range []struct {
+			name, from  string
+			spentAtMeta bool
+		}{
+			{"spent by the hand-over notice", "7100000000000001", false},
+			{"spent elsewhere before the bot answered", "7100000000000002", true},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				m := metatest.Message{Surface: channel.Comment, From: tt.from, ID: "900000000000001_" + tt.from, Text: "Ich möchte mit einem Mitarbeiter sprechen"}
+				if tt.spentAtMeta {
+					e.graph.SpendPrivateReply(m.ID)
+				}
+				e.say(m)
+				c, err := e.store.GetConversation(t.Context(), channel.Key{Surface: channel.Comment, Account: metatest.PageID, User: tt.from})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.Status != conversation.Escalated || c.ThreadTS == "" || c.CommentID != m.ID {
+					t.Fatalf("not escalated: status %s thread %q comment %q", c.Status, c.ThreadTS, c.CommentID)
+				}
+				if !c.PrivateReplySpent() {
+					t.Fatalf("the conversation does not know its comment's private reply is spent: %+v", c)
+				}
+				before := len(e.sent(c.CommentID))
+				if before != 1 {
+					t.Errorf("private replies tried = %d, want the hand-over notice's one", before)
+				}
+				e.clock.Advance(time.Minute)
+				if resp := e.threadReply("Ev0SPENT"+tt.from, c.ThreadTS, "Hallo, ich helfe Ihnen gern."); resp.StatusCode != 200 {
+					t.Fatalf("event status = %d", resp.StatusCode)
+				}
+				if n := len(e.sent(c.CommentID)); n != before {
+					t.Errorf("Graph sends to the comment = %d, want %d: the bot knew the reply was spent", n, before)
+				}
+				th := e.thread(c.ThreadTS)
+				if got := strings.Count(th, "private reply was already used"); got != 1 {
+					t.Errorf("thread has %d status lines about the spent reply, want 1:\n%s", got, th)
+				}
+				if dl := e.queue.DeadLetters(); len(dl) != 0 {
+					t.Errorf("%d dead letters, want none", len(dl))
+				}
+			})
+		}
+	})
+}

@@ -64,7 +64,7 @@ func BenchmarkIngress(b *testing.B) {
 	body := metaFixture(b, "whatsapp_text.json")
 	sig := meta.Sign(body, []byte(appSecret))
 	cfg, err := config.FromEnv(func(k string) string {
-		return map[string]string{"META_APP_SECRET": appSecret, "META_VERIFY_TOKEN": verifyToken}[k]
+		return map[string]string{"META_APP_SECRET": appSecret, "META_VERIFY_TOKEN": verifyToken, "WHATSAPP_PHONE_NUMBER_IDS": waPhoneID}[k]
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -184,7 +184,7 @@ func TestCost(t *testing.T) {
 			t.Fatalf("slack event = %d %s", w.Code, w.Body)
 		}
 	}
-	measure("Agent reply (Slack event)", "slack", "first reply claims the conversation", slackEvent)
+	measure("Agent reply (Slack event)", "slack", "first reply claims the conversation: the card is redrawn and one status line posted (2 Slack calls, each recorded under the lease: 2 UpdateItems); later replies by the same agent cost neither", slackEvent)
 	measure("Slack event retried", "slack", "recognised as seen by the slack function; nothing queued", slackEvent)
 	measure("Consent command (opt-out), new conversation", "meta-webhook",
 		"ledger record and history in one transaction, confirmation to the customer", webhook(waText(b, realWamid(5), textOptOut, now)))

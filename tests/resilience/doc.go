@@ -14,6 +14,7 @@
 //
 //   - exactlyonce_test.go: one reply per customer message whatever is redelivered or retried.
 //   - faults_test.go: Graph, Slack, DynamoDB and SQS faults; partial batches; dead letters.
+//   - budget_test.go: a Graph API that answers after 10 s; the bot keeps to its timeout.
 //   - hostile_test.go: hostile requests to every route of template.yaml.
 //   - metrics_test.go, alarms_test.go: business metrics and the template's alarms.
 //   - bench_test.go: benchmarks of ingress and the bot (go test -bench . -run '^$').

@@ -20,7 +20,9 @@ import (
 // events.SQSEvent, and delete the messages the handler did not report failed. A failed message,
 // an invocation that returned an error, and an invocation whose worker died are not deleted:
 // they reappear after the queue's visibility timeout, and the queue's redrive policy moves a
-// message received maxReceiveCount times to the dead-letter queue.
+// message received maxReceiveCount times to the dead-letter queue. An invocation that runs past
+// the function's timeout is a timeout: Lambda drops its answer, and every message of the batch
+// comes back, done ones included.
 type esm struct {
 	api       *sqs.Client
 	url, arn  string
@@ -30,6 +32,8 @@ type esm struct {
 
 	invocations atomic.Int64
 	died        atomic.Int64
+	// timedOut counts invocations that ran past the function's timeout.
+	timedOut atomic.Int64
 	// busy counts batches received and not yet finished.
 	busy atomic.Int64
 	// batches counts non-empty receives, deletes the DeleteMessageBatch calls: what the event
@@ -119,8 +123,13 @@ func (p *esm) poll(ctx context.Context) {
 	inv := &invocation{}
 	ictx, cancel := context.WithTimeout(context.WithValue(ctx, invocationKey{}, inv), p.timeout)
 	resp, err := p.handler(ictx, ev)
+	late := ictx.Err() == context.DeadlineExceeded
 	cancel()
 	p.invocations.Add(1)
+	if late {
+		p.timedOut.Add(1)
+		return
+	}
 	if inv.dead.Load() {
 		p.died.Add(1)
 		return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/frontdesk-app/frontdesk/internal/iamcheck"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 )
@@ -93,7 +94,7 @@ func TestSameEventTenWorkersAtOnce(t *testing.T) {
 		wg.Go(func() {
 			// Each worker retries its failed record, as redelivery would, until it succeeds.
 			waitFor(t, 20*time.Second, "a worker to handle the event", func() bool {
-				resp, err := h.stack.Bot.HandleSQS(context.Background(), batch)
+				resp, err := h.stack.Bot.HandleSQS(iamcheck.WithFunction(context.Background(), "bot"), batch)
 				return err == nil && len(resp.BatchItemFailures) == 0
 			})
 		})

@@ -293,8 +293,13 @@ func TestAgentReplyRetried(t *testing.T) {
 	if got := len(h.out.delivered(user)); got != 2 {
 		t.Errorf("messages to the customer = %d, want 2 (hand-over note and the agent's reply)", got)
 	}
-	if got := len(h.slack.CallsTo("chat.postMessage")); got != 2 {
-		t.Errorf("Slack posts = %d, want 2 (card and details; a reply in the window adds no note)", got)
+	// Card and details, and once the line that the reply claimed it (with the card redrawn once):
+	// the retries post nothing more.
+	if got := len(h.slack.CallsTo("chat.postMessage")); got != 3 {
+		t.Errorf("Slack posts = %d, want 3 (card, details, one claim line)", got)
+	}
+	if got := len(h.slack.CallsTo("chat.update")); got != 1 {
+		t.Errorf("card redraws = %d, want 1", got)
 	}
 	if c := h.conversation(waKey(user)); c.Status != conversation.Claimed || !c.HasProcessed(reply.ID()) {
 		t.Errorf("conversation = %s processed %v, want claimed with the reply applied", c.Status, c.Processed)

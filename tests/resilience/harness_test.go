@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,11 +24,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/frontdesk-app/frontdesk/internal/iamcheck"
 	"github.com/frontdesk-app/frontdesk/internal/testenv"
 	"github.com/frontdesk-app/frontdesk/shared/app"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
@@ -42,7 +45,13 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/sqsqueue"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+func TestMain(m *testing.M) {
+	code := testenv.Run(m)
+	if code == 0 && !permissions.Check(os.Stderr) {
+		code = 1
+	}
+	os.Exit(code)
+}
 
 // The test stack's accounts and secrets.
 const (
@@ -60,6 +69,9 @@ const (
 	igToken     = "resilience-ig-token"
 	slackToken  = "xoxb-resilience-bot"
 	deskChannel = "C0RESDESK1"
+	// The Slack workspace and app the Slack function obeys (threadReplyEvent's).
+	slackTeam = "T0RESDESK"
+	slackApp  = "A0RESDESK"
 )
 
 // options shape a harness.
@@ -73,12 +85,14 @@ type options struct {
 	workers    int
 	// manual leaves the event source stopped: the test starts it.
 	manual bool
+	// timeout is the bot function's timeout (template.yaml's 30 s by default).
+	timeout time.Duration
 	// logs, when set, counts the bytes of the functions' logs and EMF metric lines.
 	logs *roleWriter
 }
 
 func defaults() options {
-	return options{visibility: 2, maxReceive: 4, batchSize: 10, workers: 2}
+	return options{visibility: 2, maxReceive: 4, batchSize: 10, workers: 2, timeout: 30 * time.Second}
 }
 
 // harness is the whole backend as deployed, on moto: the app.Stack built from one set of
@@ -142,29 +156,36 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 	h.slack = slacktest.New(t, slackToken, deskChannel)
 
 	env := map[string]string{
-		"FRONTDESK_TABLE":       h.table,
-		"FRONTDESK_QUEUE_URL":   h.queueURL,
-		"GRAPH_API_BASE_URL":    h.graph.URL(),
-		"SLACK_API_URL":         h.slack.URL(),
-		"SLACK_CHANNEL":         deskChannel,
-		"INSTAGRAM_ACCOUNT_IDS": igID,
-		"WHATSAPP_TEMPLATE":     "agent_reply_waiting",
-		"PUBLIC_BASE_URL":       "https://frontdesk.example",
-		"META_APP_SECRET":       appSecret,
-		"META_VERIFY_TOKEN":     verifyToken,
-		"WHATSAPP_TOKEN":        waToken,
-		"PAGE_TOKEN":            pageToken,
-		"INSTAGRAM_TOKEN":       igToken,
-		"SLACK_BOT_TOKEN":       slackToken,
-		"SLACK_SIGNING_SECRET":  slackSigning,
-		"CONSENT_API_KEY":       consentKey,
-		"SUBJECT_PEPPER":        pepper,
+		"FRONTDESK_TABLE":           h.table,
+		"FRONTDESK_QUEUE_URL":       h.queueURL,
+		"GRAPH_API_BASE_URL":        h.graph.URL(),
+		"SLACK_API_URL":             h.slack.URL(),
+		"SLACK_CHANNEL":             deskChannel,
+		"SLACK_TEAM_IDS":            slackTeam,
+		"SLACK_APP_ID":              slackApp,
+		"INSTAGRAM_ACCOUNT_IDS":     igID,
+		"WHATSAPP_PHONE_NUMBER_IDS": waPhoneID,
+		"PAGE_IDS":                  pageID,
+		"WHATSAPP_TEMPLATE":         "agent_reply_waiting",
+		"PUBLIC_BASE_URL":           "https://frontdesk.example",
+		"META_APP_SECRET":           appSecret,
+		"META_VERIFY_TOKEN":         verifyToken,
+		"WHATSAPP_TOKEN":            waToken,
+		"PAGE_TOKEN":                pageToken,
+		"INSTAGRAM_TOKEN":           igToken,
+		"SLACK_BOT_TOKEN":           slackToken,
+		"SLACK_SIGNING_SECRET":      slackSigning,
+		"CONSENT_API_KEY":           consentKey,
+		"SUBJECT_PEPPER":            pepper,
 	}
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	appAWS := h.tap.instrument(base)
+	// Through the recorder of the permission check, each request named for its function.
+	appAWS.BaseEndpoint = aws.String(permissions.Endpoint(t, ""))
+	appAWS.APIOptions = append(slices.Clone(appAWS.APIOptions), iamcheck.Tag)
 	h.store = dynamo.New(dynamodb.NewFromConfig(appAWS), h.table)
 	h.store.Now = h.clock.Now
 	deps := app.Deps{
@@ -188,7 +209,10 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 
 	h.esm = &esm{
 		api: sqs.NewFromConfig(h.esmTap.instrument(base)), url: h.queueURL, arn: h.queueARN(h.queueURL),
-		batchSize: o.batchSize, timeout: 30 * time.Second, handler: h.stack.Bot.HandleSQS,
+		batchSize: o.batchSize, timeout: o.timeout,
+		handler: func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			return h.stack.Bot.HandleSQS(iamcheck.WithFunction(ctx, "bot"), ev)
+		},
 	}
 	t.Cleanup(h.esm.stop)
 	if !o.manual {
@@ -211,7 +235,8 @@ func (h *harness) mountRoutes() http.Handler {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	return mux
+	// Each request runs as its route's function, for the permission check.
+	return iamcheck.Routes(mux, routes)
 }
 
 func (h *harness) createQueue(name string, attrs map[string]string) string {
@@ -340,7 +365,7 @@ func (h *harness) slackRequest(path, contentType string, body []byte) *http.Requ
 func threadReplyEvent(eventID, threadTS, text string, at time.Time) []byte {
 	ts := fmt.Sprintf("%d.%06d", at.Unix(), at.Nanosecond()/1000)
 	body, err := json.Marshal(map[string]any{
-		"token": "unused", "team_id": "T0RESDESK", "api_app_id": "A0RESDESK", "type": "event_callback",
+		"token": "unused", "team_id": slackTeam, "api_app_id": slackApp, "type": "event_callback",
 		"event_id": eventID, "event_time": at.Unix(),
 		"event": map[string]any{"type": "message", "channel": deskChannel, "user": "U0AGENT01", "text": text,
 			"ts": ts, "thread_ts": threadTS, "event_ts": ts, "channel_type": "channel"},

@@ -56,6 +56,8 @@ func lightStack(t testing.TB, q queue.Sender) http.Handler {
 		"META_APP_SECRET": appSecret, "META_VERIFY_TOKEN": verifyToken, "WHATSAPP_TOKEN": waToken,
 		"PAGE_TOKEN": pageToken, "INSTAGRAM_TOKEN": igToken, "SLACK_BOT_TOKEN": slackToken,
 		"SLACK_SIGNING_SECRET": slackSigning, "CONSENT_API_KEY": consentKey, "SUBJECT_PEPPER": pepper,
+		"WHATSAPP_PHONE_NUMBER_IDS": waPhoneID, "PAGE_IDS": pageID, "INSTAGRAM_ACCOUNT_IDS": igID,
+		"SLACK_TEAM_IDS": slackTeam, "SLACK_APP_ID": slackApp,
 	}
 	cfg, err := config.FromEnv(func(k string) string { return env[k] })
 	if err != nil {

@@ -269,6 +269,14 @@
       m.ephemeral ? el('span', { class: 'tag', text: 'only visible to you' }) : null,
       m.alsoInChannel ? el('span', { class: 'tag', text: 'replied to a thread' }) : null,
     );
+    const conv = !m.thread && state.threads && state.threads[m.ts];
+    const owner = conv && state.customers.find((c) => c.key === conv);
+    if (owner) {
+      head.append(el('button', {
+        type: 'button', class: 'open-chat', text: 'Open ' + owner.name + '’s chat',
+        onclick: () => openChat(owner),
+      }));
+    }
     const body = m.blocks && m.blocks.length ? blocks(m.blocks, m) : mrkdwn(m.author === 'agent' ? escapeForMrkdwn(m.text) : m.text);
     return el('article', { class: 'smsg ' + m.author + (isNote ? ' note' : ''), dataset: { ts: m.ts } },
       el('div', { class: 'avatar', 'aria-hidden': 'true', text: m.author === 'agent' ? 'A' : 'fd' }),
@@ -413,7 +421,7 @@
       if (d.entry) row('Entry', el('code', { text: d.entry }));
       row('Confidence', d.confidence ? d.confidence.toFixed(2) : '–');
       if (d.top && d.top.length) {
-        row('Top three', el('ol', { class: 'top3' }, d.top.map((c) => el('li', {}, el('code', { text: c.entry }), ' ' + c.score.toFixed(2)))));
+        row(d.top.length === 3 ? 'Top three' : 'Top', el('ol', { class: 'top3' }, d.top.map((c) => el('li', {}, el('code', { text: c.entry }), ' ' + c.score.toFixed(2)))));
       }
       if (d.reason) row('Escalated', reasonText[d.reason] || d.reason);
     }
@@ -510,6 +518,16 @@
       render();
     });
     pickSurface(sel.surface);
+  }
+
+  // openChat shows the customer's chat (from a card on the desk).
+  function openChat(c) {
+    $('surface-' + c.surface).checked = true;
+    pickSurface(c.surface);
+    $('customer-pick').value = c.key;
+    sel.key = c.key;
+    render();
+    $('say-text').focus();
   }
 
   function pickSurface(s) {

@@ -6,12 +6,14 @@
 // account, Content-Type and the body's shape and limits. A malformed body fails the test (it is a
 // bug in the sender) and is answered 400 with a Graph error body. Answers and errors look like
 // Graph's, and a test can queue failures (5xx, 429 with Retry-After, policy errors) with
-// FailNext and read what was sent with Requests.
+// FailNext and read what was sent with Requests. As Meta, it takes one private reply per comment
+// and answers a second one AlreadyReplied (SpendPrivateReply spends one beforehand); SetDelay
+// makes it slow.
 //
 // Typical use:
 //
 //	srv := graphtest.New(t, graphtest.Accounts{WhatsApp: map[string]string{"106540352242922": "wa-token"}})
-//	c, _ := graph.New(graph.Config{BaseURL: srv.URL(), HTTP: srv.Client(), Tokens: graph.Tokens{WhatsApp: "wa-token"}})
+//	c, _ := graph.New(graph.Config{BaseURL: srv.URL(), Transport: &graph.Transport{HTTP: srv.Client()}, Tokens: graph.Tokens{WhatsApp: "wa-token"}})
 //	srv.FailNext(graphtest.RateLimited("1"))
 //	... c.Send(ctx, key, reply) ...
 //	reqs := srv.Requests()

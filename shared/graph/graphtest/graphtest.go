@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -60,6 +61,8 @@ var (
 	MarketingStopped      = Failure{Status: 400, Code: 131050, Type: "OAuthException", Message: "(#131050) Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business"}
 	UserUnavailable       = Failure{Status: 400, Code: 551, Subcode: 1545041, Type: "OAuthException", Message: "(#551) This person isn't available right now."}
 	TokenInvalid          = Failure{Status: 401, Code: 190, Subcode: 463, Type: "OAuthException", Message: "Error validating access token: Session has expired."}
+	// AlreadyReplied is Meta's answer to a second private reply to one comment.
+	AlreadyReplied = Failure{Status: 400, Code: 10900, Type: "OAuthException", Message: "(#10900) Activity already replied to"}
 )
 
 // RateLimited is a 429 with Retry-After in seconds (empty for none).
@@ -77,12 +80,15 @@ type Server struct {
 	requests []Request
 	failures []Failure
 	seq      int
+	// replied holds the comments whose one private reply is spent.
+	replied map[string]bool
+	delay   time.Duration
 }
 
 // New starts a fake for the accounts and stops it when the test ends.
 func New(t testing.TB, accounts Accounts) *Server {
 	t.Helper()
-	s := &Server{t: t, accounts: accounts}
+	s := &Server{t: t, accounts: accounts, replied: map[string]bool{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -100,6 +106,23 @@ func (s *Server) FailNext(f ...Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures = append(s.failures, f...)
+}
+
+// SpendPrivateReply marks the private reply of comment as sent (by someone else, say a person
+// in Meta Business Suite): a private reply to it is answered AlreadyReplied, as Meta answers
+// every second private reply to a comment.
+func (s *Server) SpendPrivateReply(comment string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.replied[comment] = true
+}
+
+// SetDelay makes the fake answer each following request after d, or when the request's
+// context ends, whichever is first (a slow Graph API); 0 answers at once.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
 }
 
 // Requests returns the requests received so far.
@@ -148,6 +171,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests = append(s.requests, req)
 	s.seq++
 	seq := s.seq
+	delay := s.delay
 	var fail *Failure
 	if len(s.failures) > 0 {
 		f := s.failures[0]
@@ -155,6 +179,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fail = &f
 	}
 	s.mu.Unlock()
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return // the client gave up: nobody reads an answer
+		}
+	}
 
 	switch {
 	case req.Surface == "":
@@ -188,6 +221,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, *fail)
 		return
 	}
+	var rcpt struct {
+		Recipient struct {
+			ID        string `json:"id"`
+			CommentID string `json:"comment_id"`
+		} `json:"recipient"`
+	}
+	_ = json.Unmarshal(body, &rcpt)
+	if c := rcpt.Recipient.CommentID; c != "" {
+		s.mu.Lock()
+		spent := s.replied[c]
+		s.replied[c] = true
+		s.mu.Unlock()
+		if spent {
+			writeError(w, AlreadyReplied)
+			return
+		}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	if req.Surface == "whatsapp" {
 		var to struct {
@@ -197,12 +247,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"messaging_product":"whatsapp","contacts":[{"input":%q,"wa_id":%q}],"messages":[{"id":"wamid.FAKE%06d","message_status":"accepted"}]}`, to.To, to.To, seq)
 		return
 	}
-	var rcpt struct {
-		Recipient struct {
-			ID string `json:"id"`
-		} `json:"recipient"`
-	}
-	_ = json.Unmarshal(body, &rcpt)
 	fmt.Fprintf(w, `{"recipient_id":%q,"message_id":"m_FAKE%06d"}`, rcpt.Recipient.ID, seq)
 }
 

@@ -38,6 +38,9 @@ type Message struct {
 	// Payload makes the message a tapped reply button (WhatsApp) or quick reply (Messenger,
 	// Instagram) with this id.
 	Payload string
+	// Postback makes a Messenger or Instagram Payload a postback (a button, a menu item, the
+	// "Get Started" button) instead of a quick reply; Text is the button's title.
+	Postback bool
 	// CtwaClid makes a WhatsApp message arrive from a click-to-WhatsApp ad.
 	CtwaClid string
 	// ID is the message id (wamid, mid, comment id); random when empty.
@@ -110,11 +113,14 @@ func Payload(m Message) (Built, error) {
 		if m.Payload != "" {
 			message["quick_reply"] = map[string]string{"payload": m.Payload}
 		}
+		event := map[string]any{"sender": map[string]string{"id": m.From}, "recipient": map[string]string{"id": account}, "timestamp": ms,
+			"message": message}
+		if m.Postback {
+			delete(event, "message")
+			event["postback"] = map[string]string{"mid": b.ID, "title": m.Text, "payload": m.Payload}
+		}
 		b.Body, err = json.Marshal(map[string]any{"object": object, "entry": []any{map[string]any{
-			"id": account, "time": ms, "messaging": []any{map[string]any{
-				"sender": map[string]string{"id": m.From}, "recipient": map[string]string{"id": account}, "timestamp": ms,
-				"message": message,
-			}}}}})
+			"id": account, "time": ms, "messaging": []any{event}}}})
 		b.Key, b.Recipient = channel.Key{Surface: m.Surface, Account: account, User: m.From}, m.From
 	case channel.Comment:
 		post := PageID + "_900000000000001"

@@ -24,14 +24,27 @@ func TS(now time.Time) string {
 	return fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
 }
 
-// Reply is the Events API body of an agent's message in a thread, posted at ts
-// (https://docs.slack.dev/reference/events/message).
+// Workspace is the Slack workspace (team id) and app a request is sent for: the slack
+// function obeys only its configured ones (SLACK_TEAM_IDS, SLACK_APP_ID).
+type Workspace struct{ Team, App string }
+
+// Local is the local stack's workspace and app: cmd/frontdesk's defaults for SLACK_TEAM_IDS and
+// SLACK_APP_ID, and the workspace of every request in events/slack.
+var Local = Workspace{Team: "T0FRONTDSK", App: "A0FRONTDSK"}
+
+// Reply is Local.Reply.
 func Reply(channel, threadTS, user, text, ts string, now time.Time) ([]byte, error) {
+	return Local.Reply(channel, threadTS, user, text, ts, now)
+}
+
+// Reply is the Events API body of an agent's message in a thread of w, posted at ts
+// (https://docs.slack.dev/reference/events/message).
+func (w Workspace) Reply(channel, threadTS, user, text, ts string, now time.Time) ([]byte, error) {
 	return json.Marshal(map[string]any{
-		"token": "local", "team_id": "T0LOCAL", "api_app_id": "A0LOCAL", "type": "event_callback",
+		"token": "local", "team_id": w.Team, "api_app_id": w.App, "type": "event_callback",
 		"event_id": "Ev" + randomHex(8), "event_time": now.Unix(),
 		"event": map[string]any{"type": "message", "channel": channel, "user": user, "text": text, "ts": ts,
-			"thread_ts": threadTS, "event_ts": ts, "channel_type": "channel"},
+			"thread_ts": threadTS, "event_ts": ts, "channel_type": "channel", "user_team": w.Team},
 	})
 }
 
@@ -49,9 +62,12 @@ type Button struct {
 	BlockID string
 }
 
-// Press is the interactivity body of b pressed at now
+// Press is Local.Press.
+func Press(b Button, now time.Time) ([]byte, error) { return Local.Press(b, now) }
+
+// Press is the interactivity body of b pressed at now in w
 // (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload).
-func Press(b Button, now time.Time) ([]byte, error) {
+func (w Workspace) Press(b Button, now time.Time) ([]byte, error) {
 	if b.Value == "" {
 		b.Value = b.ActionID
 	}
@@ -62,11 +78,11 @@ func Press(b Button, now time.Time) ([]byte, error) {
 		message["thread_ts"] = b.ThreadTS
 	}
 	payload, err := json.Marshal(map[string]any{
-		"type": "block_actions", "user": map[string]string{"id": b.User, "username": "local-agent", "team_id": "T0LOCAL"},
-		"api_app_id": "A0LOCAL", "container": container,
-		"team": map[string]string{"id": "T0LOCAL"}, "channel": map[string]string{"id": b.Channel},
+		"type": "block_actions", "user": map[string]string{"id": b.User, "username": "local-agent", "team_id": w.Team},
+		"api_app_id": w.App, "container": container,
+		"team": map[string]string{"id": w.Team}, "channel": map[string]string{"id": b.Channel},
 		"message":      message,
-		"response_url": "https://hooks.slack.com/actions/T0LOCAL/1/local",
+		"response_url": "https://hooks.slack.com/actions/" + w.Team + "/1/local",
 		"actions": []map[string]any{{"action_id": b.ActionID, "block_id": b.BlockID, "value": b.Value,
 			"type": "button", "action_ts": TS(now)}},
 	})
