@@ -39,7 +39,7 @@ func BuildContext(ctx context.Context, kb *KB) (*Model, error) {
 		return nil, errors.New("faq: empty knowledge base")
 	}
 	progress := progressFrom(ctx)
-	classes, ps := phrasingsOf(kb)
+	classes, ps := phrasingsOf(kb, defaultMatcher)
 	cfg := sizedConfig(defaultMatcher, ps)
 	ps = withBackground(cfg, ps)
 	progress("train", 0, 1)
@@ -51,8 +51,8 @@ func BuildContext(ctx context.Context, kb *KB) (*Model, error) {
 }
 
 // phrasingsOf lists the training texts of kb: each entry's phrasings and titles per language,
-// and its out-of-scope messages.
-func phrasingsOf(kb *KB) ([]string, []Phrasing) {
+// its answers (cfg.Answers; not small talk's), and its out-of-scope messages.
+func phrasingsOf(kb *KB, cfg matcherConfig) ([]string, []Phrasing) {
 	var classes []string
 	var ps []Phrasing
 	for c, e := range kb.Entries {
@@ -63,6 +63,9 @@ func phrasingsOf(kb *KB) ([]string, []Phrasing) {
 			}
 			if t := e.Title[l]; t != "" {
 				ps = append(ps, Phrasing{Text: t, Lang: l, Class: c})
+			}
+			if a := e.Answer[l]; a != "" && cfg.Answers && !e.IsSmallTalk() {
+				ps = append(ps, Phrasing{Text: a, Lang: l, Class: c, Answer: true})
 			}
 		}
 	}

@@ -35,22 +35,6 @@ func checkPermissions(w io.Writer) bool {
 	return permissions.Check(w)
 }
 
-// stackBinding: every table the functions use is the stack's Table, every queue its
-// EventQueue, and their secrets are below SecretsPrefix.
-var stackBinding = iamcheck.Binding{Table: "Table", Queue: "EventQueue", SecretsPrefix: "SecretsPrefix"}
-
-func permissionChecker() (*iamcheck.Checker, error) {
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		return nil, err
-	}
-	roles := map[string]string{}
-	for _, f := range app.Functions {
-		roles[f.Name] = f.Resource
-	}
-	return iamcheck.NewChecker(root, map[string]string{"SlackChannel": "C0DESK"}, stackBinding, roles)
-}
-
 // TestTemplateAgreesWithFunctions: template.yaml deploys exactly the functions of app.Functions,
 // each from its folder, with its settings in its environment, its secrets declared (empty, for
 // sam local) in its own environment and nowhere else, and its role allowed to read exactly its
@@ -106,7 +90,7 @@ func TestTemplateAgreesWithFunctions(t *testing.T) {
 		t.Fatalf("template.yaml deploys %q, app.Functions lists %q", slices.Sorted(slices.Values(deployed)), slices.Sorted(slices.Values(listed)))
 	}
 
-	c, err := permissionChecker()
+	c, err := iamcheck.StackChecker()
 	if err != nil {
 		t.Fatal(err)
 	}
