@@ -34,7 +34,8 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		return b.note(ctx, nil, desk.Thread{Channel: a.Channel, TS: a.ThreadTS}, a.ID, desk.Note{Kind: desk.Gone})
 	}
 	defer b.recordOnFailure(ctx, c, &err)
-	ctx = b.recording(ctx, c)
+	ctx, indexPosts := b.recording(ctx, c)
+	defer indexPosts()
 	if c.HasProcessed(a.ID) {
 		b.log().InfoContext(ctx, "duplicate agent event skipped", "event", a)
 		return b.release(ctx, c)

@@ -273,18 +273,30 @@ func (b *Bot) begin(ctx context.Context, key channel.Key, eventID, holder string
 	return c, fresh, nil
 }
 
-// recording returns ctx in which every Slack message posted is recorded in the erasure index of
-// c's customer. A record that fails is logged and the post stands: the erasure also finds the
-// bot's messages in the thread itself (consent.SlackEraser).
-func (b *Bot) recording(ctx context.Context, c *conversation.Conversation) context.Context {
+// recording returns ctx in which every desk post about c is noted, and flush, which records the
+// event's posts in the erasure index of c's customer, one write per thread. Call flush when the
+// event ends, whatever its outcome: a post made is a post to erase. A record that fails is
+// logged and the posts stand; the erasure also finds the bot's messages in the thread itself
+// (consent.SlackEraser).
+func (b *Bot) recording(ctx context.Context, c *conversation.Conversation) (context.Context, func()) {
 	if b.Threads == nil {
-		return ctx
+		return ctx, func() {}
 	}
-	return desk.WithPosted(ctx, func(ctx context.Context, t desk.Thread, ts string) {
-		if err := b.Threads.Record(ctx, c.Key, c.Linked, t.Channel, t.TS, ts); err != nil {
-			b.log().ErrorContext(ctx, "slack message not indexed for erasure", "conversation", c, "err", err)
+	posted := map[desk.Thread][]string{}
+	var order []desk.Thread
+	ctx = desk.WithPosted(ctx, func(_ context.Context, t desk.Thread, ts string) {
+		if _, ok := posted[t]; !ok {
+			order = append(order, t)
 		}
+		posted[t] = append(posted[t], ts)
 	})
+	return ctx, func() {
+		for _, t := range order {
+			if err := b.Threads.Record(ctx, c.Key, c.Linked, t.Channel, t.TS, posted[t]...); err != nil {
+				b.log().ErrorContext(ctx, "desk posts not indexed for erasure", "conversation", c, "err", err)
+			}
+		}
+	}
 }
 
 // load returns the live conversation for key, or a new one, without leasing it: for a

@@ -35,7 +35,7 @@ type Answers interface {
 
 // Threads keeps the erasure index of the desk threads the bot posts in (*consent.SlackRecorder).
 type Threads interface {
-	Record(ctx context.Context, key channel.Key, linked *channel.Key, ch, threadTS, ts string) error
+	Record(ctx context.Context, key channel.Key, linked *channel.Key, ch, threadTS string, ts ...string) error
 }
 
 // FAQOffers posts the thread's "Add to FAQ" offer (the desk's desk.Learning).

@@ -91,7 +91,8 @@ func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, app
 		return err
 	}
 	defer b.recordOnFailure(ctx, c, &err)
-	ctx = b.recording(ctx, c)
+	ctx, indexPosts := b.recording(ctx, c)
+	defer indexPosts()
 	ctx, t := withTally(ctx)
 	if c.HasProcessed(in.ID) {
 		b.log().InfoContext(ctx, "duplicate event skipped", "event", in)

@@ -51,7 +51,8 @@ func (b *Bot) keepCandidate(ctx context.Context, c *conversation.Conversation, i
 // the knowledge base (that entry preselected), and after the first reply in the agent's own
 // words of an escalation (the bot's best guess preselected, the reply offered as a new entry).
 func (b *Bot) offerFAQ(ctx context.Context, c *conversation.Conversation, a channel.AgentEvent, now time.Time) error {
-	if !b.learning() || b.Offers == nil || c.ThreadTS == "" {
+	// Only an escalation the bot found no answer for keeps a candidate: the others need no read.
+	if !b.learning() || b.Offers == nil || c.ThreadTS == "" || c.EscalationReason != desk.ReasonNoMatch {
 		return nil
 	}
 	if a.Action == channel.ActionReply && !c.FAQOfferedAt.IsZero() && !c.FAQOfferedAt.Before(c.EscalatedAt) {

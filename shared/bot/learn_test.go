@@ -47,6 +47,10 @@ func TestAddToFAQ(t *testing.T) {
 	r.bot.Mask = func(s string) string { return strings.ReplaceAll(s, "0171 2345678", "[phone]") }
 	wa := channel.Key{Surface: channel.WhatsApp, Account: phoneID, User: "491701234567"}
 	c := r.escalatedConversation(t, wa, r.now.Add(-time.Hour))
+	c.EscalationReason = desk.ReasonNoMatch
+	if err := r.store.PutConversation(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
 	cand := &learn.Candidate{Subject: "sub_" + wa.User, Channel: c.SlackChannel, ThreadTS: c.ThreadTS,
 		Question: "Wann kommt mein Paket? [phone]", Lang: "de", Entry: "contact", ExpiresAt: r.now.Add(learn.CandidateLife)}
 	if err := r.store.PutCandidate(context.Background(), cand); err != nil {

@@ -36,9 +36,9 @@ type SlackThread struct {
 
 // ThreadStore is the part of Store that keeps the erasure index.
 type ThreadStore interface {
-	// RecordSlackMessage adds the bot's message ts to the subject's index of the thread,
-	// creating it, and sets its expiry.
-	RecordSlackMessage(ctx context.Context, subject, channel, threadTS, ts string, expiresAt time.Time) error
+	// RecordSlackMessages adds the bot's messages' ts (at least one) to the subject's index of
+	// the thread, creating it, and sets its expiry, in one write.
+	RecordSlackMessages(ctx context.Context, subject, channel, threadTS string, ts []string, expiresAt time.Time) error
 	// SlackThreads returns the subject's live thread indexes, ordered by channel and thread ts.
 	SlackThreads(ctx context.Context, subject string) ([]SlackThread, error)
 	// MarkSlackThread records the progress of an erasure of the thread: the erasure line's ts
@@ -46,12 +46,12 @@ type ThreadStore interface {
 	MarkSlackThread(ctx context.Context, subject, channel, threadTS, line string, adminsTold bool) error
 }
 
-// ValidateSlackMessage checks RecordSlackMessage's input; errors are apperr.Invalid under op.
-func ValidateSlackMessage(op apperr.Op, subject, channel, threadTS, ts string, expiresAt time.Time) error {
+// ValidateSlackMessages checks RecordSlackMessages's input; errors are apperr.Invalid under op.
+func ValidateSlackMessages(op apperr.Op, subject, channel, threadTS string, ts []string, expiresAt time.Time) error {
 	switch {
 	case channel == "" || strings.ContainsAny(channel, "#/ "):
 		return apperr.E(op, apperr.Invalid, "slack channel id is malformed")
-	case !ValidTS(threadTS) || !ValidTS(ts):
+	case !ValidTS(threadTS) || len(ts) == 0 || slices.ContainsFunc(ts, func(s string) bool { return !ValidTS(s) }):
 		return apperr.E(op, apperr.Invalid, "slack ts is malformed")
 	case expiresAt.IsZero():
 		return apperr.E(op, apperr.Invalid, "index expiry is required")
@@ -215,8 +215,8 @@ type SlackRecorder struct {
 }
 
 // Record adds ts, posted in the thread threadTS of channel about the conversation key (and
-// linked, when set), to the index.
-func (r *SlackRecorder) Record(ctx context.Context, key channel.Key, linked *channel.Key, ch, threadTS, ts string) error {
+// linked, when set), to the index: one write per subject.
+func (r *SlackRecorder) Record(ctx context.Context, key channel.Key, linked *channel.Key, ch, threadTS string, ts ...string) error {
 	now := time.Now
 	if r.Now != nil {
 		now = r.Now
@@ -230,7 +230,7 @@ func (r *SlackRecorder) Record(ctx context.Context, key channel.Key, linked *cha
 		keys = append(keys, *linked)
 	}
 	for _, k := range keys {
-		if err := r.Store.RecordSlackMessage(ctx, r.Subjects.Key(k), ch, threadTS, ts, now().Add(keep)); err != nil {
+		if err := r.Store.RecordSlackMessages(ctx, r.Subjects.Key(k), ch, threadTS, ts, now().Add(keep)); err != nil {
 			return apperr.Wrap("consent.SlackRecorder", apperr.Other, err, "")
 		}
 	}

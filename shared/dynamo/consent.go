@@ -429,15 +429,17 @@ type slackThreadItem struct {
 
 func slackSK(ch, threadTS string) string { return slackPrefix + ch + "#" + threadTS }
 
-// RecordSlackMessage adds ts to the thread's index in one UpdateItem (ADD to a string set) and
+// RecordSlackMessages adds ts to the thread's index in one UpdateItem (ADD to a string set) and
 // sets its expiry. An expired index that DynamoDB has not deleted yet is started afresh.
-func (s *Store) RecordSlackMessage(ctx context.Context, subject, ch, threadTS, ts string, expiresAt time.Time) error {
-	const op apperr.Op = "dynamo.RecordSlackMessage"
-	if err := consent.ValidateSlackMessage(op, subject, ch, threadTS, ts, expiresAt); err != nil {
+func (s *Store) RecordSlackMessages(ctx context.Context, subject, ch, threadTS string, ts []string, expiresAt time.Time) error {
+	const op apperr.Op = "dynamo.RecordSlackMessages"
+	if err := consent.ValidateSlackMessages(op, subject, ch, threadTS, ts, expiresAt); err != nil {
 		return err
 	}
 	key := itemKey(subjectPK(subject), slackSK(ch, threadTS))
-	set := &types.AttributeValueMemberSS{Value: []string{ts}}
+	uniq := slices.Clone(ts)
+	slices.Sort(uniq)
+	set := &types.AttributeValueMemberSS{Value: slices.Compact(uniq)}
 	update := expression.Add(expression.Name("messages"), expression.Value(set)).
 		Set(expression.Name("subject"), expression.Value(subject)).
 		Set(expression.Name("channel"), expression.Value(ch)).

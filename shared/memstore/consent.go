@@ -212,10 +212,10 @@ func (s *Store) GetDeletion(_ context.Context, code string) (*consent.Deletion, 
 	return &d, nil
 }
 
-// RecordSlackMessage adds ts to the subject's index of the thread and sets its expiry.
-func (s *Store) RecordSlackMessage(_ context.Context, subject, ch, threadTS, ts string, expiresAt time.Time) error {
-	const op apperr.Op = "memstore.RecordSlackMessage"
-	if err := consent.ValidateSlackMessage(op, subject, ch, threadTS, ts, expiresAt); err != nil {
+// RecordSlackMessages adds ts to the subject's index of the thread and sets its expiry.
+func (s *Store) RecordSlackMessages(_ context.Context, subject, ch, threadTS string, ts []string, expiresAt time.Time) error {
+	const op apperr.Op = "memstore.RecordSlackMessages"
+	if err := consent.ValidateSlackMessages(op, subject, ch, threadTS, ts, expiresAt); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -229,10 +229,13 @@ func (s *Store) RecordSlackMessage(_ context.Context, subject, ch, threadTS, ts 
 	if !ok || !live(t.ExpiresAt, s.now()) {
 		t = consent.SlackThread{Subject: subject, Channel: ch, ThreadTS: threadTS}
 	}
-	if !slices.Contains(t.Messages, ts) {
-		t.Messages = append(slices.Clone(t.Messages), ts)
-		slices.Sort(t.Messages)
+	t.Messages = slices.Clone(t.Messages)
+	for _, m := range ts {
+		if !slices.Contains(t.Messages, m) {
+			t.Messages = append(t.Messages, m)
+		}
 	}
+	slices.Sort(t.Messages)
 	t.ExpiresAt = utc(toSecond(expiresAt))
 	s.consent.threads[subject][k] = t
 	return nil

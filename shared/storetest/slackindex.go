@@ -22,11 +22,10 @@ func slackIndex(t *testing.T, s ConsentStore, clk *Clock) {
 	other := subjectOf(key("491700000032"))
 	now := clk.Now()
 	exp := now.Add(365 * 24 * time.Hour)
-	for _, ts := range []string{idxThread, "1767225600.000300", "1767225600.000200", "1767225600.000300"} {
-		must(t, "RecordSlackMessage", s.RecordSlackMessage(ctx, sub, idxChannel, idxThread, ts, exp))
-	}
-	must(t, "RecordSlackMessage other thread", s.RecordSlackMessage(ctx, sub, "C0AAA", "1767225500.000100", "1767225500.000100", exp.Add(time.Hour)))
-	must(t, "RecordSlackMessage other subject", s.RecordSlackMessage(ctx, other, idxChannel, "1767225700.000100", "1767225700.000100", exp))
+	must(t, "RecordSlackMessages", s.RecordSlackMessages(ctx, sub, idxChannel, idxThread, []string{idxThread, "1767225600.000300"}, exp))
+	must(t, "RecordSlackMessages again", s.RecordSlackMessages(ctx, sub, idxChannel, idxThread, []string{"1767225600.000200", "1767225600.000300", "1767225600.000200"}, exp))
+	must(t, "RecordSlackMessages other thread", s.RecordSlackMessages(ctx, sub, "C0AAA", "1767225500.000100", []string{"1767225500.000100"}, exp.Add(time.Hour)))
+	must(t, "RecordSlackMessages other subject", s.RecordSlackMessages(ctx, other, idxChannel, "1767225700.000100", []string{"1767225700.000100"}, exp))
 
 	got, err := s.SlackThreads(ctx, sub)
 	must(t, "SlackThreads", err)
@@ -41,7 +40,7 @@ func slackIndex(t *testing.T, s ConsentStore, clk *Clock) {
 	// An erasure records its progress; a later message moves the expiry and keeps it.
 	must(t, "MarkSlackThread line", s.MarkSlackThread(ctx, sub, idxChannel, idxThread, "1767225600.000900", false))
 	must(t, "MarkSlackThread admins", s.MarkSlackThread(ctx, sub, idxChannel, idxThread, "", true))
-	must(t, "RecordSlackMessage later", s.RecordSlackMessage(ctx, sub, idxChannel, idxThread, "1767225600.000400", exp.Add(48*time.Hour)))
+	must(t, "RecordSlackMessages later", s.RecordSlackMessages(ctx, sub, idxChannel, idxThread, []string{"1767225600.000400"}, exp.Add(48*time.Hour)))
 	got, err = s.SlackThreads(ctx, sub)
 	must(t, "SlackThreads", err)
 	want[1].Messages = append(want[1].Messages, "1767225600.000400")
@@ -61,7 +60,7 @@ func slackIndexExpires(t *testing.T, s ConsentStore, clk *Clock) {
 	ctx := context.Background()
 	sub := subjectOf(key("491700000033"))
 	now := clk.Now()
-	must(t, "RecordSlackMessage", s.RecordSlackMessage(ctx, sub, idxChannel, idxThread, idxThread, now.Add(time.Hour)))
+	must(t, "RecordSlackMessages", s.RecordSlackMessages(ctx, sub, idxChannel, idxThread, []string{idxThread}, now.Add(time.Hour)))
 	must(t, "MarkSlackThread", s.MarkSlackThread(ctx, sub, idxChannel, idxThread, "1767225600.000900", true))
 	clk.Advance(time.Hour)
 	got, err := s.SlackThreads(ctx, sub)
@@ -71,7 +70,7 @@ func slackIndexExpires(t *testing.T, s ConsentStore, clk *Clock) {
 	}
 	wantKind(t, "MarkSlackThread expired", s.MarkSlackThread(ctx, sub, idxChannel, idxThread, "1767225600.000901", false), apperr.NotFound)
 	// A new message into the thread starts a fresh index: nothing of the expired one returns.
-	must(t, "RecordSlackMessage after expiry", s.RecordSlackMessage(ctx, sub, idxChannel, idxThread, "1767225600.000500", clk.Now().Add(time.Hour)))
+	must(t, "RecordSlackMessages after expiry", s.RecordSlackMessages(ctx, sub, idxChannel, idxThread, []string{"1767225600.000500"}, clk.Now().Add(time.Hour)))
 	got, err = s.SlackThreads(ctx, sub)
 	must(t, "SlackThreads", err)
 	want := []consent.SlackThread{{Subject: sub, Channel: idxChannel, ThreadTS: idxThread, Messages: []string{"1767225600.000500"}, ExpiresAt: clk.Now().Add(time.Hour)}}
@@ -84,8 +83,8 @@ func slackIndexErased(t *testing.T, s ConsentStore, clk *Clock) {
 	ctx := context.Background()
 	sub, keep := subjectOf(key("491700000034")), subjectOf(key("491700000035"))
 	exp := clk.Now().Add(time.Hour)
-	must(t, "RecordSlackMessage", s.RecordSlackMessage(ctx, sub, idxChannel, idxThread, idxThread, exp))
-	must(t, "RecordSlackMessage keep", s.RecordSlackMessage(ctx, keep, idxChannel, idxThread, idxThread, exp))
+	must(t, "RecordSlackMessages", s.RecordSlackMessages(ctx, sub, idxChannel, idxThread, []string{idxThread}, exp))
+	must(t, "RecordSlackMessages keep", s.RecordSlackMessages(ctx, keep, idxChannel, idxThread, []string{idxThread}, exp))
 	must(t, "EraseSubject", s.EraseSubject(ctx, sub))
 	if got, err := s.SlackThreads(ctx, sub); err != nil || len(got) != 0 {
 		t.Errorf("SlackThreads after erase = %v, %v; want empty", got, err)
@@ -100,13 +99,14 @@ func slackIndexInvalid(t *testing.T, s ConsentStore, clk *Clock) {
 	sub := subjectOf(key("491700000036"))
 	exp := clk.Now().Add(time.Hour)
 	for name, err := range map[string]error{
-		"bad subject": s.RecordSlackMessage(ctx, "491700000036", idxChannel, idxThread, idxThread, exp),
-		"no channel":  s.RecordSlackMessage(ctx, sub, "", idxThread, idxThread, exp),
-		"bad ts":      s.RecordSlackMessage(ctx, sub, idxChannel, idxThread, "yesterday", exp),
-		"bad thread":  s.RecordSlackMessage(ctx, sub, idxChannel, "", idxThread, exp),
-		"no expiry":   s.RecordSlackMessage(ctx, sub, idxChannel, idxThread, idxThread, time.Time{}),
+		"bad subject": s.RecordSlackMessages(ctx, "491700000036", idxChannel, idxThread, []string{idxThread}, exp),
+		"no channel":  s.RecordSlackMessages(ctx, sub, "", idxThread, []string{idxThread}, exp),
+		"bad ts":      s.RecordSlackMessages(ctx, sub, idxChannel, idxThread, []string{"yesterday"}, exp),
+		"bad thread":  s.RecordSlackMessages(ctx, sub, idxChannel, "", []string{idxThread}, exp),
+		"no expiry":   s.RecordSlackMessages(ctx, sub, idxChannel, idxThread, []string{idxThread}, time.Time{}),
+		"no ts":       s.RecordSlackMessages(ctx, sub, idxChannel, idxThread, nil, exp),
 	} {
-		wantKind(t, "RecordSlackMessage "+name, err, apperr.Invalid)
+		wantKind(t, "RecordSlackMessages "+name, err, apperr.Invalid)
 	}
 	_, err := s.SlackThreads(ctx, "nobody")
 	wantKind(t, "SlackThreads bad subject", err, apperr.Invalid)

@@ -42,7 +42,7 @@ type Sweeper struct {
 
 // Threads keeps the erasure index of Slack threads (*consent.SlackRecorder).
 type Threads interface {
-	Record(ctx context.Context, key channel.Key, linked *channel.Key, ch, threadTS, ts string) error
+	Record(ctx context.Context, key channel.Key, linked *channel.Key, ch, threadTS string, ts ...string) error
 }
 
 // Report counts what a run did.
