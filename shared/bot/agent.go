@@ -11,6 +11,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/window"
 )
@@ -33,6 +34,8 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		return b.note(ctx, nil, desk.Thread{Channel: a.Channel, TS: a.ThreadTS}, a.ID, desk.Note{Kind: desk.Gone})
 	}
 	defer b.recordOnFailure(ctx, c, &err)
+	ctx, indexPosts := b.recording(ctx, c)
+	defer indexPosts()
 	if c.HasProcessed(a.ID) {
 		b.log().InfoContext(ctx, "duplicate agent event skipped", "event", a)
 		return b.release(ctx, c)
@@ -67,7 +70,13 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		if a.Action == channel.ActionSendAnswer && len(sent) == 0 {
 			sent = []desk.Note{{Kind: desk.AnswerSent, Agent: a.User, Text: title}}
 		}
+		if a.Action == channel.ActionSendAnswer {
+			b.countWeekly(ctx, learn.EntryCounter(a.Answer))
+		}
 		notes = append(notes, sent...)
+		if err := b.offerFAQ(ctx, c, a, now); err != nil {
+			return err
+		}
 	case channel.ActionClaim:
 		switch {
 		case c.Status == conversation.Claimed && c.Agent == a.User:
@@ -118,6 +127,12 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		c.Misses = 0
 		c.Agent = a.User
 		notes, changed = []desk.Note{{Kind: desk.HandedBack, Agent: a.User}}, true
+	case channel.ActionAddPhrasing, channel.ActionNewEntry:
+		n, err := b.suggest(ctx, c, a, now)
+		if err != nil {
+			return err
+		}
+		notes = n
 	case channel.ActionLead:
 		if c.Lead != nil {
 			// One QualifiedLead per conversation and ad click: a second click (the button was
@@ -164,6 +179,7 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		return err
 	}
 	t.emit(b.metrics())
+	b.emitWeekly(ctx, t)
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/observe"
 	"github.com/frontdesk-app/frontdesk/shared/window"
@@ -45,6 +46,20 @@ type Bot struct {
 	Consent       Consent
 	Signals       Signals
 	Answers       Answers
+	// Threads, when set, records every message the bot posts about a conversation in Slack, so
+	// an erasure of the customer finds them after the conversation expired.
+	Threads Threads
+	// Learn, when set, stores knowledge-base suggestions and counts escalation reasons and the
+	// entries agents choose, for the weekly digest.
+	Learn learn.Store
+	// Offers, Catalog, Subject and Mask, with Learn, make the thread offer "Add to FAQ" after
+	// an agent answered (learn.go). Subject names a conversation's customer
+	// (consent.Subjects.Key); Mask masks personal data in a text as the desk shows it
+	// (slackapi.Mask), for what is kept of the customer's question and the agent's reply.
+	Offers  FAQOffers
+	Catalog Catalog
+	Subject func(channel.Key) string
+	Mask    func(string) string
 	// FollowUp, when set, offers customers outside WhatsApp to be told there (followup.go).
 	FollowUp *FollowUp
 	// Observer, when set, receives a record of each decision (the local console); nil in Lambda.
@@ -256,6 +271,32 @@ func (b *Bot) begin(ctx context.Context, key channel.Key, eventID, holder string
 		c.Status, c.Locale, c.CreatedAt = conversation.Bot, b.DefaultLocale, now
 	}
 	return c, fresh, nil
+}
+
+// recording returns ctx in which every desk post about c is noted, and flush, which records the
+// event's posts in the erasure index of c's customer, one write per thread. Call flush when the
+// event ends, whatever its outcome: a post made is a post to erase. A record that fails is
+// logged and the posts stand; the erasure also finds the bot's messages in the thread itself
+// (consent.SlackEraser).
+func (b *Bot) recording(ctx context.Context, c *conversation.Conversation) (context.Context, func()) {
+	if b.Threads == nil {
+		return ctx, func() {}
+	}
+	posted := map[desk.Thread][]string{}
+	var order []desk.Thread
+	ctx = desk.WithPosted(ctx, func(_ context.Context, t desk.Thread, ts string) {
+		if _, ok := posted[t]; !ok {
+			order = append(order, t)
+		}
+		posted[t] = append(posted[t], ts)
+	})
+	return ctx, func() {
+		for _, t := range order {
+			if err := b.Threads.Record(ctx, c.Key, c.Linked, t.Channel, t.TS, posted[t]...); err != nil {
+				b.log().ErrorContext(ctx, "desk posts not indexed for erasure", "conversation", c, "err", err)
+			}
+		}
+	}
 }
 
 // load returns the live conversation for key, or a new one, without leasing it: for a

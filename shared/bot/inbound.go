@@ -11,6 +11,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
 
@@ -90,6 +91,8 @@ func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, app
 		return err
 	}
 	defer b.recordOnFailure(ctx, c, &err)
+	ctx, indexPosts := b.recording(ctx, c)
+	defer indexPosts()
 	ctx, t := withTally(ctx)
 	if c.HasProcessed(in.ID) {
 		b.log().InfoContext(ctx, "duplicate event skipped", "event", in)
@@ -134,6 +137,7 @@ func (b *Bot) update(ctx context.Context, holder string, in channel.Inbound, app
 		return err
 	}
 	t.emit(b.metrics())
+	b.emitWeekly(ctx, t)
 	return nil
 }
 
@@ -178,6 +182,7 @@ func (b *Bot) carryOut(ctx context.Context, c *conversation.Conversation, in cha
 		}
 	case faq.Escalate:
 		b.count(ctx, metrics.Escalated, 1)
+		b.countWeekly(ctx, learn.ReasonCounter(d.Reason))
 		var offered bool
 		r, offered = b.withFollowUpOffer(c, r, in.At)
 		if r.Text != "" {
@@ -238,7 +243,7 @@ func (b *Bot) escalate(ctx context.Context, c *conversation.Conversation, in cha
 		return fmt.Errorf("announce escalation: recorded thread %q: %w", id, err)
 	}
 	c.AnnouncedAt = now
-	return nil
+	return b.keepCandidate(ctx, c, in, d)
 }
 
 // mirror copies a customer's message into the escalation thread; the bot stays silent.

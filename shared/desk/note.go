@@ -49,6 +49,9 @@ const (
 	FollowUpRevoked   NoteKind = "followup_revoked"   // withdrawn by the time it was due: nothing sent
 	FollowUpSent      NoteKind = "followup_sent"      // the template went; WhatsApp replies continue in this thread [Number]
 	FollowUpElsewhere NoteKind = "followup_elsewhere" // the template went; WhatsApp replies go to another thread [Number]
+
+	Suggested         NoteKind = "suggested"          // an agent added the question to the FAQ suggestions [Agent, Text: the entry's title, "" for a new entry]
+	SuggestionRefused NoteKind = "suggestion_refused" // "Add to FAQ" stored nothing [Text: why, frontdesk's words]
 )
 
 // NoteKinds lists every kind, for tests that check each is worded and rendered.
@@ -172,6 +175,13 @@ func (n Note) Format(agent, text func(string) string) string {
 		return "WhatsApp template sent to " + text(n.Number) + "; replies on WhatsApp continue here."
 	case FollowUpElsewhere:
 		return "WhatsApp template sent to " + text(n.Number) + ". The customer's WhatsApp conversation is already with an agent in another thread: their replies go there."
+	case Suggested:
+		if n.Text == "" {
+			return agent(n.Agent) + " suggested a new FAQ entry with their reply. The shop reviews it."
+		}
+		return agent(n.Agent) + " suggested the question as a new phrasing of “" + text(n.Text) + "”. The shop reviews it."
+	case SuggestionRefused:
+		return "Nothing added to the FAQ: " + text(n.Text) + "."
 	}
 	return text(string(n.Kind))
 }
