@@ -313,7 +313,6 @@ func (r *binReader) take(n int) []byte {
 	r.b = r.b[n:]
 	return out
 }
-func (r *binReader) u16() uint16  { return binary.LittleEndian.Uint16(r.take(2)) }
 func (r *binReader) u32() uint32  { return binary.LittleEndian.Uint32(r.take(4)) }
 func (r *binReader) u64() uint64  { return binary.LittleEndian.Uint64(r.take(8)) }
 func (r *binReader) f32() float32 { return math.Float32frombits(r.u32()) }

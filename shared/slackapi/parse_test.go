@@ -1,6 +1,7 @@
 package slackapi
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,6 +130,9 @@ func agentEventShape(t *testing.T, ev channel.AgentEvent) {
 	}
 	if ev.Key != (channel.Key{}) {
 		t.Fatalf("the parser set a conversation key: %+v", ev.Key)
+	}
+	if _, err := json.Marshal(channel.Event{Agent: &ev}); err != nil {
+		t.Fatalf("the event cannot be queued: %v", err)
 	}
 }
 
