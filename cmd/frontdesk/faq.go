@@ -34,7 +34,12 @@ const faqUsage = `usage:
   frontdesk faq eval --train TRAIN.jsonl --cv K [--json]
       measure the bot: one KB entry per intent of TRAIN ("intent": null lines are negatives);
       thresholds from VAL when given, else by cross-validation on TRAIN; --train may repeat;
-      --cv K evaluates by K-fold cross-validation over TRAIN instead of a test file`
+      --cv K evaluates by K-fold cross-validation over TRAIN instead of a test file
+  frontdesk faq suggestions [--table TABLE | --url URL] [--kb KB] [-o PATCH] [--json]
+      the agents' "Add to FAQ" suggestions as a YAML patch against KB: from the DynamoDB table
+      (--table, default FRONTDESK_TABLE), else from the local stack's GET /_local/kb-suggestions
+  frontdesk faq merge KB PATCH
+      merge a reviewed patch into the knowledge base (in place), then check it`
 
 // runFAQ implements "frontdesk faq ...".
 func runFAQ(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -55,6 +60,10 @@ func runFAQ(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return faqChat(args[1:], stdin, stdout, stderr)
 	case "ask":
 		return faqAsk(args[1:], stdout, stderr)
+	case "suggestions":
+		return faqSuggestions(ctx, args[1:], os.Getenv, stdout, stderr)
+	case "merge":
+		return faqMerge(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, faqUsage)
 		return nil

@@ -36,7 +36,7 @@ func TestRunFAQTestJSON(t *testing.T) {
 		t.Fatalf("got %d objects, want 4 questions and a summary", len(lines))
 	}
 	for i, want := range []struct{ text, expect, decision, id string }{
-		{"Wann habt ihr offen?", "opening-hours", "answer", "opening-hours"},
+		{"Wann habt ihr samstags geöffnet?", "opening-hours", "answer", "opening-hours"},
 		{"Do you sell ground coffee?", "grind", "answer", "grind"},
 		{"Wie ist das Wetter morgen?", "none", "clarify", ""},
 		{"Danke!", "thanks", "answer", "thanks"},
@@ -70,7 +70,7 @@ func TestRunFAQTestReportAndMustFailure(t *testing.T) {
 	out := stdout.String()
 	for _, want := range []string{
 		"Confident wrong answers (1):",
-		`testdata/coffee-tests-failing.jsonl:1 [must] "Wann habt ihr offen?"`,
+		`testdata/coffee-tests-failing.jsonl:1 [must] "Wann habt ihr samstags geöffnet?"`,
 		"expected grind, got answer opening-hours",
 		"2 questions: in scope 1, right 0, asked back 0, wrong 1",
 		"out of scope 1: not answered 1, answered 0 (0.0 %)",

@@ -5,34 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// localStack starts the local stack (embedded store and queue, outbound calls in the outbox) on
-// a test server and returns its base URL.
-func localStack(t *testing.T) (string, *stack) {
-	t.Helper()
-	env := localEnv(func(string) string { return "" })
-	st, err := newStack(t.Context(), env, func(string) bool { return false }, filepath.Join("..", "..", "template.yaml"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	srv := httptest.NewServer(st.mux)
-	t.Cleanup(srv.Close)
-	return srv.URL, st
-}
-
 // An agent's reply with a link, a mention and an emoji, typed in Slack, reaches the customer
 // in the local outbox as text a person reads.
 func TestLocalAgentReplyIsReadable(t *testing.T) {
 	t.Parallel()
-	base, st := localStack(t)
+	st, srv := localStack(t)
+	base := srv.URL
 	env := func(string) string { return "" }
 	ctx := context.Background()
 	if err := runSay(ctx, []string{"--url", base, "--channel", "whatsapp", "Ich möchte mit einem Mitarbeiter sprechen"}, env, io.Discard, io.Discard); err != nil {
@@ -63,7 +47,8 @@ func TestLocalAgentReplyIsReadable(t *testing.T) {
 // file upload in the thread, and `frontdesk slack reply --file` delivers a WhatsApp document.
 func TestLocalFilesBothWays(t *testing.T) {
 	t.Parallel()
-	base, st := localStack(t)
+	st, srv := localStack(t)
+	base := srv.URL
 	env := func(string) string { return "" }
 	ctx := context.Background()
 	dir := t.TempDir()

@@ -40,7 +40,7 @@ Usage:
         only; off while a real token is set unless --console-with-real-credentials)
   frontdesk say --channel whatsapp|messenger|instagram|comment [--from ID] [--name NAME] "text"
         post a signed webhook as Meta would and print the bot's reply
-  frontdesk slack reply [--thread TS] "text" | slack press claim|resolve|handback|lead
+  frontdesk slack reply [--thread TS] "text" | slack press claim|takeover|resolve|handback|lead
         act as an agent in the latest (or the given) escalation thread: a signed Slack event
   frontdesk faq check KB
         validate a knowledge base (a YAML file or a folder of them)

@@ -19,6 +19,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/console"
 	"github.com/frontdesk-app/frontdesk/shared/hostguard"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/memqueue"
 	"github.com/frontdesk-app/frontdesk/shared/memstore"
 	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
@@ -278,6 +279,7 @@ func newStack(ctx context.Context, getenv func(string) string, pass func(string)
 		Conversations: st.store,
 		Dedup:         st.store,
 		Consent:       st.store,
+		Learn:         st.store,
 		Queue:         queue.SenderFunc(func(ctx context.Context, m queue.Message) error { return q.Send(ctx, m) }),
 		HTTP:          &http.Client{Transport: st.outbox, Timeout: 20 * time.Second},
 		Metrics:       metrics.Discard{},
@@ -300,6 +302,7 @@ func newStack(ctx context.Context, getenv func(string) string, pass func(string)
 	// frontdesk slack reply --file).
 	st.mux.Handle("/_local/media", st.outbox.Handler())
 	st.mux.Handle("/_local/slack-files", st.outbox.Handler())
+	st.mux.Handle("GET /_local/kb-suggestions", learn.Handler(st.store))
 	return st, nil
 }
 

@@ -28,6 +28,9 @@ const slackUsage = `frontdesk slack: play the agent's side of Slack against the 
         with --file the reply shares that file (a file_share message; the text is optional)
   frontdesk slack press claim|takeover|resolve|handback|lead [--thread TS] [--channel C] [--user U]
         press a button of the escalation card (interactivity block_actions, signed)
+  frontdesk slack press [--entry ID] faq_phrasing | faq_new_entry [--thread TS] ...
+        press "Add as a phrasing" (of the entry preselected, or --entry) or "New entry with my
+        reply" on the thread's latest "Add to FAQ" offer
 
 --thread defaults to the thread of the latest escalation in GET /_local/outbox.
 Requests are signed with SLACK_SIGNING_SECRET (default local-slack-secret).
@@ -52,6 +55,7 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 	base := fs.String("url", "http://127.0.0.1:3000", "the local stack's base URL")
 	wait := fs.Duration("timeout", 10*time.Second, "how long to wait for frontdesk's calls")
 	file := fs.String("file", "", "reply: share this file (held by the local stack in place of Slack's storage)")
+	entry := fs.String("entry", "", "faq_phrasing: the entry to choose in the offer (default: the preselected one)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -97,9 +101,13 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	case "press":
 		if fs.NArg() != 1 {
-			return errors.New("slack press: name one button: claim, takeover, resolve, handback or lead")
+			return errors.New("slack press: name one button: claim, takeover, resolve, handback, lead, faq_phrasing or faq_new_entry")
 		}
 		path, contentType = "/slack/interactions", slackagent.InteractionContentType
+		if a := fs.Arg(0); a == slackapi.ActionIDAddPhrasing || a == slackapi.ActionIDNewEntry {
+			body, err = faqOfferPress(ws, before, *ch, *thread, *user, a, *entry, now)
+			break
+		}
 		body, err = slackButtonPress(ws, *ch, *thread, *user, fs.Arg(0), now)
 	default:
 		fmt.Fprint(stderr, slackUsage)
@@ -195,6 +203,58 @@ func slackButtonPress(ws slackagent.Workspace, ch, cardTS, user, action string, 
 		return nil, fmt.Errorf("slack press: unknown button %q: want claim, takeover, resolve, handback or lead", action)
 	}
 	return ws.Press(slackagent.Button{Channel: ch, MessageTS: cardTS, User: user, ActionID: action, BlockID: "escalation_actions"}, now)
+}
+
+// faqOfferPress is the interactivity body of a button of the latest "Add to FAQ" offer in the
+// thread, found in the outbox: the offer's ts (from the outbox's answer), the preselected entry
+// (or entry), and the new-entry button's value.
+func faqOfferPress(ws slackagent.Workspace, entries []outbox.Entry, ch, threadTS, user, action, entry string, now time.Time) ([]byte, error) {
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		var b struct {
+			threadPost
+			Blocks []struct {
+				BlockID  string `json:"block_id"`
+				Elements []struct {
+					ActionID      string `json:"action_id"`
+					Value         string `json:"value"`
+					InitialOption *struct {
+						Value string `json:"value"`
+					} `json:"initial_option"`
+				} `json:"elements"`
+			} `json:"blocks"`
+		}
+		var r struct {
+			TS string `json:"ts"`
+		}
+		if e.Service != outbox.Slack || json.Unmarshal(e.Body, &b) != nil || b.ThreadTS != threadTS || json.Unmarshal(e.Response, &r) != nil {
+			continue
+		}
+		for _, blk := range b.Blocks {
+			if blk.BlockID != slackapi.BlockFAQOffer {
+				continue
+			}
+			press := slackagent.Button{Channel: ch, MessageTS: r.TS, ThreadTS: threadTS, User: user, ActionID: action,
+				BlockID: blk.BlockID, SelectBlock: blk.BlockID, SelectAction: slackapi.ActionIDPickEntry, Selected: entry}
+			found := false
+			for _, el := range blk.Elements {
+				switch {
+				case el.ActionID == slackapi.ActionIDPickEntry && el.InitialOption != nil && press.Selected == "":
+					press.Selected = el.InitialOption.Value
+				case el.ActionID == action:
+					press.Value, found = el.Value, true
+				}
+			}
+			if !found {
+				return nil, fmt.Errorf("slack press: the thread's Add to FAQ offer has no %s button", action)
+			}
+			if action == slackapi.ActionIDNewEntry {
+				press.Selected = ""
+			}
+			return ws.Press(press, now)
+		}
+	}
+	return nil, errors.New("slack press: no Add to FAQ offer in the thread yet (an agent must answer an escalation the bot found no answer for)")
 }
 
 // threadPost is the part of a Slack chat.postMessage body that locates it.

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -123,8 +124,11 @@ func TestSlackReplyAndPress(t *testing.T) {
 // TestSlackCLISpeaksForTheLocalWorkspace runs `frontdesk slack` against the real Slack handler
 // configured as the local stack is (its team and app allow-list): a request for another
 // workspace would be refused with 401 and the command would fail.
-func TestSlackCLISpeaksForTheLocalWorkspace(t *testing.T) {
-	t.Parallel()
+// localSlack serves the real Slack handler configured as the local stack is (its workspace
+// and app allow-list, an escalated conversation in C0LOCALDESK / 1795894819.000002) and the
+// outbox the command reads; it returns the URL and the events queued so far.
+func localSlack(t *testing.T) (string, func() []queue.Message) {
+	t.Helper()
 	const ch, ts = "C0LOCALDESK", "1795894819.000002"
 	store := memstore.New()
 	c := &conversation.Conversation{Key: channel.Key{Surface: channel.Messenger, Account: "112233445566778", User: "6254170001234567"},
@@ -162,14 +166,24 @@ func TestSlackCLISpeaksForTheLocalWorkspace(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 
+	return srv.URL, func() []queue.Message {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(queued)
+	}
+}
+
+func TestSlackCLISpeaksForTheLocalWorkspace(t *testing.T) {
+	t.Parallel()
+	url, queued := localSlack(t)
 	env := func(string) string { return "" }
-	for _, args := range [][]string{{"reply", "--url", srv.URL, "Dein Paket ist unterwegs."}, {"press", "--url", srv.URL, "claim"}} {
+	for _, args := range [][]string{{"reply", "--url", url, "Dein Paket ist unterwegs."}, {"press", "--url", url, "claim"}} {
 		if err := runSlack(t.Context(), args, env, io.Discard, io.Discard); err != nil {
 			t.Fatalf("frontdesk slack %s: %v", args[0], err)
 		}
 	}
-	if len(queued) != 2 {
-		t.Errorf("queued %d agent events, want the reply and the press", len(queued))
+	if n := len(queued()); n != 2 {
+		t.Errorf("queued %d agent events, want the reply and the press", n)
 	}
 	// Another workspace's id in the environment is refused by the same handler.
 	other := func(k string) string {
@@ -178,7 +192,7 @@ func TestSlackCLISpeaksForTheLocalWorkspace(t *testing.T) {
 		}
 		return ""
 	}
-	if err := runSlack(t.Context(), []string{"press", "--url", srv.URL, "--timeout", "1s", "claim"}, other, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "401") {
+	if err := runSlack(t.Context(), []string{"press", "--url", url, "--timeout", "1s", "claim"}, other, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("a press for another workspace = %v, want the handler's 401", err)
 	}
 }
@@ -223,4 +237,58 @@ func TestEventsSpeakForTheLocalWorkspace(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDocsDeskCommands runs the frontdesk slack lines of docs/desk.md as written against the
+// local stack's Slack handler: each is accepted and queued.
+func TestDocsDeskCommands(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../../docs/desk.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, queued := localSlack(t)
+	n := 0
+	for _, line := range strings.Split(string(doc), "\n") {
+		cmd, ok := strings.CutPrefix(line, "$ go run ./cmd/frontdesk slack ")
+		if !ok {
+			continue
+		}
+		cmd, _, _ = strings.Cut(cmd, "#")
+		args := shellWords(cmd)
+		args = append([]string{args[0], "--url", url}, args[1:]...)
+		if err := runSlack(t.Context(), args, func(string) string { return "" }, io.Discard, io.Discard); err != nil {
+			t.Errorf("%s: %v", line, err)
+		}
+		n++
+	}
+	if n == 0 || len(queued()) != n {
+		t.Errorf("ran %d commands, queued %d events; want one each", n, len(queued()))
+	}
+}
+
+// shellWords splits a command line as a shell would for these docs: spaces, double quotes.
+func shellWords(s string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted, in := false, false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quoted, in = !quoted, true
+		case r == ' ' && !quoted:
+			if in {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+			in = false
+		default:
+			cur.WriteRune(r)
+			in = true
+		}
+	}
+	if in {
+		out = append(out, cur.String())
+	}
+	return out
 }

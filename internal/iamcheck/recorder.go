@@ -34,8 +34,8 @@ type Resource struct {
 	Kind  string // "table", "queue", "parameter"
 	Name  string // the table's or queue's name, the parameter's full name
 	Index string // a DynamoDB index, or ""
-	// KeyPrefix is the partition key's prefix up to and including its first '#' ("EVENT#"):
-	// which kind of item a DynamoDB call touches.
+	// KeyPrefix is the partition key's prefix up to and including its first '#' ("EVENT#"), or
+	// a key without '#' whole: which kind of item a DynamoDB call touches.
 	KeyPrefix string
 }
 
@@ -237,6 +237,8 @@ func (r *Recorder) dynamodb(function, op string, body []byte) ([]Call, error) {
 			c.LeadingKeys = []string{key}
 			if p, _, ok := strings.Cut(key, "#"); ok {
 				c.Resource.KeyPrefix = p + "#"
+			} else {
+				c.Resource.KeyPrefix = key // a fixed partition ("KBSUGGESTION")
 			}
 		}
 		return c

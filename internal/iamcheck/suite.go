@@ -47,16 +47,7 @@ func (s *Suite) Check(w io.Writer) bool {
 		return true
 	}
 	defer s.rec.Close()
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		fmt.Fprintf(w, "permission check: %v\n", err)
-		return false
-	}
-	roles := map[string]string{}
-	for _, f := range app.Functions {
-		roles[f.Name] = f.Resource
-	}
-	c, err := NewChecker(root, map[string]string{"SlackChannel": "C0DESK"}, Binding{Table: "Table", Queue: "EventQueue", SecretsPrefix: "SecretsPrefix"}, roles)
+	c, err := StackChecker()
 	if err != nil {
 		fmt.Fprintf(w, "permission check: %v\n", err)
 		return false
@@ -64,6 +55,22 @@ func (s *Suite) Check(w io.Writer) bool {
 	o := s.Options
 	o.Verbose = o.Verbose || os.Getenv("FRONTDESK_IAM_CALLS") != ""
 	return Report(w, c, s.rec.Calls(), o)
+}
+
+// StackChecker is the checker of frontdesk's template.yaml: the functions of app.Functions,
+// the stack's Table, EventQueue and SecretsPrefix for the test world's tables, queues and
+// prefixes, and placeholder values for the parameters without a default.
+func StackChecker() (*Checker, error) {
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	roles := map[string]string{}
+	for _, f := range app.Functions {
+		roles[f.Name] = f.Resource
+	}
+	params := map[string]string{"SlackChannel": "C0DESK", "SlackTeamIds": "T0DESK1", "SlackAppId": "A0DESK1"}
+	return NewChecker(root, params, Binding{Table: "Table", Queue: "EventQueue", SecretsPrefix: "SecretsPrefix"}, roles)
 }
 
 // Routes runs each request of mux as the function of its route (functions/<name>/, the

@@ -7,8 +7,9 @@
 // never used for this, because an event marked opt_out is still received and used for
 // attribution. A suppression is counted (metric ConsentSuppressions) and logged without ids.
 //
-// Events go to POST {base}/{version}/{dataset id}/events with the access token in an
-// Authorization: Bearer header (Graph accepts it as well as ?access_token=; the header keeps the
+// Package capi, the adapter, posts them: POST {base}/{version}/{dataset id}/events through the
+// Graph API's one transport (graph.Transport: its retries, rate-limit codes and private error
+// texts), with the access token in an Authorization: Bearer header (Graph accepts it as well as ?access_token=; the header keeps the
 // token out of URLs and access logs). user_data is per channel: WhatsApp
 // whatsapp_business_account_id + ctwa_clid, Messenger page_id + page_scoped_user_id, Instagram
 // instagram_business_account_id + ig_sid. Meta does not deduplicate these events, so Signaler

@@ -18,8 +18,10 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/graph"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/meta"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/observe"
@@ -34,7 +36,9 @@ type Deps struct {
 	Conversations conversation.Store
 	Dedup         dedup.Store
 	Consent       consent.Store
-	Queue         queue.Sender
+	// Learn keeps knowledge-base suggestions and the weekly digest's counts; nil turns both off.
+	Learn learn.Store
+	Queue queue.Sender
 	// HTTP carries every outbound call: Graph API, Slack Web API, Conversions API.
 	HTTP    *http.Client
 	Metrics metrics.Recorder
@@ -125,9 +129,9 @@ func SlackClient(d Deps) (*slackapi.Client, error) {
 	if err := d.Config.Require("SLACK_BOT_TOKEN"); err != nil {
 		return nil, err
 	}
-	c, err := slackapi.NewClient(slackapi.ClientConfig{Token: d.Config.SlackBotToken.Reveal(), APIURL: d.Config.SlackAPIURL, HTTP: d.HTTP})
+	c, err := slackClient(d)
 	if err != nil {
-		return nil, fmt.Errorf("slack client: %w", err)
+		return nil, err
 	}
 	return c, nil
 }
@@ -155,14 +159,40 @@ func Ledger(d Deps) (*consent.Ledger, error) {
 	if d.Consent == nil {
 		return nil, fmt.Errorf("consent ledger: no consent store")
 	}
-	return &consent.Ledger{
+	l := &consent.Ledger{
 		Store:         d.Consent,
 		Subjects:      subjects,
 		Regime:        consent.Regime(d.Config.ConsentRegime),
 		Conversations: d.Conversations,
 		DefaultLocale: d.Config.DefaultLocale,
 		Now:           d.now(),
-	}, nil
+	}
+	if d.Learn != nil {
+		l.Suggestions = d.Learn
+	}
+	// An erasure reaches Slack wherever the bot token is configured (in AWS: the consent
+	// function reads it from SSM like the bot does).
+	if d.Config.SlackBotToken.Reveal() != "" {
+		c, err := slackClient(d)
+		if err != nil {
+			return nil, err
+		}
+		l.Slack = &consent.SlackEraser{Store: d.Consent, Slack: slackapi.ErasureAPI{Client: c}, Logger: d.logger()}
+	}
+	return l, nil
+}
+
+func slackClient(d Deps) (*slackapi.Client, error) {
+	c, err := slackapi.NewClient(slackapi.ClientConfig{Token: d.Config.SlackBotToken.Reveal(), APIURL: d.Config.SlackAPIURL, HTTP: d.HTTP})
+	if err != nil {
+		return nil, fmt.Errorf("slack client: %w", err)
+	}
+	return c, nil
+}
+
+// threads records the bot's Slack messages in the erasure index.
+func threads(d Deps, l *consent.Ledger) *consent.SlackRecorder {
+	return &consent.SlackRecorder{Store: d.Consent, Subjects: l.Subjects, Now: d.now()}
 }
 
 // Signals sends Conversions API events through the consent gate.
@@ -203,6 +233,19 @@ func Brain(d Deps) (*faq.Bot, error) {
 	return b, nil
 }
 
+// knowledgeBase is the knowledge base the bot runs on (FAQ_KB, else the sample), without its
+// model: what the digest checks suggestions against.
+func knowledgeBase(d Deps) (*faq.KB, error) {
+	if d.Config.FAQPath == "" {
+		return faq.SampleKB()
+	}
+	kb, err := faq.LoadKB(d.Config.FAQPath)
+	if err != nil {
+		return nil, fmt.Errorf("knowledge base: %w", err)
+	}
+	return kb, nil
+}
+
 // kbAnswers serves an agent's "send this answer" from the knowledge base.
 type kbAnswers struct{ kb *faq.KB }
 
@@ -213,6 +256,15 @@ func (a kbAnswers) Answer(entryID, locale string) (title, text string, ok bool) 
 	}
 	text, _ = e.AnswerIn(locale)
 	return e.TitleIn(locale), text, true
+}
+
+// Entries lists the entries for the "Add to FAQ" select, in the knowledge base's order.
+func (a kbAnswers) Entries(locale string) []desk.Entry {
+	out := make([]desk.Entry, 0, len(a.kb.Entries))
+	for _, e := range a.kb.Entries {
+		out = append(out, desk.Entry{ID: e.ID, Title: e.TitleIn(locale) + " (" + e.ID + ")"})
+	}
+	return out
 }
 
 // Bot is the queue consumer.
@@ -253,6 +305,13 @@ func Bot(d Deps) (*bot.Bot, error) {
 		CustomerMedia:    g,
 		Consent:          ledger,
 		Signals:          signals,
+		Threads:          threads(d, ledger),
+		Learn:            d.Learn,
+		Offers:           desk,
+		Catalog:          kbAnswers{brain.KB()},
+		Subject:          ledger.Subjects.Key,
+		Eraser:           ledger,
+		Mask:             slackapi.Mask,
 		Retention:        d.Config.Retention,
 		Freshness:        d.Config.BotFreshness,
 		DefaultLocale:    d.Config.DefaultLocale,
@@ -310,12 +369,32 @@ func Sweeper(d Deps) (*sweeper.Sweeper, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sweeper.Sweeper{
+	sw := &sweeper.Sweeper{
 		Conversations:   d.Conversations,
 		Desk:            desk,
 		Now:             d.now(),
 		ReannounceAfter: time.Duration(d.Config.ReannounceMins) * time.Minute,
 		WarnBefore:      time.Hour,
 		CloseIdleAfter:  72 * time.Hour,
-	}, nil
+	}
+	if d.Consent != nil && d.Config.SubjectPepper.Reveal() != "" {
+		ledger, err := Ledger(d)
+		if err != nil {
+			return nil, err
+		}
+		sw.Threads = threads(d, ledger)
+	}
+	if d.Learn != nil && d.Dedup != nil {
+		routes, err := slackapi.ParseRoutes(d.Config.SlackChannel)
+		if err != nil {
+			return nil, err
+		}
+		kb, err := knowledgeBase(d)
+		if err != nil {
+			return nil, err
+		}
+		sw.Digest = &sweeper.Digest{Learn: d.Learn, Sends: d.Dedup, Desk: desk, Channel: routes.Default,
+			KB: kb, Metrics: d.metrics(), Now: d.now()}
+	}
+	return sw, nil
 }

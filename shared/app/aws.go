@@ -43,7 +43,7 @@ func AWS(ctx context.Context, getenv func(string) string, logger *slog.Logger, s
 	}
 	if cfg.Table != "" {
 		s := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Table)
-		d.Conversations, d.Dedup, d.Consent = s, s, s
+		d.Conversations, d.Dedup, d.Consent, d.Learn = s, s, s, s
 	}
 	if cfg.QueueURL != "" {
 		d.Queue = sqsqueue.New(sqs.NewFromConfig(awsCfg), cfg.QueueURL)

@@ -43,8 +43,9 @@ var Functions = []Function{
 	{
 		Name: "consent", Resource: "ConsentFunction",
 		Settings: []string{"FRONTDESK_TABLE"},
-		Secrets:  []string{"CONSENT_API_KEY", "META_APP_SECRET", "SUBJECT_PEPPER"},
-		HTTP:     Consent, Handler: HTTP(Consent),
+		// The Slack token: an erasure deletes the bot's messages about the customer.
+		Secrets: []string{"CONSENT_API_KEY", "META_APP_SECRET", "SUBJECT_PEPPER", "SLACK_BOT_TOKEN"},
+		HTTP:    Consent, Handler: HTTP(Consent),
 	},
 	{
 		Name: "bot", Resource: "BotFunction",
@@ -56,8 +57,9 @@ var Functions = []Function{
 	{
 		Name: "sweeper", Resource: "SweeperFunction",
 		Settings: []string{"FRONTDESK_TABLE", "SLACK_CHANNEL"},
-		Secrets:  []string{"SLACK_BOT_TOKEN"},
-		Handler:  SweeperHandler,
+		// The pepper: its posts go into the customer's erasure index, keyed by subject id.
+		Secrets: []string{"SLACK_BOT_TOKEN", "SUBJECT_PEPPER"},
+		Handler: SweeperHandler,
 	},
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/files"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/mrkdwn"
 	"github.com/frontdesk-app/frontdesk/shared/window"
@@ -39,6 +40,8 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		return b.note(ctx, nil, desk.Thread{Channel: a.Channel, TS: a.ThreadTS}, a.ID, desk.Note{Kind: desk.Gone})
 	}
 	defer b.recordOnFailure(ctx, c, &err)
+	ctx, indexPosts := b.recording(ctx, c)
+	defer indexPosts()
 	if c.HasProcessed(a.ID) {
 		b.log().InfoContext(ctx, "duplicate agent event skipped", "event", a)
 		return b.release(ctx, c)
@@ -80,7 +83,13 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		if a.Action == channel.ActionSendAnswer && len(sent) == 0 {
 			sent = []desk.Note{{Kind: desk.AnswerSent, Agent: a.User, Text: title}}
 		}
+		if a.Action == channel.ActionSendAnswer {
+			b.countWeekly(ctx, learn.EntryCounter(a.Answer))
+		}
 		notes = append(notes, sent...)
+		if err := b.offerFAQ(ctx, c, a, now); err != nil {
+			return err
+		}
 	case channel.ActionClaim:
 		switch {
 		case c.Status == conversation.Claimed && c.Agent == a.User:
@@ -131,6 +140,12 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		c.Misses = 0
 		c.Agent = a.User
 		notes, changed = []desk.Note{{Kind: desk.HandedBack, Agent: a.User}}, true
+	case channel.ActionAddPhrasing, channel.ActionNewEntry:
+		n, err := b.suggest(ctx, c, a, now)
+		if err != nil {
+			return err
+		}
+		notes = n
 	case channel.ActionLead:
 		if c.Lead != nil {
 			// One QualifiedLead per conversation and ad click: a second click (the button was
@@ -143,10 +158,17 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		if err := b.signal(ctx, adsignals.Lead, c, a); err != nil {
 			return err
 		}
-	case channel.ActionEdit:
-		notes = []desk.Note{{Kind: desk.ReplyEdited, Agent: a.User}}
-	case channel.ActionDelete:
-		notes = []desk.Note{{Kind: desk.ReplyDeleted, Agent: a.User}}
+	case channel.ActionEdit, channel.ActionDelete:
+		// Only a reply the customer has: editing a note, or a reply the window refused, changes
+		// nothing anyone needs to hear about.
+		if !c.HasProcessed(sentID(a.Channel, a.MessageTS)) {
+			break
+		}
+		kind := desk.ReplyEdited
+		if a.Action == channel.ActionDelete {
+			kind = desk.ReplyDeleted
+		}
+		notes = []desk.Note{{Kind: kind, Agent: a.User}}
 	default:
 		b.log().WarnContext(ctx, "unknown agent action ignored", "event", a)
 		c.MarkProcessed(a.ID)
@@ -170,6 +192,7 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 		return err
 	}
 	t.emit(b.metrics())
+	b.emitWeekly(ctx, t)
 	return nil
 }
 
@@ -211,6 +234,11 @@ func (b *Bot) claim(ctx context.Context, c *conversation.Conversation, agent str
 	c.Agent = agent
 	c.ClaimedAt = now
 }
+
+// sentID is how a conversation remembers, among its processed event ids, that the agent's
+// message ts in channel reached the customer: an edit or deletion of it is then worth a line.
+// Like the event ids, the last MaxProcessed are remembered.
+func sentID(channel, messageTS string) string { return "sent:" + channel + ":" + messageTS }
 
 // deliver sends an agent's reply to the customer under the window policy and returns the status
 // lines for the thread (none when there is nothing to say).
@@ -432,4 +460,16 @@ func (b *Bot) signal(ctx context.Context, m adsignals.Moment, c *conversation.Co
 		return fmt.Errorf("ad signal %s: %w", m, err)
 	}
 	return nil
+}
+
+// delivered reports whether deliver's status lines leave the reply sent (none, or a warning
+// that came with a send).
+func delivered(notes []desk.Note) bool {
+	for _, n := range notes {
+		switch n.Kind {
+		case desk.NotSent, desk.CustomerMustWrite, desk.TemplateSent:
+			return false
+		}
+	}
+	return true
 }

@@ -119,6 +119,7 @@ func TestCardNeverLies(t *testing.T) {
 	type step struct {
 		action channel.AgentAction
 		user   string
+		msg    string   // the agent's message ts (replies, edits, deletions)
 		want   []string // desk posts
 		status conversation.Status
 		agent  string
@@ -131,36 +132,38 @@ func TestCardNeverLies(t *testing.T) {
 		steps []step
 	}{
 		{"two agents claim", []step{
-			{channel.ActionClaim, u1, []string{upd("claimed"), note("Claimed by U0AGENT1.")}, conversation.Claimed, u1},
-			{channel.ActionClaim, u1, nil, conversation.Claimed, u1},
-			{channel.ActionClaim, u2, []string{note("Not claimed: U0AGENT1 has this conversation. U0AGENT2, take it over only if you agreed to.")}, conversation.Claimed, u1},
-			{channel.ActionTakeOver, u2, []string{upd("claimed"), note("U0AGENT2 took the conversation over from U0AGENT1.")}, conversation.Claimed, u2},
-			{channel.ActionTakeOver, u2, nil, conversation.Claimed, u2},
+			{channel.ActionClaim, u1, "", []string{upd("claimed"), note("Claimed by U0AGENT1.")}, conversation.Claimed, u1},
+			{channel.ActionClaim, u1, "", nil, conversation.Claimed, u1},
+			{channel.ActionClaim, u2, "", []string{note("Not claimed: U0AGENT1 has this conversation. U0AGENT2, take it over only if you agreed to.")}, conversation.Claimed, u1},
+			{channel.ActionTakeOver, u2, "", []string{upd("claimed"), note("U0AGENT2 took the conversation over from U0AGENT1.")}, conversation.Claimed, u2},
+			{channel.ActionTakeOver, u2, "", nil, conversation.Claimed, u2},
 		}},
 		{"reply without claim, then claim", []step{
-			{channel.ActionReply, u1, []string{upd("claimed"), note("Claimed by U0AGENT1, who replied.")}, conversation.Claimed, u1},
-			{channel.ActionReply, u1, nil, conversation.Claimed, u1},
-			{channel.ActionClaim, u1, nil, conversation.Claimed, u1},
-			{channel.ActionReply, u2, nil, conversation.Claimed, u1}, // a colleague answers; the claim stays
+			{channel.ActionReply, u1, "", []string{upd("claimed"), note("Claimed by U0AGENT1, who replied.")}, conversation.Claimed, u1},
+			{channel.ActionReply, u1, "", nil, conversation.Claimed, u1},
+			{channel.ActionClaim, u1, "", nil, conversation.Claimed, u1},
+			{channel.ActionReply, u2, "", nil, conversation.Claimed, u1}, // a colleague answers; the claim stays
 		}},
 		{"reply after back to bot", []step{
-			{channel.ActionHandBack, u1, []string{upd("bot"), note("Handed back to the bot by U0AGENT1.")}, conversation.Bot, u1},
-			{channel.ActionHandBack, u1, nil, conversation.Bot, u1},
-			{channel.ActionClaim, u2, nil, conversation.Bot, u1}, // a stale button
-			{channel.ActionReply, u2, []string{upd("claimed"), note("U0AGENT2 replied after the hand-back, so the conversation is theirs again: the bot stays silent until it is resolved or handed back.")}, conversation.Claimed, u2},
+			{channel.ActionHandBack, u1, "", []string{upd("bot"), note("Handed back to the bot by U0AGENT1.")}, conversation.Bot, u1},
+			{channel.ActionHandBack, u1, "", nil, conversation.Bot, u1},
+			{channel.ActionClaim, u2, "", nil, conversation.Bot, u1}, // a stale button
+			{channel.ActionReply, u2, "", []string{upd("claimed"), note("U0AGENT2 replied after the hand-back, so the conversation is theirs again: the bot stays silent until it is resolved or handed back.")}, conversation.Claimed, u2},
 		}},
 		{"reply after resolve", []step{
-			{channel.ActionResolve, u1, []string{upd("closed"), note("Resolved by U0AGENT1.")}, conversation.Closed, u1},
-			{channel.ActionResolve, u1, nil, conversation.Closed, u1},
-			{channel.ActionReply, u1, []string{upd("claimed"), note("U0AGENT1 replied to the resolved conversation, so it is open again and theirs: the customer's messages come here until it is resolved.")}, conversation.Claimed, u1},
+			{channel.ActionResolve, u1, "", []string{upd("closed"), note("Resolved by U0AGENT1.")}, conversation.Closed, u1},
+			{channel.ActionResolve, u1, "", nil, conversation.Closed, u1},
+			{channel.ActionReply, u1, "", []string{upd("claimed"), note("U0AGENT1 replied to the resolved conversation, so it is open again and theirs: the customer's messages come here until it is resolved.")}, conversation.Claimed, u1},
 		}},
 		{"lead twice", []step{
-			{channel.ActionLead, u1, []string{upd("escalated"), note("Marked as a lead by U0AGENT1.")}, conversation.Escalated, ""},
-			{channel.ActionLead, u2, nil, conversation.Escalated, ""},
+			{channel.ActionLead, u1, "", []string{upd("escalated"), note("Marked as a lead by U0AGENT1.")}, conversation.Escalated, ""},
+			{channel.ActionLead, u2, "", nil, conversation.Escalated, ""},
 		}},
 		{"edit and delete a sent reply", []step{
-			{channel.ActionEdit, u1, []string{note("U0AGENT1 edited a reply the customer already has: edits are not sent to the customer. To correct it, send a new reply.")}, conversation.Escalated, ""},
-			{channel.ActionDelete, u1, []string{note("A reply by U0AGENT1 was deleted here, but not for the customer: deletions are not sent to the customer, who still sees it.")}, conversation.Escalated, ""},
+			{channel.ActionReply, u1, "1767225700.000100", []string{upd("claimed"), note("Claimed by U0AGENT1, who replied.")}, conversation.Claimed, u1},
+			{channel.ActionEdit, u1, "1767225700.000100", []string{note("U0AGENT1 edited a reply the customer already has: edits are not sent to the customer. To correct it, send a new reply.")}, conversation.Claimed, u1},
+			{channel.ActionDelete, u1, "1767225700.000100", []string{note("A reply by U0AGENT1 was deleted here, but not for the customer: deletions are not sent to the customer, who still sees it.")}, conversation.Claimed, u1},
+			{channel.ActionEdit, u1, "1767225999.000100", nil, conversation.Claimed, u1}, // never sent (a note, or refused): nothing to say
 		}},
 	}
 	for _, tt := range tests {
@@ -172,7 +175,7 @@ func TestCardNeverLies(t *testing.T) {
 			for i, s := range tt.steps {
 				before := len(d.Posts())
 				ev := &channel.AgentEvent{ID: fmt.Sprintf("Ev%d", i), Action: s.action, Key: wa, Channel: "C0DESK", ThreadTS: testThread,
-					User: s.user, Text: "Hallo!", At: r.now}
+					MessageTS: s.msg, User: s.user, Text: "Hallo!", At: r.now}
 				if err := r.bot.Handle(context.Background(), channel.Event{Agent: ev}); err != nil {
 					t.Fatalf("step %d (%s by %s): %v", i, s.action, s.user, err)
 				}

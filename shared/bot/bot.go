@@ -18,8 +18,10 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 	"github.com/frontdesk-app/frontdesk/shared/observe"
+	"github.com/frontdesk-app/frontdesk/shared/window"
 )
 
 // Sender delivers a reply to a customer on the conversation's surface (graph.Client).
@@ -50,6 +52,23 @@ type Bot struct {
 	// a line naming its kind.
 	AgentFiles    AgentFiles
 	CustomerMedia CustomerMedia
+	// Threads, when set, records every message the bot posts about a conversation in Slack, so
+	// an erasure of the customer finds them after the conversation expired.
+	Threads Threads
+	// Learn, when set, stores knowledge-base suggestions and counts escalation reasons and the
+	// entries agents choose, for the weekly digest.
+	Learn learn.Store
+	// Offers, Catalog, Subject and Mask, with Learn, make the thread offer "Add to FAQ" after
+	// an agent answered (learn.go). Subject names a conversation's customer
+	// (consent.Subjects.Key); Mask masks personal data in a text as the desk shows it
+	// (slackapi.Mask), for what is kept of the customer's question and the agent's reply.
+	Offers  FAQOffers
+	Catalog Catalog
+	Subject func(channel.Key) string
+	Mask    func(string) string
+	// Eraser, when set, erases a customer who asks for it in the chat ("Lösche meine Daten",
+	// "delete my data"): everything frontdesk holds and the bot's messages in Slack.
+	Eraser Eraser
 	// FollowUp, when set, offers customers outside WhatsApp to be told there (followup.go).
 	FollowUp *FollowUp
 	// Observer, when set, receives a record of each decision (the local console); nil in Lambda.
@@ -263,6 +282,32 @@ func (b *Bot) begin(ctx context.Context, key channel.Key, eventID, holder string
 	return c, fresh, nil
 }
 
+// recording returns ctx in which every desk post about c is noted, and flush, which records the
+// event's posts in the erasure index of c's customer, one write per thread. Call flush when the
+// event ends, whatever its outcome: a post made is a post to erase. A record that fails is
+// logged and the posts stand; the erasure also finds the bot's messages in the thread itself
+// (consent.SlackEraser).
+func (b *Bot) recording(ctx context.Context, c *conversation.Conversation) (context.Context, func()) {
+	if b.Threads == nil {
+		return ctx, func() {}
+	}
+	posted := map[desk.Thread][]string{}
+	var order []desk.Thread
+	ctx = desk.WithPosted(ctx, func(_ context.Context, t desk.Thread, ts string) {
+		if _, ok := posted[t]; !ok {
+			order = append(order, t)
+		}
+		posted[t] = append(posted[t], ts)
+	})
+	return ctx, func() {
+		for _, t := range order {
+			if err := b.Threads.Record(ctx, c.Key, c.Linked, t.Channel, t.TS, posted[t]...); err != nil {
+				b.log().ErrorContext(ctx, "desk posts not indexed for erasure", "conversation", c, "err", err)
+			}
+		}
+	}
+}
+
 // load returns the live conversation for key, or a new one, without leasing it: for a
 // conversation an event touches besides its own.
 func (b *Bot) load(ctx context.Context, key channel.Key) (*conversation.Conversation, error) {
@@ -407,6 +452,16 @@ func (b *Bot) onceStored(ctx context.Context, key string, fn func(context.Contex
 // customer is unreachable, the window closed, the comment's private reply is spent) is counted
 // and logged, and the event still applies: retrying cannot change the platform's answer.
 func (b *Bot) reply(ctx context.Context, c *conversation.Conversation, key string, r channel.Reply) error {
+	if r.Template == nil && !r.Human {
+		// The bot's own words (a confirmation, the follow-up's questions) only inside the
+		// window: the platform would refuse them after it (see botReply for answers).
+		wd := window.Decide(window.Input{Surface: c.Key.Surface, LastInbound: c.LastInboundAt, Now: b.now()})
+		if wd.Action != window.Send {
+			b.count(ctx, metrics.StaleAnswersDropped, 1)
+			b.log().InfoContext(ctx, "bot reply not sent", "conversation", c, "window", wd)
+			return nil
+		}
+	}
 	if r.CommentID != "" && r.CommentID == c.PrivateReplied {
 		b.count(ctx, metrics.DeliveriesFailed, 1)
 		b.log().WarnContext(ctx, "reply not sent: the comment's private reply is spent", "conversation", c)

@@ -8,6 +8,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
 
 // AgentFiles fetches the files agents share in Slack (package slackapi's client), into memory.
@@ -47,4 +48,24 @@ type Signals interface {
 // Answers looks up a knowledge-base answer for an agent's "send this answer".
 type Answers interface {
 	Answer(entryID, locale string) (title, text string, ok bool)
+}
+
+// Threads keeps the erasure index of the desk threads the bot posts in (*consent.SlackRecorder).
+type Threads interface {
+	Record(ctx context.Context, key channel.Key, linked *channel.Key, ch, threadTS string, ts ...string) error
+}
+
+// FAQOffers posts the thread's "Add to FAQ" offer (the desk's desk.Learning).
+type FAQOffers interface {
+	OfferFAQ(ctx context.Context, t desk.Thread, o desk.FAQOffer) error
+}
+
+// Catalog lists the knowledge base's entries for the offer.
+type Catalog interface {
+	Entries(locale string) []desk.Entry
+}
+
+// Eraser erases a customer who asks for it in the chat (*consent.Ledger).
+type Eraser interface {
+	EraseKey(ctx context.Context, key channel.Key) error
 }

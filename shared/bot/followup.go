@@ -243,6 +243,9 @@ func (b *Bot) deliverToThread(ctx context.Context, c *conversation.Conversation,
 	if err != nil {
 		return nil, err
 	}
+	if a.Action == channel.ActionReply && a.MessageTS != "" && delivered(notes) {
+		c.MarkProcessed(sentID(a.Channel, a.MessageTS))
+	}
 	if target == p {
 		b.claim(ctx, p, a.User, b.now())
 		if err := b.saveLinked(ctx, p, a.ID); err != nil {

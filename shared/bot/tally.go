@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
 
@@ -12,6 +13,8 @@ import (
 type tally struct {
 	counts    map[string]int
 	durations map[string][]time.Duration
+	// weekly are the digest's counters (learn.Store) to add once the event is saved.
+	weekly []string
 }
 
 type tallyKey struct{}
@@ -50,4 +53,32 @@ func (b *Bot) duration(ctx context.Context, name string, d time.Duration) {
 		return
 	}
 	b.metrics().Milliseconds(name, d)
+}
+
+// countWeekly adds to one of the weekly digest's counters once the event is saved.
+func (b *Bot) countWeekly(ctx context.Context, counter string) {
+	if counter == "" || b.Learn == nil {
+		return
+	}
+	if t, ok := ctx.Value(tallyKey{}).(*tally); ok {
+		t.weekly = append(t.weekly, counter)
+		return
+	}
+	b.addWeekly(ctx, counter)
+}
+
+// emitWeekly adds the event's weekly counts. They are a digest's, not an account's: a count
+// that fails is logged and lost, and an event that crashes between its save and this counts
+// nothing (its redelivery is recognised as applied).
+func (b *Bot) emitWeekly(ctx context.Context, t *tally) {
+	for _, c := range t.weekly {
+		b.addWeekly(ctx, c)
+	}
+}
+
+func (b *Bot) addWeekly(ctx context.Context, counter string) {
+	now := b.now()
+	if err := b.Learn.AddCount(ctx, learn.Week(now), counter, 1, now.Add(learn.TallyRetention)); err != nil {
+		b.log().WarnContext(ctx, "weekly count lost", "counter", counter, "err", err)
+	}
 }

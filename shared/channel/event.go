@@ -48,6 +48,10 @@ const (
 	ActionTakeOver   AgentAction = "takeover"    // "Take over", offered when Claim was refused
 	ActionEdit       AgentAction = "edit"        // the agent edited a thread reply (message_changed)
 	ActionDelete     AgentAction = "delete"      // the agent deleted a thread reply (message_deleted)
+	// "Add to FAQ": the customer's question as a new phrasing of the entry in Answer, or as a
+	// new entry whose answer is the agent's reply in Text.
+	ActionAddPhrasing AgentAction = "faq_phrasing"
+	ActionNewEntry    AgentAction = "faq_new_entry"
 )
 
 // AgentEvent is one action of an agent in the Slack thread of an escalated conversation.
@@ -64,7 +68,7 @@ type AgentEvent struct {
 	User      string `json:"user"`
 	UserName  string `json:"userName,omitempty"`
 	Text      string `json:"text,omitempty"`   // the reply; never logged
-	Answer    string `json:"answer,omitempty"` // FAQ entry id for ActionSendAnswer
+	Answer    string `json:"answer,omitempty"` // FAQ entry id for ActionSendAnswer, ActionAddPhrasing
 	// Files are the files the agent shared with the reply (Slack's file_share), by reference.
 	Files []FileRef `json:"files,omitempty"`
 	At    time.Time `json:"at"`

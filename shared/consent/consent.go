@@ -144,7 +144,7 @@ type Store interface {
 	SubjectConversations(ctx context.Context, subject string) ([]channel.Key, error)
 
 	// EraseSubject deletes everything held for the subject: the current record, its history,
-	// its conversation links and the linked conversations. Erasing an unknown subject is not an
+	// its conversation links and the linked conversations, its Slack thread indexes. Erasing an unknown subject is not an
 	// error.
 	EraseSubject(ctx context.Context, subject string) error
 
@@ -152,4 +152,8 @@ type Store interface {
 	PutDeletion(ctx context.Context, d *Deletion) error
 	// GetDeletion returns the tombstone with the code, or NotFound.
 	GetDeletion(ctx context.Context, code string) (*Deletion, error)
+
+	// ThreadStore keeps the erasure index of the subject's Slack threads (SUBJECT#<id> items,
+	// deleted by EraseSubject).
+	ThreadStore
 }

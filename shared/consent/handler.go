@@ -55,6 +55,7 @@ type handler struct {
 //
 //	POST /consent                    record a decision (X-Api-Key; JSON {"subject","state","actor"})
 //	GET  /consent/{subject}          the current state and its history (X-Api-Key)
+//	DELETE /consent/{subject}        erase everything held about the subject, Slack included (X-Api-Key)
 //	POST /meta/data-deletion         Meta's data deletion callback (form field signed_request)
 //	GET  /meta/data-deletion/{code}  the status of a deletion request (JSON, or HTML for browsers)
 //
@@ -86,6 +87,7 @@ func NewHandler(cfg HandlerConfig) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /consent", h.postConsent)
 	mux.HandleFunc("GET /consent/{subject}", h.getConsent)
+	mux.HandleFunc("DELETE /consent/{subject}", h.deleteSubject)
 	mux.HandleFunc("POST /meta/data-deletion", h.postDeletion)
 	mux.HandleFunc("GET /meta/data-deletion/{code}", h.getDeletion)
 	return ingress.Guard(h.log, noStore(mux)), nil
@@ -242,6 +244,44 @@ func (h *handler) getConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.writeView(w, r, h.cfg.Ledger.Subjects.Resolve(ref))
+}
+
+// erasure is the answer of DELETE /consent/{subject}.
+type erasure struct {
+	Subject string `json:"subject"`
+	Erased  bool   `json:"erased"`
+}
+
+// deleteSubject erases a subject at the business's request (a customer asked the shop to delete
+// their data): its conversations, consent records, suggestions and the bot's messages about it
+// in Slack; a denial is recorded so the subject does not fall back to sharing. Repeating it is
+// harmless. The actor is the X-Actor header, else "api".
+func (h *handler) deleteSubject(w http.ResponseWriter, r *http.Request) {
+	const op = "consent.deleteSubject"
+	if err := h.authorize(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ref, err := ParseSubject(r.PathValue("subject"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	actor := strings.TrimSpace(r.Header.Get("X-Actor"))
+	if actor == "" {
+		actor = SourceAPI
+	}
+	if len(actor) > maxActor || strings.ContainsFunc(actor, unicode.IsControl) {
+		h.fail(w, r, apperr.E(op, apperr.Invalid, "X-Actor must be at most 128 printable characters"))
+		return
+	}
+	subject := h.cfg.Ledger.Subjects.Resolve(ref)
+	if err := h.cfg.Ledger.EraseAs(r.Context(), SourceAPI, actor, subject); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.log.InfoContext(r.Context(), "subject erased", "subject", subject, "source", SourceAPI)
+	writeJSON(w, http.StatusOK, erasure{Subject: subject, Erased: true})
 }
 
 func (h *handler) writeView(w http.ResponseWriter, r *http.Request, subject string) {

@@ -44,8 +44,17 @@ type Ledger struct {
 	// DefaultLocale is the language of a confirmation when neither the command nor the
 	// conversation tells one; empty means "en".
 	DefaultLocale string
+	// Slack, when set, erases the bot's messages about an erased subject from Slack first.
+	Slack *SlackEraser
+	// Suggestions, when set, loses an erased subject's knowledge-base suggestions.
+	Suggestions SuggestionEraser
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// SuggestionEraser deletes a subject's knowledge-base suggestions (learn.Store).
+type SuggestionEraser interface {
+	EraseSubjectSuggestions(ctx context.Context, subject string) error
 }
 
 func (l *Ledger) now() time.Time {
@@ -378,15 +387,34 @@ func (l *Ledger) HandlePreference(ctx context.Context, key channel.Key, p *chann
 	return changed, err
 }
 
-// Erase deletes everything the store holds for each subject (consent record, history,
-// conversation links, conversations) and then records a denial with the source: an erased
+// Erase deletes everything held for each subject: the bot's messages about it in Slack (with
+// Slack set; first, while the erasure index exists), its knowledge-base suggestions, then the
+// store's items (consent record, history, conversation links, conversations, the Slack index),
+// and then records a denial with the source: an erased
 // subject must not fall back to the opt-out regime's "shared" and start feeding ads again on
 // the next ad click. The denial holds only the subject id, the state and the source.
 func (l *Ledger) Erase(ctx context.Context, source string, subjects ...string) error {
+	return l.EraseAs(ctx, source, ActorMeta, subjects...)
+}
+
+// EraseAs is Erase with the actor recorded on the denial (the privacy page's caller).
+func (l *Ledger) EraseAs(ctx context.Context, source, actor string, subjects ...string) error {
 	const op = "consent.Erase"
 	for _, s := range subjects {
 		if !ValidSubjectID(s) {
 			return apperr.E(op, apperr.Invalid, "subject id is malformed")
+		}
+		for _, sub := range []string{s, l.Subjects.FollowUpSubject(s)} {
+			if l.Slack != nil {
+				if err := l.Slack.Erase(ctx, sub); err != nil {
+					return apperr.Wrap(op, apperr.Other, err, "")
+				}
+			}
+			if l.Suggestions != nil {
+				if err := l.Suggestions.EraseSubjectSuggestions(ctx, sub); err != nil {
+					return apperr.Wrap(op, apperr.Other, err, "")
+				}
+			}
 		}
 		if err := l.Store.EraseSubject(ctx, s); err != nil {
 			return apperr.Wrap(op, apperr.Other, err, "")
@@ -394,7 +422,7 @@ func (l *Ledger) Erase(ctx context.Context, source string, subjects ...string) e
 		if err := l.Store.EraseSubject(ctx, l.Subjects.FollowUpSubject(s)); err != nil {
 			return apperr.Wrap(op, apperr.Other, err, "")
 		}
-		if _, _, err := l.Decide(ctx, Decision{Subject: s, State: Denied, Source: source, Actor: ActorMeta}); err != nil {
+		if _, _, err := l.Decide(ctx, Decision{Subject: s, State: Denied, Source: source, Actor: actor}); err != nil {
 			return apperr.Wrap(op, apperr.Other, err, "")
 		}
 	}

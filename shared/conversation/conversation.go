@@ -53,6 +53,8 @@ type Conversation struct {
 	AnnouncedAt time.Time `json:"announcedAt,omitzero"`
 	// WarnedAt is when the thread was last warned that the window is closing.
 	WarnedAt time.Time `json:"warnedAt,omitzero"`
+	// FAQOfferedAt is when the thread last offered "Add to FAQ" after an agent's own reply.
+	FAQOfferedAt time.Time `json:"faqOfferedAt,omitzero"`
 
 	// CommentID is the customer's latest comment (Surface comment): an agent's answer goes to it
 	// as a private reply.

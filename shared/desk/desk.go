@@ -196,3 +196,23 @@ func LanguageName(locale string) string {
 	}
 	return locale
 }
+
+// PostedFunc is told of each message a desk posted: the thread it is in (for a card, the
+// thread it opens) and the message's own id.
+type PostedFunc func(ctx context.Context, t Thread, id string)
+
+type postedKey struct{}
+
+// WithPosted returns a context in which the desk reports every message it posts to f, so the
+// caller can keep the erasure index of the conversation it posts about (package consent)
+// without every post having to return its id.
+func WithPosted(ctx context.Context, f PostedFunc) context.Context {
+	return context.WithValue(ctx, postedKey{}, f)
+}
+
+// Posted reports a posted message to the context's PostedFunc, if any; desks call it.
+func Posted(ctx context.Context, t Thread, id string) {
+	if f, ok := ctx.Value(postedKey{}).(PostedFunc); ok && f != nil {
+		f(ctx, t, id)
+	}
+}

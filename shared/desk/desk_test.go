@@ -71,3 +71,14 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryNoteIsWorded: a new kind without its sentence would show agents its code name.
+func TestEveryNoteIsWorded(t *testing.T) {
+	t.Parallel()
+	for _, k := range desk.NoteKinds {
+		n := desk.Note{Kind: k, Agent: "U1", Other: "U2", Text: "x", Number: "49******67", Duration: time.Hour}
+		if got := n.String(); got == string(k) || !strings.HasSuffix(got, ".") {
+			t.Errorf("%s is worded %q, want a sentence", k, got)
+		}
+	}
+}

@@ -50,7 +50,43 @@ const (
 	FollowUpRevoked   NoteKind = "followup_revoked"   // withdrawn by the time it was due: nothing sent
 	FollowUpSent      NoteKind = "followup_sent"      // the template went; WhatsApp replies continue in this thread [Number]
 	FollowUpElsewhere NoteKind = "followup_elsewhere" // the template went; WhatsApp replies go to another thread [Number]
+
+	Suggested         NoteKind = "suggested"          // an agent added the question to the FAQ suggestions [Agent, Text: the entry's title, "" for a new entry]
+	SuggestionRefused NoteKind = "suggestion_refused" // "Add to FAQ" stored nothing [Text: why, frontdesk's words]
 )
+
+// NoteKinds lists every kind, for tests that check each is worded and rendered.
+var NoteKinds = []NoteKind{
+	Claimed,
+	Resolved,
+	HandedBack,
+	Lead,
+	AnswerSent,
+	ClaimedByReply,
+	Reclaimed,
+	Reopened,
+	ClaimRefused,
+	TakenOver,
+	CustomerDeleted,
+	StoryMention,
+	ReplyEdited,
+	ReplyDeleted,
+	WindowCloses,
+	TemplateSent,
+	CustomerMustWrite,
+	HumanAgentTag,
+	NotSent,
+	PrivateReplySpent,
+	Gone,
+	Unclaimed,
+	ClosedIdle,
+	FollowUpAllowed,
+	FollowUpWithdrawn,
+	FollowUpOptedOut,
+	FollowUpRevoked,
+	FollowUpSent,
+	FollowUpElsewhere,
+}
 
 // Note is one status line in an escalation's thread: frontdesk telling the agents what happened.
 // Its fields are plain text; the desk escapes them and renders Agent as a mention.
@@ -142,6 +178,13 @@ func (n Note) Format(agent, text func(string) string) string {
 		return "WhatsApp template sent to " + text(n.Number) + "; replies on WhatsApp continue here."
 	case FollowUpElsewhere:
 		return "WhatsApp template sent to " + text(n.Number) + ". The customer's WhatsApp conversation is already with an agent in another thread: their replies go there."
+	case Suggested:
+		if n.Text == "" {
+			return agent(n.Agent) + " suggested a new FAQ entry with their reply. The shop reviews it."
+		}
+		return agent(n.Agent) + " suggested the question as a new phrasing of “" + text(n.Text) + "”. The shop reviews it."
+	case SuggestionRefused:
+		return "Nothing added to the FAQ: " + text(n.Text) + "."
 	}
 	return text(string(n.Kind))
 }

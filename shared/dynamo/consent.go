@@ -1,8 +1,10 @@
 package dynamo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +25,7 @@ import (
 //	SUBJECT#<id> / CONSENT                        current record, no TTL
 //	SUBJECT#<id> / CONSENT#<time>#<version>       history entry, TTL = history retention
 //	SUBJECT#<id> / CONV#<surface>#<account>#<user> link to a conversation, TTL = the conversation's
+//	SUBJECT#<id> / SLACK#<channel>#<thread ts>    Slack erasure index, TTL = the thread's
 //	DELETION#<code> / DELETION                    deletion tombstone, TTL 90 days
 //
 // The history sort key uses a fixed-width time (RFC 3339 with nine fraction digits) so that it
@@ -407,4 +410,107 @@ func (s *Store) GetDeletion(ctx context.Context, code string) (*consent.Deletion
 	}
 	return &consent.Deletion{Code: it.Code, Subjects: it.Subjects, Status: it.Status, RequestedAt: it.RequestedAt,
 		CompletedAt: it.CompletedAt, ExpiresAt: it.ExpiresAt}, nil
+}
+
+// The Slack erasure index: SUBJECT#<id> / SLACK#<channel>#<thread ts>, TTL = the thread's.
+const slackPrefix = "SLACK#"
+
+type slackThreadItem struct {
+	PK         string    `dynamodbav:"pk"`
+	SK         string    `dynamodbav:"sk"`
+	Subject    string    `dynamodbav:"subject"`
+	Channel    string    `dynamodbav:"channel"`
+	ThreadTS   string    `dynamodbav:"threadTs"`
+	Messages   []string  `dynamodbav:"messages,stringset"`
+	Line       string    `dynamodbav:"line,omitempty"`
+	AdminsTold bool      `dynamodbav:"adminsTold,omitempty"`
+	ExpiresAt  time.Time `dynamodbav:"expiresAt,unixtime"`
+}
+
+func slackSK(ch, threadTS string) string { return slackPrefix + ch + "#" + threadTS }
+
+// RecordSlackMessages adds ts to the thread's index in one UpdateItem (ADD to a string set) and
+// sets its expiry. An expired index that DynamoDB has not deleted yet is started afresh.
+func (s *Store) RecordSlackMessages(ctx context.Context, subject, ch, threadTS string, ts []string, expiresAt time.Time) error {
+	const op apperr.Op = "dynamo.RecordSlackMessages"
+	if err := consent.ValidateSlackMessages(op, subject, ch, threadTS, ts, expiresAt); err != nil {
+		return err
+	}
+	key := itemKey(subjectPK(subject), slackSK(ch, threadTS))
+	uniq := slices.Clone(ts)
+	slices.Sort(uniq)
+	set := &types.AttributeValueMemberSS{Value: slices.Compact(uniq)}
+	update := expression.Add(expression.Name("messages"), expression.Value(set)).
+		Set(expression.Name("subject"), expression.Value(subject)).
+		Set(expression.Name("channel"), expression.Value(ch)).
+		Set(expression.Name("threadTs"), expression.Value(threadTS)).
+		Set(expression.Name(attrExpiresAt), expression.Value(expiresAt.Unix()))
+	cond := expression.AttributeNotExists(expression.Name(attrPK)).
+		Or(expression.Name(attrExpiresAt).GreaterThan(expression.Value(s.now().Unix())))
+	_, err := s.update(ctx, op, key, update, cond, types.ReturnValueNone)
+	if apperr.Is(err, apperr.Conflict) {
+		// An expired index DynamoDB has not deleted yet: its messages are gone from what
+		// frontdesk knows, so start afresh.
+		if err := s.deleteItem(ctx, op, subjectPK(subject), slackSK(ch, threadTS)); err != nil {
+			return err
+		}
+		_, err = s.update(ctx, op, key, update, cond, types.ReturnValueNone)
+	}
+	return err
+}
+
+// SlackThreads returns the subject's live thread indexes, ordered by channel and thread ts.
+func (s *Store) SlackThreads(ctx context.Context, subject string) ([]consent.SlackThread, error) {
+	const op apperr.Op = "dynamo.SlackThreads"
+	if err := consent.ValidateSubject(op, subject); err != nil {
+		return nil, err
+	}
+	items, err := s.querySubject(ctx, op, subject, slackPrefix)
+	if err != nil {
+		return nil, err
+	}
+	var its []slackThreadItem
+	if err := attributevalue.UnmarshalListOfMaps(items, &its); err != nil {
+		return nil, apperr.Wrap(op, apperr.Internal, err, "decode slack index")
+	}
+	now := s.now()
+	out := []consent.SlackThread{}
+	for _, it := range its {
+		if !live(it.ExpiresAt, now) {
+			continue
+		}
+		msgs := slices.Clone(it.Messages)
+		slices.Sort(msgs)
+		out = append(out, consent.SlackThread{Subject: it.Subject, Channel: it.Channel, ThreadTS: it.ThreadTS,
+			Messages: msgs, Line: it.Line, AdminsTold: it.AdminsTold, ExpiresAt: it.ExpiresAt})
+	}
+	slices.SortFunc(out, func(a, b consent.SlackThread) int {
+		return cmp.Or(strings.Compare(a.Channel, b.Channel), strings.Compare(a.ThreadTS, b.ThreadTS))
+	})
+	return out, nil
+}
+
+// MarkSlackThread records an erasure's progress on the live index of the thread.
+func (s *Store) MarkSlackThread(ctx context.Context, subject, ch, threadTS, line string, adminsTold bool) error {
+	const op apperr.Op = "dynamo.MarkSlackThread"
+	if err := consent.ValidateSubject(op, subject); err != nil {
+		return err
+	}
+	var update expression.UpdateBuilder
+	if adminsTold {
+		update = update.Set(expression.Name("adminsTold"), expression.Value(true))
+	}
+	if line != "" {
+		update = update.Set(expression.Name("line"), expression.Value(line))
+	}
+	if !adminsTold && line == "" {
+		return nil
+	}
+	cond := expression.AttributeExists(expression.Name(attrPK)).
+		And(expression.Name(attrExpiresAt).GreaterThan(expression.Value(s.now().Unix())))
+	_, err := s.update(ctx, op, itemKey(subjectPK(subject), slackSK(ch, threadTS)), update, cond, types.ReturnValueNone)
+	if apperr.Is(err, apperr.Conflict) {
+		return apperr.Wrap(op, apperr.NotFound, err, "no index of this thread")
+	}
+	return err
 }

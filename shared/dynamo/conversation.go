@@ -46,6 +46,7 @@ type conversationItem struct {
 	ClaimedAt        time.Time           `dynamodbav:"claimedAt"`
 	AnnouncedAt      time.Time           `dynamodbav:"announcedAt"`
 	WarnedAt         time.Time           `dynamodbav:"warnedAt"`
+	FAQOfferedAt     time.Time           `dynamodbav:"faqOfferedAt,omitempty"`
 	CommentID        string              `dynamodbav:"commentId,omitempty"`
 	PrivateReplied   string              `dynamodbav:"privateReplied,omitempty"`
 	Referral         *channel.Referral   `dynamodbav:"referral,omitempty"`
@@ -98,7 +99,7 @@ func toItem(c *conversation.Conversation, version int64) conversationItem {
 		Status: c.Status, Locale: c.Locale, LastInboundAt: c.LastInboundAt, Misses: c.Misses,
 		Pending: c.Pending, SlackChannel: c.SlackChannel, ThreadTS: c.ThreadTS, Agent: c.Agent,
 		CommentID: c.CommentID, PrivateReplied: c.PrivateReplied, EscalationReason: c.EscalationReason, EscalatedAt: c.EscalatedAt, ClaimedAt: c.ClaimedAt,
-		AnnouncedAt: c.AnnouncedAt, WarnedAt: c.WarnedAt, Referral: c.Referral, Processed: c.Processed,
+		AnnouncedAt: c.AnnouncedAt, WarnedAt: c.WarnedAt, FAQOfferedAt: c.FAQOfferedAt, Referral: c.Referral, Processed: c.Processed,
 		FollowUp: c.FollowUp, Linked: c.Linked, Lead: c.Lead, CustomerName: c.CustomerName,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ExpiresAt: c.ExpiresAt, Version: version,
 	}
@@ -128,7 +129,7 @@ func (it *conversationItem) conversation() *conversation.Conversation {
 		Status: it.Status, Locale: it.Locale, LastInboundAt: it.LastInboundAt, Misses: it.Misses,
 		Pending: it.Pending, SlackChannel: it.SlackChannel, ThreadTS: it.ThreadTS, Agent: it.Agent,
 		CommentID: it.CommentID, PrivateReplied: it.PrivateReplied, EscalationReason: it.EscalationReason, EscalatedAt: it.EscalatedAt, ClaimedAt: it.ClaimedAt,
-		AnnouncedAt: it.AnnouncedAt, WarnedAt: it.WarnedAt, Referral: it.Referral, Processed: it.Processed,
+		AnnouncedAt: it.AnnouncedAt, WarnedAt: it.WarnedAt, FAQOfferedAt: it.FAQOfferedAt, Referral: it.Referral, Processed: it.Processed,
 		FollowUp: it.FollowUp, Linked: it.Linked, Lead: it.Lead, CustomerName: it.CustomerName,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, ExpiresAt: it.ExpiresAt, Version: it.Version,
 		Lease: it.lease(),

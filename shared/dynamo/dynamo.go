@@ -165,3 +165,6 @@ func (s *Store) update(ctx context.Context, op apperr.Op, key map[string]types.A
 	}
 	return out, nil
 }
+
+// Table is the name of the store's table.
+func (s *Store) Table() string { return s.table }

@@ -12,6 +12,7 @@ var ablations = []struct {
 	f    func(*matcherConfig)
 }{
 	{"all", func(*matcherConfig) {}},
+	{"no-answers", func(c *matcherConfig) { c.Answers = false }},
 	{"no-synonyms", func(c *matcherConfig) { c.Lexicon = false }},
 	{"no-function-block", func(c *matcherConfig) { c.Features.FunctionBlock = false }},
 	{"no-background", func(c *matcherConfig) { c.Background = false }},

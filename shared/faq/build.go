@@ -39,7 +39,7 @@ func BuildContext(ctx context.Context, kb *KB) (*Model, error) {
 		return nil, errors.New("faq: empty knowledge base")
 	}
 	progress := progressFrom(ctx)
-	classes, ps := phrasingsOf(kb)
+	classes, ps := phrasingsOf(kb, defaultMatcher)
 	cfg := sizedConfig(defaultMatcher, ps)
 	ps = withBackground(cfg, ps)
 	progress("train", 0, 1)
@@ -51,8 +51,8 @@ func BuildContext(ctx context.Context, kb *KB) (*Model, error) {
 }
 
 // phrasingsOf lists the training texts of kb: each entry's phrasings and titles per language,
-// and its out-of-scope messages.
-func phrasingsOf(kb *KB) ([]string, []Phrasing) {
+// its answers (cfg.Answers; not small talk's), and its out-of-scope messages.
+func phrasingsOf(kb *KB, cfg matcherConfig) ([]string, []Phrasing) {
 	var classes []string
 	var ps []Phrasing
 	for c, e := range kb.Entries {
@@ -63,6 +63,9 @@ func phrasingsOf(kb *KB) ([]string, []Phrasing) {
 			}
 			if t := e.Title[l]; t != "" {
 				ps = append(ps, Phrasing{Text: t, Lang: l, Class: c})
+			}
+			if a := e.Answer[l]; a != "" && cfg.Answers && !e.IsSmallTalk() {
+				ps = append(ps, Phrasing{Text: a, Lang: l, Class: c, Answer: true})
 			}
 		}
 	}
@@ -310,7 +313,6 @@ func (r *binReader) take(n int) []byte {
 	r.b = r.b[n:]
 	return out
 }
-func (r *binReader) u16() uint16  { return binary.LittleEndian.Uint16(r.take(2)) }
 func (r *binReader) u32() uint32  { return binary.LittleEndian.Uint32(r.take(4)) }
 func (r *binReader) u64() uint64  { return binary.LittleEndian.Uint64(r.take(8)) }
 func (r *binReader) f32() float32 { return math.Float32frombits(r.u32()) }

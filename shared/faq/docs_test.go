@@ -70,6 +70,9 @@ func yamlKind(src []byte) string {
 	}
 	items, _ := v.([]any)
 	if m, ok := v.(map[string]any); ok {
+		if _, ok := m["phrasings"]; ok {
+			return "other" // a suggestions patch (frontdesk faq suggestions), not a KB
+		}
 		if _, ok := m["entries"]; ok {
 			return "kb"
 		}

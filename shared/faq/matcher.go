@@ -13,6 +13,8 @@ type Phrasing struct {
 	Class int // index into the matcher's classes; -1 for an out-of-scope negative
 	// Background marks a negative from the shipped background, not from the KB or the data.
 	Background bool
+	// Answer marks an entry's answer: trained on, never held out as a question.
+	Answer bool
 }
 
 // matcherConfig gathers everything that shapes a matcher.
@@ -28,9 +30,12 @@ type matcherConfig struct {
 	NoneClass bool
 	// Lexicon adds the synonym groups of the embedded lexicon as features.
 	Lexicon bool
+	// Answers trains each entry on its answers too: a shop's answer names what the customer
+	// asks about ("Klarna", "Lastenräder", "EC-Karte") more often than its three phrasings.
+	Answers bool
 }
 
-var defaultMatcher = matcherConfig{Features: defaultFeatures, SVM: defaultSVM, NB: defaultNB, Seed: 1, Background: true, NoneClass: true, Lexicon: true}
+var defaultMatcher = matcherConfig{Features: defaultFeatures, SVM: defaultSVM, NB: defaultNB, Seed: 1, Background: true, NoneClass: true, Lexicon: true, Answers: true}
 
 // Matcher scores a text against classes with two linear models over the same TF-IDF features:
 // a Crammer–Singer SVM and multinomial naive Bayes. Their scores are added with calibrated

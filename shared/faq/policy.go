@@ -218,14 +218,14 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int, progre
 		progress("cross-validation", f, k)
 		var tr []Phrasing
 		for i, p := range ps {
-			if fold[i] != f && (p.Class < 0 || group[p.Class] != f) {
+			if (fold[i] != f || p.Answer) && (p.Class < 0 || group[p.Class] != f) {
 				tr = append(tr, p)
 			}
 		}
 		m := trainMatcher(cfg, tr, nClass)
 		for i, p := range ps {
-			if fold[i] != f {
-				continue
+			if fold[i] != f || p.Answer {
+				continue // an answer is no question: always trained on unless its entry is held out
 			}
 			truth := p.Class
 			if truth >= 0 && group[truth] == f {

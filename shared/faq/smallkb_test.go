@@ -17,7 +17,7 @@ var smallKBs = []string{"apartments", "bikes", "tea", "yoga"}
 // Floors: in-scope rate (right, an ask-back offering it counts half) and the share of
 // out-of-scope questions answered (confident wrong answers), over all four KBs.
 const (
-	smallKBInScopeFloor = 0.38
+	smallKBInScopeFloor = 0.50
 	smallKBOOSWrongCeil = 0.08
 )
 

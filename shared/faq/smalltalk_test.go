@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"os"
 	"testing"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
@@ -133,4 +134,34 @@ func TestSmallTalkOptOutAndOverrideNeedsNoPhrasings(t *testing.T) {
 	if _, err := ParseKB([]byte("- id: a\n  answer: {en: Hello}\n"), "x.yaml"); err == nil {
 		t.Error("an entry without phrasings that is no module entry was accepted")
 	}
+}
+
+func FuzzParseTestCases(f *testing.F) {
+	for _, p := range []string{"testdata/smallkb/tea/questions.yaml", "../../cmd/frontdesk/testdata/coffee-tests.yaml"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, false)
+	}
+	b, err := os.ReadFile("../../cmd/frontdesk/testdata/coffee-tests-failing.jsonl")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b, true)
+	f.Fuzz(func(t *testing.T, b []byte, jsonl bool) {
+		name := "fuzz.yaml"
+		if jsonl {
+			name = "fuzz.jsonl"
+		}
+		cs, err := ParseTestCases(b, name)
+		if err != nil {
+			return
+		}
+		for _, c := range cs {
+			if c.Text == "" || c.Expect == "" {
+				t.Errorf("ParseTestCases accepted %+v without text or expect", c)
+			}
+		}
+	})
 }

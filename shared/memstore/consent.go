@@ -3,6 +3,7 @@ package memstore
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 )
 
 var _ consent.Store = (*Store)(nil)
@@ -22,6 +24,8 @@ type consentItems struct {
 	history   map[string][]consent.Change
 	links     map[string]map[channel.Key]time.Time
 	deletions map[string]consent.Deletion
+	// threads holds the Slack erasure index by subject, then channel + "/" + thread ts.
+	threads map[string]map[string]consent.SlackThread
 }
 
 func (c *consentItems) init() {
@@ -30,6 +34,7 @@ func (c *consentItems) init() {
 		c.history = map[string][]consent.Change{}
 		c.links = map[string]map[channel.Key]time.Time{}
 		c.deletions = map[string]consent.Deletion{}
+		c.threads = map[string]map[string]consent.SlackThread{}
 	}
 }
 
@@ -170,6 +175,9 @@ func (s *Store) EraseSubject(_ context.Context, subject string) error {
 		delete(s.convs, k)
 	}
 	delete(s.consent.links, subject)
+	delete(s.consent.threads, subject)
+	// The "Add to FAQ" candidates live under the subject too (SUBJECT#<id> items in DynamoDB).
+	maps.DeleteFunc(s.learn.candidates, func(k candidateKey, _ learn.Candidate) bool { return k.subject == subject })
 	delete(s.consent.history, subject)
 	delete(s.consent.records, subject)
 	return nil
@@ -202,4 +210,76 @@ func (s *Store) GetDeletion(_ context.Context, code string) (*consent.Deletion, 
 	}
 	d.Subjects = slices.Clone(d.Subjects)
 	return &d, nil
+}
+
+// RecordSlackMessages adds ts to the subject's index of the thread and sets its expiry.
+func (s *Store) RecordSlackMessages(_ context.Context, subject, ch, threadTS string, ts []string, expiresAt time.Time) error {
+	const op apperr.Op = "memstore.RecordSlackMessages"
+	if err := consent.ValidateSlackMessages(op, subject, ch, threadTS, ts, expiresAt); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.consent.init()
+	if s.consent.threads[subject] == nil {
+		s.consent.threads[subject] = map[string]consent.SlackThread{}
+	}
+	k := ch + "/" + threadTS
+	t, ok := s.consent.threads[subject][k]
+	if !ok || !live(t.ExpiresAt, s.now()) {
+		t = consent.SlackThread{Subject: subject, Channel: ch, ThreadTS: threadTS}
+	}
+	t.Messages = slices.Clone(t.Messages)
+	for _, m := range ts {
+		if !slices.Contains(t.Messages, m) {
+			t.Messages = append(t.Messages, m)
+		}
+	}
+	slices.Sort(t.Messages)
+	t.ExpiresAt = utc(toSecond(expiresAt))
+	s.consent.threads[subject][k] = t
+	return nil
+}
+
+// SlackThreads returns the subject's live thread indexes by channel and thread ts.
+func (s *Store) SlackThreads(_ context.Context, subject string) ([]consent.SlackThread, error) {
+	const op apperr.Op = "memstore.SlackThreads"
+	if err := consent.ValidateSubject(op, subject); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	out := []consent.SlackThread{}
+	for _, t := range s.consent.threads[subject] {
+		if live(t.ExpiresAt, now) {
+			t.Messages = slices.Clone(t.Messages)
+			out = append(out, t)
+		}
+	}
+	slices.SortFunc(out, func(a, b consent.SlackThread) int {
+		return cmp.Or(strings.Compare(a.Channel, b.Channel), strings.Compare(a.ThreadTS, b.ThreadTS))
+	})
+	return out, nil
+}
+
+// MarkSlackThread records an erasure's progress on the live index of the thread.
+func (s *Store) MarkSlackThread(_ context.Context, subject, ch, threadTS, line string, adminsTold bool) error {
+	const op apperr.Op = "memstore.MarkSlackThread"
+	if err := consent.ValidateSubject(op, subject); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := ch + "/" + threadTS
+	t, ok := s.consent.threads[subject][k]
+	if !ok || !live(t.ExpiresAt, s.now()) {
+		return apperr.E(op, apperr.NotFound, "no index of this thread")
+	}
+	if line != "" {
+		t.Line = line
+	}
+	t.AdminsTold = t.AdminsTold || adminsTold
+	s.consent.threads[subject][k] = t
+	return nil
 }

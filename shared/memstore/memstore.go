@@ -26,6 +26,8 @@ type Store struct {
 	sends map[string]dedup.Send
 	// consent holds the consent.Store items (consent.go).
 	consent consentItems
+	// learn holds the learn.Store items (learn.go).
+	learn learnItems
 }
 
 var (

@@ -27,6 +27,8 @@ const (
 	StaleAnswersDropped = "StaleAnswersDropped" // bot answers not sent: the message came too late or the window closed
 	Acknowledged        = "Acknowledged"        // likes, stickers and other acknowledgements, not answered
 	CommentsModerated   = "CommentsModerated"   // abusive or spam comments given no private reply
+	SuggestionsMade     = "SuggestionsMade"     // knowledge-base suggestions agents made ("Add to FAQ")
+	SuggestionsAccepted = "SuggestionsAccepted" // suggestions found in the knowledge base the bot runs (merged)
 )
 
 // Namespace is the CloudWatch namespace of every metric.

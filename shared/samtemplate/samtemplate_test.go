@@ -39,6 +39,7 @@ func TestRepoTemplateRoutes(t *testing.T) {
 	)
 	want := []Route{
 		{"ConsentFunction", consent, "POST", "/consent"},
+		{"ConsentFunction", consent, "DELETE", "/consent/{subject}"},
 		{"ConsentFunction", consent, "GET", "/consent/{subject}"},
 		{"ConsentFunction", consent, "POST", "/meta/data-deletion"},
 		{"ConsentFunction", consent, "GET", "/meta/data-deletion/{code}"},
@@ -394,7 +395,7 @@ func TestReadRoutes(t *testing.T) {
 		wantErr string
 		want    int
 	}{
-		{"repo template", repoTemplate, "", 9},
+		{"repo template", repoTemplate, "", 10},
 		{"missing file", filepath.Join(dir, "missing.yaml"), "read routes: open ", 0},
 		{"bad template names the file", bad, bad + ": line 12: A event Ev: path", 0},
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
+	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/retry"
 )
 
@@ -124,7 +125,95 @@ func (c *Client) post(ctx context.Context, op apperr.Op, channel, threadTS, text
 	if err != nil {
 		return "", mapError(op, err)
 	}
+	thread := threadTS
+	if thread == "" {
+		thread = ts // a thread's parent: the card
+	}
+	// Whoever posts about a conversation keeps its erasure index (desk.WithPosted).
+	desk.Posted(ctx, desk.Thread{Channel: channel, TS: thread}, ts)
 	return ts, nil
+}
+
+// DeleteMessage deletes the message ts in channel (chat.delete). With a bot token Slack deletes
+// only the bot's own messages: another's is Forbidden (cant_delete_message); a message already
+// deleted is NotFound.
+func (c *Client) DeleteMessage(ctx context.Context, channel, ts string) error {
+	err := c.retry(ctx, func() error {
+		_, _, err := c.api.DeleteMessageContext(ctx, channel, ts)
+		return err
+	})
+	if err != nil {
+		return mapError("slackapi.DeleteMessage", err)
+	}
+	return nil
+}
+
+// DeleteFile deletes a file the bot uploaded (files.delete).
+func (c *Client) DeleteFile(ctx context.Context, id string) error {
+	err := c.retry(ctx, func() error { return c.api.DeleteFileContext(ctx, id) })
+	if err != nil {
+		return mapError("slackapi.DeleteFile", err)
+	}
+	return nil
+}
+
+// ThreadMessage is a message of a thread as conversations.replies lists it.
+type ThreadMessage struct {
+	TS string
+	// User is the author's user id; BotID is set when an app or bot posted it.
+	User  string
+	BotID string
+	// SubType is Slack's message subtype: "tombstone" for a deleted parent that has replies.
+	SubType string
+	// Files are the ids of the files shared with the message.
+	Files []string
+}
+
+// ThreadMessages lists the messages of the thread threadTS in channel, the parent first
+// (conversations.replies, every page).
+func (c *Client) ThreadMessages(ctx context.Context, channel, threadTS string) ([]ThreadMessage, error) {
+	var out []ThreadMessage
+	cursor := ""
+	for {
+		var msgs []slack.Message
+		var more bool
+		var next string
+		err := c.retry(ctx, func() error {
+			var err error
+			msgs, more, next, err = c.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				ChannelID: channel, Timestamp: threadTS, Cursor: cursor, Limit: 200,
+			})
+			return err
+		})
+		if err != nil {
+			return nil, mapError("slackapi.ThreadMessages", err)
+		}
+		for _, m := range msgs {
+			tm := ThreadMessage{TS: m.Timestamp, User: m.User, BotID: m.BotID, SubType: m.SubType}
+			for _, f := range m.Files {
+				tm.Files = append(tm.Files, f.ID)
+			}
+			out = append(out, tm)
+		}
+		if !more || next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
+}
+
+// Permalink returns the link to the message ts in channel (chat.getPermalink).
+func (c *Client) Permalink(ctx context.Context, channel, ts string) (string, error) {
+	var link string
+	err := c.retry(ctx, func() error {
+		var err error
+		link, err = c.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+		return err
+	})
+	if err != nil {
+		return "", mapError("slackapi.Permalink", err)
+	}
+	return link, nil
 }
 
 // UpdateMessage replaces the text and blocks of the message ts in channel (chat.update).
@@ -176,7 +265,10 @@ var errorKinds = map[string]apperr.Kind{
 	"restricted_action_thread_only_channel":    apperr.Invalid,
 	"restricted_action_non_threadable_channel": apperr.Invalid,
 	"cant_update_message":                      apperr.Forbidden, "edit_window_closed": apperr.Forbidden,
-	"message_not_found": apperr.NotFound, "user_not_found": apperr.NotFound, "user_not_visible": apperr.NotFound,
+	"message_not_found": apperr.NotFound, "thread_not_found": apperr.NotFound, "user_not_found": apperr.NotFound, "user_not_visible": apperr.NotFound,
+	// chat.delete of a message the bot did not post.
+	"cant_delete_message": apperr.Forbidden, "compliance_exports_prevent_deletion": apperr.Forbidden,
+	"cant_delete_file": apperr.Forbidden, "file_not_found": apperr.NotFound, "file_deleted": apperr.NotFound,
 	// Slack is busy or failing: a later retry may work.
 	"ratelimited": apperr.Transient, "rate_limited": apperr.Transient, "internal_error": apperr.Transient,
 	"fatal_error": apperr.Transient, "service_unavailable": apperr.Transient, "request_timeout": apperr.Transient,

@@ -540,3 +540,13 @@ func TestDeskRefusedClaimOffersTakeOver(t *testing.T) {
 		t.Errorf("refused claim's buttons = %v (%q), want one Take over", r.actions, r.text)
 	}
 }
+
+// TestEveryNoteHasAnIcon: agents scan a thread by its icons.
+func TestEveryNoteHasAnIcon(t *testing.T) {
+	t.Parallel()
+	for _, k := range desk.NoteKinds {
+		if noteEmoji[k] == "" {
+			t.Errorf("status line %s has no emoji in noteEmoji", k)
+		}
+	}
+}

@@ -195,11 +195,16 @@ func (h *handler) enqueue(ctx context.Context, key channel.Key, ev *channel.Agen
 	return nil
 }
 
+// maxSlackSeconds is the last second of the year 9999.
+const maxSlackSeconds = 253402300799
+
 // slackTime turns a Slack ts ("1767225600.000100") into a time, or zero.
 func slackTime(ts string) time.Time {
 	sec, frac, _ := strings.Cut(ts, ".")
 	s, err := strconv.ParseInt(sec, 10, 64)
-	if err != nil || s <= 0 {
+	// Past year 9999 a time cannot be encoded into the queued event (RFC 3339): such a ts is
+	// not Slack's, and the dispatcher's clock stands in.
+	if err != nil || s <= 0 || s > maxSlackSeconds {
 		return time.Time{}
 	}
 	var us int64

@@ -15,6 +15,9 @@ var buttonActions = map[string]channel.AgentAction{
 	ActionIDSendAnswer: channel.ActionSendAnswer,
 	ActionIDLead:       channel.ActionLead,
 	ActionIDTakeOver:   channel.ActionTakeOver,
+	// "Add to FAQ" (learn.go): the select's choice comes with the press, in the state.
+	ActionIDAddPhrasing: channel.ActionAddPhrasing,
+	ActionIDNewEntry:    channel.ActionNewEntry,
 }
 
 // InteractionID is the deterministic id of one button press: Slack sends no event id with

@@ -38,6 +38,8 @@ var noteEmoji = map[desk.NoteKind]string{
 	desk.FollowUpRevoked:   ":no_bell:",
 	desk.FollowUpSent:      ":outbox_tray:",
 	desk.FollowUpElsewhere: ":outbox_tray:",
+	desk.Suggested:         ":books:",
+	desk.SuggestionRefused: ":information_source:",
 }
 
 // NoteText renders status lines as Slack mrkdwn, one line each: the kind's emoji and the

@@ -163,8 +163,14 @@ func ParseInteraction(body []byte) (Interaction, error) {
 			At:          slackTime(actionTS),
 			ResponseURL: ic.ResponseURL,
 		}
-		if action == channel.ActionSendAnswer {
+		switch action {
+		case channel.ActionSendAnswer:
 			ev.Answer = a.Value
+		case channel.ActionAddPhrasing:
+			// "Add to FAQ": the entry chosen in the offer's select comes in the message's state.
+			ev.Answer = SelectedEntry(ic.BlockActionState)
+		case channel.ActionNewEntry:
+			ev.Text = a.Value // the agent's reply, masked, as the offer carried it
 		}
 		in.Agents = append(in.Agents, ev)
 	}

@@ -1,6 +1,7 @@
 package slackapi
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,6 +70,16 @@ func TestParseInteraction(t *testing.T) {
 		got.Agents[0].Action != channel.ActionClaim || got.Agents[0].ThreadTS != threadTS || got.Agents[0].Key != (channel.Key{}) {
 		t.Errorf("ParseInteraction(claim) = %+v", got)
 	}
+	// "Add as a phrasing": the entry is the one chosen in the select, from the message's state
+	// (the agent changed the preselected one).
+	got, err = ParseInteraction(interactionBody(readTestdata(t, "interaction_faq_phrasing.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Agents) != 1 || got.Agents[0].Action != channel.ActionAddPhrasing || got.Agents[0].Answer != "contact" ||
+		got.Agents[0].ThreadTS != threadTS || got.Agents[0].MessageTS != "1767225600.000500" {
+		t.Errorf("ParseInteraction(faq phrasing) = %+v", got)
+	}
 	for _, bad := range [][]byte{[]byte("payload=%zz"), []byte("foo=bar"), []byte("payload=%7Bnot-json")} {
 		if _, err := ParseInteraction(bad); !apperr.Is(err, apperr.Invalid) {
 			t.Errorf("ParseInteraction(%q) error = %v, want invalid", bad, err)
@@ -119,6 +130,9 @@ func agentEventShape(t *testing.T, ev channel.AgentEvent) {
 	}
 	if ev.Key != (channel.Key{}) {
 		t.Fatalf("the parser set a conversation key: %+v", ev.Key)
+	}
+	if _, err := json.Marshal(channel.Event{Agent: &ev}); err != nil {
+		t.Fatalf("the event cannot be queued: %v", err)
 	}
 }
 

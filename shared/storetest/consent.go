@@ -41,6 +41,10 @@ func RunConsent(t *testing.T, newStore NewConsentStore) {
 		{"EraseUnknownSubject", consentEraseUnknown},
 		{"Deletions", consentDeletions},
 		{"InvalidInput", consentInvalid},
+		{"SlackIndex", slackIndex},
+		{"SlackIndexExpires", slackIndexExpires},
+		{"SlackIndexErasedWithSubject", slackIndexErased},
+		{"SlackIndexInvalidInput", slackIndexInvalid},
 	})
 }
 

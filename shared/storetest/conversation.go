@@ -58,6 +58,7 @@ func newConversation(k channel.Key, now time.Time) *conversation.Conversation {
 		Lead:   &conversation.Lead{Agent: "U0AGENT1", At: now.Add(-20*time.Second + 314159)},
 		// Non-ASCII on purpose: a display name is whatever the customer typed.
 		CustomerName: "Zoë Müller-Łukasiewicz 🌻",
+		FAQOfferedAt: now.Add(-2*time.Minute + 31),
 		CreatedAt:    now.Add(-time.Hour),
 		UpdatedAt:    now.Add(987654321),
 		ExpiresAt:    now.Add(30 * 24 * time.Hour),

@@ -33,6 +33,16 @@ type Sweeper struct {
 	// Limit bounds the conversations read per status and run; 100 when zero. A run that hits
 	// it reports Truncated, and the next run continues (least recently updated first).
 	Limit int
+	// Threads, when set, records the sweeper's posts in the erasure index of the conversation's
+	// customer (*consent.SlackRecorder).
+	Threads Threads
+	// Digest, when set, retires accepted suggestions and posts the weekly digest.
+	Digest *Digest
+}
+
+// Threads keeps the erasure index of Slack threads (*consent.SlackRecorder).
+type Threads interface {
+	Record(ctx context.Context, key channel.Key, linked *channel.Key, ch, threadTS string, ts ...string) error
 }
 
 // Report counts what a run did.
@@ -46,6 +56,8 @@ type Report struct {
 	Failed int
 	// Truncated is set when a status had more conversations than Limit.
 	Truncated bool
+	// Digest is what the weekly digest did.
+	Digest DigestReport
 }
 
 // Run sweeps once. It goes on after a failure with one conversation and returns the report
@@ -80,6 +92,7 @@ func (s *Sweeper) Run(ctx context.Context) (Report, error) {
 			if c.SlackChannel == "" || c.ThreadTS == "" {
 				continue // escalated without a thread: nothing to post into
 			}
+			ctx := s.recording(ctx, c)
 			t := now()
 			if status == conversation.Claimed {
 				closed, err := s.closeIdle(ctx, c, t, &r)
@@ -93,10 +106,26 @@ func (s *Sweeper) Run(ctx context.Context) (Report, error) {
 			errs = appendErr(errs, s.warn(ctx, c, t, &r))
 		}
 	}
+	if s.Digest != nil {
+		var err error
+		r.Digest, err = s.Digest.Run(ctx)
+		errs = appendErr(errs, err)
+	}
 	if len(errs) > 0 {
 		return r, errors.Join(errs...)
 	}
 	return r, nil
+}
+
+// recording returns ctx in which the sweeper's desk posts about c are indexed for erasure; a
+// record that fails leaves the post standing (the erasure also reads the thread).
+func (s *Sweeper) recording(ctx context.Context, c *conversation.Conversation) context.Context {
+	if s.Threads == nil {
+		return ctx
+	}
+	return desk.WithPosted(ctx, func(ctx context.Context, t desk.Thread, ts string) {
+		_ = s.Threads.Record(ctx, c.Key, c.Linked, t.Channel, t.TS, ts)
+	})
 }
 
 func appendErr(errs []error, err error) []error {

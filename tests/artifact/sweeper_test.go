@@ -13,6 +13,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/sweeper"
 )
 
@@ -54,6 +55,12 @@ var sweeperSuite = suite{trigger: schedule, cases: []eventCase{
 				t.Fatal(err)
 			}
 			seed(idle, conversation.Claimed, 80*time.Hour)
+			// A suggestion the knowledge base already holds: the sweeper retires it as accepted.
+			merged := &learn.Suggestion{ID: learn.ID("artifact"), Question: "Wie lange dauert die Lieferung?", Entry: "delivery-time",
+				Lang: "de", Agent: "U0AGENT1", Subject: "sub_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", At: now.Add(-time.Hour), ExpiresAt: now.Add(learn.DefaultRetention)}
+			if _, err := r.store.PutSuggestion(context.Background(), merged); err != nil {
+				t.Fatalf("seed suggestion: %v", err)
+			}
 		},
 		slack: []string{"chat.postMessage", "chat.postMessage", "chat.postMessage", "chat.update"},
 		check: func(t *testing.T, r *rig, got outcome) {
@@ -61,8 +68,11 @@ var sweeperSuite = suite{trigger: schedule, cases: []eventCase{
 			if err := json.Unmarshal(got.raw, &rep); err != nil {
 				t.Fatalf("result %s: %v", got.raw, err)
 			}
-			if diff := cmp.Diff(sweeper.Report{Reannounced: 1, Warned: 1, Closed: 1}, rep); diff != "" {
+			if diff := cmp.Diff(sweeper.Report{Reannounced: 1, Warned: 1, Closed: 1, Digest: sweeper.DigestReport{Accepted: 1}}, rep); diff != "" {
 				t.Errorf("report (-want +got):\n%s", diff)
+			}
+			if left, err := r.store.Suggestions(context.Background()); err != nil || len(left) != 0 {
+				t.Errorf("suggestions after the sweep = %v, %v; want the accepted one retired", left, err)
 			}
 			if c := conversationOf(t, r, idle); c.Status != conversation.Closed {
 				t.Errorf("idle conversation status = %q, want closed", c.Status)

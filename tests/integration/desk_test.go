@@ -246,12 +246,16 @@ func TestEditOfASentReply(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		m, c := e.escalatedAs(channel.WhatsApp, "4915100000033", "")
 		ts := c.ThreadTS
+		// The reply's ts, as threadReply posts it; and an internal note's, which never left.
+		replyTS := fmt.Sprintf("%d.%06d", e.clock.Now().Unix(), len("Ev0DESKREPLY3"))
 		e.threadReply("Ev0DESKREPLY3", ts, "Die Lieferung kommt morgen.")
+		noteTS := fmt.Sprintf("%d.%06d", e.clock.Now().Unix(), len("Ev0DESKNOTE01"))
+		e.threadReply("Ev0DESKNOTE01", ts, "note: Kunde ist ungeduldig")
 		sends := len(e.sent(m.Recipient))
-		edit := func(eventID, oldText, newText string) {
+		edit := func(eventID, msgTS, oldText, newText string) {
 			t.Helper()
-			prev := map[string]any{"type": "message", "user": agent, "text": oldText, "ts": "1764324000.000100", "thread_ts": ts}
-			cur := map[string]any{"type": "message", "user": agent, "text": newText, "ts": "1764324000.000100", "thread_ts": ts,
+			prev := map[string]any{"type": "message", "user": agent, "text": oldText, "ts": msgTS, "thread_ts": ts}
+			cur := map[string]any{"type": "message", "user": agent, "text": newText, "ts": msgTS, "thread_ts": ts,
 				"edited": map[string]any{"user": agent, "ts": fmt.Sprint(e.clock.Now().Unix()) + ".000000"}}
 			body, _ := json.Marshal(map[string]any{
 				"token": "unused", "team_id": "T0FRONTDSK", "api_app_id": "A0FRONTDSK", "type": "event_callback",
@@ -265,8 +269,9 @@ func TestEditOfASentReply(t *testing.T) {
 			}
 		}
 		before := len(e.statusLines(ts))
-		edit("Ev0DESKEDIT1", "Die Lieferung kommt morgen.", "Die Lieferung kommt übermorgen.")
-		edit("Ev0DESKUNFURL", "Die Lieferung kommt übermorgen.", "Die Lieferung kommt übermorgen.") // Slack's unfurl: no edit
+		edit("Ev0DESKEDIT1", replyTS, "Die Lieferung kommt morgen.", "Die Lieferung kommt übermorgen.")
+		edit("Ev0DESKUNFURL", replyTS, "Die Lieferung kommt übermorgen.", "Die Lieferung kommt übermorgen.") // Slack's unfurl: no edit
+		edit("Ev0DESKEDIT2", noteTS, "note: Kunde ist ungeduldig", "note: Kunde ist sehr ungeduldig")        // a note: nothing left
 		e.agrees(m.Key, ts, before, conversation.Claimed, agent, "Claimed by <@"+agent+">", "edits are not sent to the customer")
 		if n := len(e.sent(m.Recipient)); n != sends {
 			t.Errorf("an edit reached the customer (%d sends, want %d)", n, sends)

@@ -40,6 +40,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/dedup"
 	"github.com/frontdesk-app/frontdesk/shared/dynamo"
 	"github.com/frontdesk-app/frontdesk/shared/graph/graphtest"
+	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/memqueue"
 	"github.com/frontdesk-app/frontdesk/shared/memstore"
 	"github.com/frontdesk-app/frontdesk/shared/meta"
@@ -101,6 +102,7 @@ type store interface {
 	conversation.Store
 	dedup.Store
 	consent.Store
+	learn.Store
 }
 
 // syncBuffer collects the logs of a flow.
@@ -246,7 +248,7 @@ func newEnv(t *testing.T, backend string) *env {
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var q *memqueue.Queue
 	stk, err := app.NewStack(app.Deps{
-		Config: cfg, Conversations: e.store, Dedup: e.store, Consent: e.store,
+		Config: cfg, Conversations: e.store, Dedup: e.store, Consent: e.store, Learn: e.store,
 		Queue: queue.SenderFunc(func(ctx context.Context, m queue.Message) error {
 			e.queued.Add(1)
 			return q.Send(ctx, m)

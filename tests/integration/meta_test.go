@@ -155,6 +155,42 @@ func TestLateDeliveries(t *testing.T) {
 	if n := e.metrics.get(metrics.StaleAnswersDropped); n != 1 {
 		t.Errorf("StaleAnswersDropped = %d after the 2-hour one, want still 1", n)
 	}
+
+	// A payload recorded by others, redelivered now with its own time (2023): no stale answer.
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(filepath.Join(root, metatest.RecordedDir, "pywa_message_text.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := meta.Parse(body)
+	if err != nil || len(evs) != 1 || evs[0].At.Year() != 2023 {
+		t.Fatalf("recorded text: %v, %v", evs, err)
+	}
+	in := evs[0]
+	in.Key.Account, in.Key.User = metatest.PhoneNumberID, "491700000203"
+	e.enqueue(in)
+	if n := len(e.sent(in.Key.User)); n != 0 {
+		t.Errorf("a message from 2023: %d messages, want no stale answer", n)
+	}
+	if n := e.metrics.get(metrics.StaleAnswersDropped); n != 2 {
+		t.Errorf("StaleAnswersDropped = %d, want 2", n)
+	}
+}
+
+// enqueue hands in to the bot through the queue, as the webhook would, and waits.
+func (e *env) enqueue(in channel.Inbound) {
+	e.t.Helper()
+	b, err := json.Marshal(channel.Event{Inbound: &in})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.queue.Send(context.Background(), queue.Message{GroupID: in.Key.String(), DeduplicationID: in.ID, Body: b}); err != nil {
+		e.t.Fatal(err)
+	}
+	e.wait()
 }
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -265,15 +301,8 @@ func TestRecordedCorpusThroughTheBot(t *testing.T) {
 					recipient = in.CommentID
 				}
 				key = in.Key
-				b, err := json.Marshal(channel.Event{Inbound: &in})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := e.queue.Send(context.Background(), queue.Message{GroupID: in.Key.String(), DeduplicationID: in.ID, Body: b}); err != nil {
-					t.Fatal(err)
-				}
+				e.enqueue(in)
 			}
-			e.wait()
 			sends := e.sent(recipient)
 			cards := len(e.slack.CallsTo("chat.postMessage")) - slackBefore
 			c, err := e.store.GetConversation(t.Context(), key)

@@ -193,6 +193,7 @@ func newHarness(t *testing.T, mods ...func(*options)) *harness {
 		Conversations: h.store,
 		Dedup:         h.store,
 		Consent:       h.store,
+		Learn:         h.store,
 		Queue:         sqsqueue.New(sqs.NewFromConfig(appAWS), h.queueURL),
 		HTTP:          &http.Client{Transport: h.out.wrap(http.DefaultTransport), Timeout: 20 * time.Second},
 		Metrics:       h.metrics,

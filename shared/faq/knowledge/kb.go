@@ -501,13 +501,14 @@ func newKB(doc kbDoc, name string, failed bool) (*KB, CheckErrors) {
 	return kb, errs
 }
 
-// Hash identifies what a model learns from: entry ids, titles and phrasings, in order.
+// Hash identifies what a model learns from: entry ids, titles, phrasings, answers, tags and
+// out-of-scope messages, in order.
 func (kb *KB) Hash() string {
 	h := sha256.New()
 	for _, e := range kb.Entries {
-		fmt.Fprintf(h, "%q\n", e.ID)
+		fmt.Fprintf(h, "%q %q\n", e.ID, e.Tags)
 		for _, l := range nlp.Languages {
-			fmt.Fprintf(h, "%s %q\n", l, e.Title[l])
+			fmt.Fprintf(h, "%s %q %q\n", l, e.Title[l], e.Answer[l])
 			for _, p := range e.Phrasings[l] {
 				fmt.Fprintf(h, "%s %q\n", l, p)
 			}

@@ -73,6 +73,10 @@ type Button struct {
 	// Value is the button's value (a suggested answer's entry id); ActionID when empty.
 	Value   string
 	BlockID string
+	// Selected is the option chosen in the message's select (the "Add to FAQ" entry); Slack
+	// sends it in the payload's state, under the select's block and action id.
+	Selected                  string
+	SelectBlock, SelectAction string
 }
 
 // Press is Local.Press.
@@ -90,8 +94,14 @@ func (w Workspace) Press(b Button, now time.Time) ([]byte, error) {
 		container["thread_ts"] = b.ThreadTS
 		message["thread_ts"] = b.ThreadTS
 	}
+	state := map[string]any{"values": map[string]any{}}
+	if b.Selected != "" {
+		state["values"] = map[string]any{b.SelectBlock: map[string]any{b.SelectAction: map[string]any{"type": "static_select",
+			"selected_option": map[string]any{"text": map[string]any{"type": "plain_text", "text": b.Selected}, "value": b.Selected}}}}
+	}
 	payload, err := json.Marshal(map[string]any{
 		"type": "block_actions", "user": map[string]string{"id": b.User, "username": "local-agent", "team_id": w.Team},
+		"state":      state,
 		"api_app_id": w.App, "container": container,
 		"team": map[string]string{"id": w.Team}, "channel": map[string]string{"id": b.Channel},
 		"message":      message,

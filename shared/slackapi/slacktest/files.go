@@ -19,6 +19,8 @@ type File struct {
 	// Length is what files.getUploadURLExternal was told; Uploaded and Completed track the flow.
 	Length              int
 	Uploaded, Completed bool
+	// ByBot is set on files the bot uploaded; Deleted once files.delete removed one.
+	ByBot, Deleted bool
 }
 
 // Sources: https://docs.slack.dev/reference/methods/files.getUploadURLExternal,
@@ -151,7 +153,7 @@ func (s *Server) completeUpload(call *Call, f map[string]string, answer func(int
 		case file.Completed:
 			return fail("file_already_completed")
 		}
-		file.Completed = true
+		file.Completed, file.ByBot = true, true
 		if it.Title != "" {
 			file.Title = it.Title
 		}
@@ -160,7 +162,7 @@ func (s *Server) completeUpload(call *Call, f map[string]string, answer func(int
 	if call.Channel == "" {
 		return answer(http.StatusOK, map[string]any{"ok": true, "files": list})
 	}
-	m := &Message{Channel: call.Channel, TS: s.nextTS(), Text: call.Text, Files: shared}
+	m := &Message{Channel: call.Channel, TS: s.nextTS(), Text: call.Text, Files: shared, User: BotUserID, BotID: BotID}
 	if call.ThreadTS != "" {
 		if !tsRE.MatchString(call.ThreadTS) {
 			return fail("invalid_thread_ts")
@@ -195,7 +197,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/?redir="+r.URL.Path, http.StatusFound)
 		return
 	}
-	if !ok {
+	if !ok || f.Deleted {
 		http.NotFound(w, r)
 		return
 	}
@@ -209,4 +211,22 @@ func tokenWhere(r *http.Request) string {
 		return "header"
 	}
 	return ""
+}
+
+// deleteFile answers files.delete (https://docs.slack.dev/reference/methods/files.delete): a bot
+// token deletes only the files it uploaded.
+func (s *Server) deleteFile(f map[string]string, answer func(int, map[string]any) result, fail func(string) result) result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	file, ok := s.fileMap()[f["file"]]
+	switch {
+	case !ok:
+		return fail("file_not_found")
+	case file.Deleted:
+		return fail("file_deleted")
+	case !file.ByBot:
+		return fail("cant_delete_file")
+	}
+	file.Deleted, file.Data = true, nil
+	return answer(http.StatusOK, map[string]any{"ok": true})
 }

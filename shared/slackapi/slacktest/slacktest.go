@@ -1,15 +1,20 @@
 // Package slacktest is a strict fake of the Slack Web API methods frontdesk calls
-// (chat.postMessage, chat.update, users.info, conversations.info), on httptest.
+// (chat.postMessage, chat.update, chat.delete, conversations.replies, chat.getPermalink,
+// users.info, conversations.info and the external file upload flow), on httptest.
 //
 // Unlike slack-go's slacktest, which answers ok:true to anything, it checks every request the way
 // Slack does and answers the way Slack does: HTTP 200 with {"ok":false,"error":"..."} for
 // not_authed, invalid_auth, channel_not_found, no_text, invalid_blocks, invalid_thread_ts,
-// msg_too_long, message_not_found, unknown_method; HTTP 429 with Retry-After when a rate limit is
+// msg_too_long, message_not_found, thread_not_found, unknown_method, and cant_delete_message
+// when the bot deletes a message it did not post (a bot token deletes only its own); HTTP 429 with Retry-After when a rate limit is
 // injected. It serves under a non-empty base path ("/api/") so a client that ignores its
 // configured base URL fails loudly, and it records every call for assertions.
 //
 // Sources: https://docs.slack.dev/reference/methods/chat.postMessage,
 // https://docs.slack.dev/reference/methods/chat.update,
+// https://docs.slack.dev/reference/methods/chat.delete,
+// https://docs.slack.dev/reference/methods/conversations.replies,
+// https://docs.slack.dev/reference/methods/chat.getPermalink,
 // https://docs.slack.dev/reference/block-kit/blocks, https://docs.slack.dev/apis/web-api/rate-limits.
 package slacktest
 
@@ -74,6 +79,12 @@ type Message struct {
 	Edits                       int // number of chat.update calls applied
 	// Files are the files shared with the message (files.completeUploadExternal).
 	Files []File
+	// User is the author: BotUserID for what the bot posted through the API, the user of
+	// PostAs otherwise. BotID is set for the bot's messages.
+	User, BotID string
+	// Deleted is set by chat.delete: the message is gone (a thread's parent with replies
+	// stays as Slack's tombstone, so the thread can still be read and replied to).
+	Deleted bool
 }
 
 // Failure is an answer to inject for the next call of a method.
@@ -193,24 +204,26 @@ func (s *Server) CallsTo(method string) []Call {
 	return out
 }
 
-// Message returns the message with ts in channel, as last updated.
+// Message returns the message with ts in channel, as last updated; a deleted message is not
+// found.
 func (s *Server) Message(channel, ts string) (Message, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, ok := s.messages[channel+"/"+ts]
-	if !ok {
+	if !ok || m.Deleted {
 		return Message{}, false
 	}
 	return *m, true
 }
 
-// Thread returns the replies in the thread of the message ts, oldest first.
+// Thread returns the replies in the thread of the message ts that are not deleted, oldest
+// first.
 func (s *Server) Thread(channel, ts string) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Message
 	for _, k := range s.order {
-		if m := s.messages[k]; m.Channel == channel && m.ThreadTS == ts && m.TS != ts {
+		if m := s.messages[k]; m.Channel == channel && m.ThreadTS == ts && m.TS != ts && !m.Deleted {
 			out = append(out, *m)
 		}
 	}
@@ -220,10 +233,21 @@ func (s *Server) Thread(channel, ts string) []Message {
 // Post adds a message as if someone posted it in Slack (for instance the parent of a thread
 // a test replies to) and returns its ts.
 func (s *Server) Post(channel, text string) string {
+	return s.PostAs(channel, "", "U0SOMEONE", text)
+}
+
+// PostAs adds a message by user (an agent writing in the thread threadTS, or in the channel
+// when threadTS is empty), as Slack would when a person posts, and returns its ts.
+func (s *Server) PostAs(channel, threadTS, user, text string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.nextTS()
-	s.store(&Message{Channel: channel, TS: ts, Text: text})
+	m := &Message{Channel: channel, TS: ts, Text: text, User: user}
+	if parent, ok := s.messages[channel+"/"+threadTS]; ok {
+		m.ThreadTS = threadTS
+		parent.ThreadTS = parent.TS
+	}
+	s.store(m)
 	return ts
 }
 
@@ -283,10 +307,11 @@ func (s *Server) handle(r *http.Request) (res result) {
 	}
 	fail := func(code string) result { return answer(http.StatusOK, map[string]any{"ok": false, "error": code}) }
 
-	if !knownMethods[method] {
+	if !methods[method] {
 		return answer(http.StatusNotFound, map[string]any{"ok": false, "error": "unknown_method", "req_method": method})
 	}
-	if r.Method != http.MethodPost {
+	// Read methods also take GET with query arguments (slack-go sends chat.getPermalink so).
+	if r.Method != http.MethodPost && (r.Method != http.MethodGet || !readMethods[method]) {
 		return fail("invalid_post_type")
 	}
 	req, code := parseRequest(r)
@@ -327,6 +352,8 @@ func (s *Server) handle(r *http.Request) (res result) {
 		return s.getUploadURL(req.fields, answer, fail)
 	case "files.completeUploadExternal":
 		return s.completeUpload(call, req.fields, answer, fail)
+	case "files.delete":
+		return s.deleteFile(req.fields, answer, fail)
 	case "users.info":
 		return s.userInfo(req.fields, answer, fail)
 	case "conversations.info":
@@ -335,6 +362,18 @@ func (s *Server) handle(r *http.Request) (res result) {
 
 	f := req.fields
 	call.Channel, call.TS, call.ThreadTS, call.Text = f["channel"], f["ts"], f["thread_ts"], f["text"]
+	switch method {
+	case "chat.delete", "conversations.replies", "chat.getPermalink":
+		if method == "chat.getPermalink" {
+			call.TS = f["message_ts"]
+		}
+		if !s.channels[call.Channel] {
+			return fail("channel_not_found")
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.serveMessage(method, call, answer, fail)
+	}
 	call.ReplyBroadcast = f["reply_broadcast"] == "true"
 	if b := f["blocks"]; b != "" {
 		call.Blocks = json.RawMessage(b)
@@ -369,7 +408,8 @@ func (s *Server) handle(r *http.Request) (res result) {
 		if _, ok := f["thread_ts"]; ok && !tsRE.MatchString(call.ThreadTS) {
 			return fail("invalid_thread_ts")
 		}
-		m := &Message{Channel: call.Channel, TS: s.nextTS(), Text: call.Text, Blocks: call.Blocks, ReplyBroadcast: call.ReplyBroadcast}
+		m := &Message{Channel: call.Channel, TS: s.nextTS(), Text: call.Text, Blocks: call.Blocks, ReplyBroadcast: call.ReplyBroadcast,
+			User: BotUserID, BotID: BotID}
 		if call.ThreadTS != "" {
 			parent, ok := s.messages[call.Channel+"/"+call.ThreadTS]
 			switch {
@@ -388,10 +428,62 @@ func (s *Server) handle(r *http.Request) (res result) {
 	}
 }
 
-// knownMethods are the Web API methods the fake serves; any other is unknown_method.
-var knownMethods = map[string]bool{
-	"chat.postMessage": true, "chat.update": true, "users.info": true, "conversations.info": true,
-	"files.getUploadURLExternal": true, "files.completeUploadExternal": true,
+// methods are the Web API methods the fake serves; readMethods also accept GET.
+var (
+	methods = map[string]bool{"chat.postMessage": true, "chat.update": true, "chat.delete": true,
+		"conversations.replies": true, "chat.getPermalink": true, "users.info": true, "conversations.info": true,
+		"files.getUploadURLExternal": true, "files.completeUploadExternal": true, "files.delete": true}
+	readMethods = map[string]bool{"conversations.replies": true, "chat.getPermalink": true}
+)
+
+// serveMessage serves the methods about one existing message or thread; s.mu is held.
+func (s *Server) serveMessage(method string, call *Call, answer func(int, map[string]any) result, fail func(string) result) result {
+	m, ok := s.messages[call.Channel+"/"+call.TS]
+	switch method {
+	case "chat.delete":
+		if !tsRE.MatchString(call.TS) || !ok || m.Deleted {
+			return fail("message_not_found")
+		}
+		if m.BotID != BotID {
+			// A bot token deletes only its own messages: an agent's, or another app's, stays.
+			return fail("cant_delete_message")
+		}
+		m.Deleted = true
+		return answer(http.StatusOK, map[string]any{"ok": true, "channel": m.Channel, "ts": m.TS})
+	case "chat.getPermalink":
+		if !ok || m.Deleted {
+			return fail("message_not_found")
+		}
+		link := "https://frontdesk-test.slack.com/archives/" + m.Channel + "/p" + strings.ReplaceAll(m.TS, ".", "")
+		if m.ThreadTS != "" && m.ThreadTS != m.TS {
+			link += "?thread_ts=" + m.ThreadTS + "&cid=" + m.Channel
+		}
+		return answer(http.StatusOK, map[string]any{"ok": true, "channel": m.Channel, "permalink": link})
+	default: // conversations.replies
+		if !tsRE.MatchString(call.TS) || !ok || (m.Deleted && m.ThreadTS == "") {
+			return fail("thread_not_found")
+		}
+		parent := m
+		if m.ThreadTS != "" && m.ThreadTS != m.TS {
+			parent = s.messages[call.Channel+"/"+m.ThreadTS] // a reply's ts lists its thread
+		}
+		var msgs []map[string]any
+		for _, k := range s.order {
+			r := s.messages[k]
+			if r.Channel != call.Channel || (r.TS != parent.TS && r.ThreadTS != parent.TS) {
+				continue
+			}
+			if r.Deleted {
+				if r.TS == parent.TS {
+					msgs = append(msgs, map[string]any{"type": "message", "subtype": "tombstone", "ts": r.TS,
+						"thread_ts": r.TS, "text": "This message was deleted.", "user": "USLACKBOT"})
+				}
+				continue
+			}
+			msgs = append(msgs, wire(r))
+		}
+		return answer(http.StatusOK, map[string]any{"ok": true, "messages": msgs, "has_more": false})
+	}
 }
 
 // userInfo answers users.info (https://docs.slack.dev/reference/methods/users.info).
@@ -431,13 +523,22 @@ func (s *Server) conversationInfo(f map[string]string, answer func(int, map[stri
 }
 
 func wire(m *Message) map[string]any {
-	out := map[string]any{"type": "message", "subtype": "bot_message", "text": m.Text, "ts": m.TS,
-		"bot_id": BotID, "user": BotUserID}
+	out := map[string]any{"type": "message", "text": m.Text, "ts": m.TS, "user": m.User}
+	if m.BotID != "" {
+		out["subtype"], out["bot_id"] = "bot_message", m.BotID
+	}
 	if m.ThreadTS != "" {
 		out["thread_ts"] = m.ThreadTS
 	}
 	if len(m.Blocks) > 0 {
 		out["blocks"] = m.Blocks
+	}
+	if len(m.Files) > 0 {
+		var files []map[string]any
+		for _, f := range m.Files {
+			files = append(files, map[string]any{"id": f.ID, "name": f.Name, "title": f.Title, "mimetype": f.MIME, "size": len(f.Data)})
+		}
+		out["files"] = files
 	}
 	return out
 }
@@ -469,6 +570,16 @@ func parseRequest(r *http.Request) (request, string) {
 			return req, "invalid_auth"
 		}
 		req.token, req.tokenIn = tok, "header"
+	}
+	if r.Method == http.MethodGet {
+		for k := range r.URL.Query() {
+			req.fields[k] = r.URL.Query().Get(k)
+		}
+		if tok, ok := req.fields["token"]; ok && req.token == "" {
+			req.token, req.tokenIn = tok, "query"
+		}
+		delete(req.fields, "token")
+		return req, ""
 	}
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
@@ -591,11 +702,15 @@ func validateBlocks(raw string) []string {
 			}
 			actionIDs := map[string]bool{}
 			for j, e := range b.Elements.ElementSet {
+				where := fmt.Sprintf("/elements/%d", j)
+				if sel, ok := e.(*slack.SelectBlockElement); ok {
+					selectErr(add, i, where, sel)
+					continue
+				}
 				btn, ok := e.(*slack.ButtonBlockElement)
 				if !ok {
 					continue
 				}
-				where := fmt.Sprintf("/elements/%d", j)
 				buttonErr(add, i, where, btn)
 				if btn.ActionID != "" {
 					if actionIDs[btn.ActionID] {
@@ -629,6 +744,39 @@ func textErr(add func(int, string, string), i int, where string, t *slack.TextBl
 		add(i, where+"/text", "must be more than 0 characters")
 	case utf8.RuneCountInString(t.Text) > max:
 		add(i, where+"/text", fmt.Sprintf("must be less than %d characters", max+1))
+	}
+}
+
+// selectErr checks a static_select: 1 to 100 options with plain_text of at most 75 characters
+// and values of at most 150, an initial_option that is one of them
+// (https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element).
+func selectErr(add func(int, string, string), i int, where string, s *slack.SelectBlockElement) {
+	if s.Type != slack.OptTypeStatic {
+		add(i, where+"/type", fmt.Sprintf("unsupported element type %q", s.Type))
+		return
+	}
+	if len(s.ActionID) > maxID {
+		add(i, where+"/action_id", "must be at most 255 characters")
+	}
+	if n := len(s.Options); n == 0 || n > 100 {
+		add(i, where+"/options", "must have 1 to 100 options")
+	}
+	found := s.InitialOption == nil
+	for k, o := range s.Options {
+		if o.Text == nil || o.Text.Type != slack.PlainTextType {
+			add(i, fmt.Sprintf("%s/options/%d/text", where, k), "option text must be plain_text")
+		} else {
+			textErr(add, i, fmt.Sprintf("%s/options/%d/text", where, k), o.Text, 75)
+		}
+		if o.Value == "" || utf8.RuneCountInString(o.Value) > 150 {
+			add(i, fmt.Sprintf("%s/options/%d/value", where, k), "option value must be 1 to 150 characters")
+		}
+		if s.InitialOption != nil && o.Value == s.InitialOption.Value {
+			found = true
+		}
+	}
+	if !found {
+		add(i, where+"/initial_option", "initial_option must be one of the options")
 	}
 }
 
