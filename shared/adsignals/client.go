@@ -76,22 +76,10 @@ func ParseAccounts(s string) (map[string]Account, error) {
 		acct, rest, ok := strings.Cut(item, "=")
 		ds, biz, _ := strings.Cut(rest, "/")
 		acct, ds, biz = strings.TrimSpace(acct), strings.TrimSpace(ds), strings.TrimSpace(biz)
-		if !ok || !digits(acct) || !digits(ds) || (biz != "" && !digits(biz)) {
+		if !ok || !channel.IsID(acct) || !channel.IsID(ds) || (biz != "" && !channel.IsID(biz)) {
 			return nil, apperr.E(op, apperr.Invalid, "want <account>=<dataset>[/<business id>] with numeric ids, got "+strconv.Quote(item))
 		}
 		out[acct] = Account{Dataset: ds, BusinessID: biz}
 	}
 	return out, nil
-}
-
-func digits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -16,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/frontdesk-app/frontdesk/shared/channel"
 )
 
 // Secret is a credential. Its String and LogValue hide it; Reveal returns it.
@@ -157,7 +159,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.SlackTeamIDs = list(getenv("SLACK_TEAM_IDS"))
 	c.SlackAppID = strings.TrimSpace(getenv("SLACK_APP_ID"))
 	c.WhatsAppPhoneID = strings.TrimSpace(getenv("WHATSAPP_PHONE_NUMBER_ID"))
-	if c.WhatsAppPhoneID != "" && !digits(c.WhatsAppPhoneID) {
+	if c.WhatsAppPhoneID != "" && !channel.IsID(c.WhatsAppPhoneID) {
 		return Config{}, fmt.Errorf("WHATSAPP_PHONE_NUMBER_ID = %q: want the number's id, digits only", c.WhatsAppPhoneID)
 	}
 	c.CountryCode = strings.TrimPrefix(strings.TrimSpace(getenv("DEFAULT_COUNTRY_CODE")), "+")
@@ -290,24 +292,12 @@ func idList(getenv func(string) string, name string) ([]string, error) {
 		if id = strings.TrimSpace(id); id == "" {
 			continue
 		}
-		if !digits(id) {
+		if !channel.IsID(id) {
 			return nil, fmt.Errorf("%s: %q is not an account id (digits only)", name, id)
 		}
 		out = append(out, id)
 	}
 	return out, nil
-}
-
-func digits(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func or(v, def string) string {

@@ -119,7 +119,7 @@ func (c *Client) Send(ctx context.Context, key channel.Key, r channel.Reply) (st
 	if key.Account == "" || (key.User == "" && r.CommentID == "") {
 		return "", apperr.E(op, apperr.Invalid, "the conversation key needs an account and a user")
 	}
-	if !digits(key.Account) {
+	if !channel.IsID(key.Account) {
 		return "", apperr.E(op, apperr.Invalid, "the account id must be digits")
 	}
 	if r.File != nil {
@@ -216,16 +216,4 @@ func Classify(op apperr.Op, err error) error {
 		return apperr.Wrap(op, apperr.Transient, err, "graph api unavailable")
 	}
 	return apperr.Wrap(op, apperr.Invalid, err, "graph api rejected the message")
-}
-
-func digits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -65,7 +65,7 @@ func (a *Accounts) Serves(k channel.Key) bool {
 	if a == nil {
 		return true
 	}
-	if !digits(k.Account) {
+	if !channel.IsID(k.Account) {
 		return false
 	}
 	switch k.Surface {
@@ -79,18 +79,6 @@ func (a *Accounts) Serves(k channel.Key) bool {
 		return slices.Contains(a.Pages, k.Account) || slices.Contains(a.Instagram, k.Account)
 	}
 	return false
-}
-
-func digits(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // Enqueue reports whether the bot acts on in, so the webhook queues it: everything except
@@ -251,7 +239,7 @@ func (h *webhook) handle(w http.ResponseWriter, r *http.Request) error {
 // loggableID is a business account id as it may be logged: the id when it is digits (a
 // business's id, not a customer's), else a note that it is malformed.
 func loggableID(id string) string {
-	if digits(id) {
+	if channel.IsID(id) {
 		return id
 	}
 	return "(malformed)"

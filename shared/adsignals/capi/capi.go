@@ -62,7 +62,7 @@ func (c *Client) Send(ctx context.Context, surface channel.Surface, dataset stri
 	switch {
 	case token == "":
 		return nil, apperr.E(op, apperr.Invalid, "no Conversions API token for "+string(surface))
-	case !digits(dataset):
+	case !channel.IsID(dataset):
 		return nil, apperr.E(op, apperr.Invalid, "dataset id is malformed")
 	case len(events) == 0:
 		return nil, apperr.E(op, apperr.Invalid, "no events")
@@ -84,16 +84,4 @@ func (c *Client) Send(ctx context.Context, surface channel.Surface, dataset stri
 		return nil, apperr.Wrap(op, kind(err), err, "Conversions API request failed")
 	}
 	return &r, nil
-}
-
-func digits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
