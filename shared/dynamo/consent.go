@@ -190,7 +190,13 @@ func (s *Store) PutConsent(ctx context.Context, rec *consent.Record, change cons
 // querySubject returns the subject's items whose sort key starts with prefix ("" for all),
 // strongly consistent, in sort-key order.
 func (s *Store) querySubject(ctx context.Context, op apperr.Op, subject, prefix string, projection ...string) ([]map[string]types.AttributeValue, error) {
-	kc := expression.Key(attrPK).Equal(expression.Value(subjectPK(subject)))
+	return s.query(ctx, op, subjectPK(subject), prefix, "subject", projection...)
+}
+
+// query returns the partition pk's items whose sort key starts with prefix ("" for all),
+// strongly consistent, in sort-key order; what names the partition's kind in errors.
+func (s *Store) query(ctx context.Context, op apperr.Op, pk, prefix, what string, projection ...string) ([]map[string]types.AttributeValue, error) {
+	kc := expression.Key(attrPK).Equal(expression.Value(pk))
 	if prefix != "" {
 		kc = kc.And(expression.Key(attrSK).BeginsWith(prefix))
 	}
@@ -218,7 +224,7 @@ func (s *Store) querySubject(ctx context.Context, op apperr.Op, subject, prefix 
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fail(op, err, "query subject")
+			return nil, fail(op, err, "query "+what)
 		}
 		items = append(items, page.Items...)
 	}
@@ -436,7 +442,6 @@ func (s *Store) RecordSlackMessages(ctx context.Context, subject, ch, threadTS s
 	if err := consent.ValidateSlackMessages(op, subject, ch, threadTS, ts, expiresAt); err != nil {
 		return err
 	}
-	key := itemKey(subjectPK(subject), slackSK(ch, threadTS))
 	uniq := slices.Clone(ts)
 	slices.Sort(uniq)
 	set := &types.AttributeValueMemberSS{Value: slices.Compact(uniq)}
@@ -445,18 +450,9 @@ func (s *Store) RecordSlackMessages(ctx context.Context, subject, ch, threadTS s
 		Set(expression.Name("channel"), expression.Value(ch)).
 		Set(expression.Name("threadTs"), expression.Value(threadTS)).
 		Set(expression.Name(attrExpiresAt), expression.Value(expiresAt.Unix()))
-	cond := expression.AttributeNotExists(expression.Name(attrPK)).
-		Or(expression.Name(attrExpiresAt).GreaterThan(expression.Value(s.now().Unix())))
-	_, err := s.update(ctx, op, key, update, cond, types.ReturnValueNone)
-	if apperr.Is(err, apperr.Conflict) {
-		// An expired index DynamoDB has not deleted yet: its messages are gone from what
-		// frontdesk knows, so start afresh.
-		if err := s.deleteItem(ctx, op, subjectPK(subject), slackSK(ch, threadTS)); err != nil {
-			return err
-		}
-		_, err = s.update(ctx, op, key, update, cond, types.ReturnValueNone)
-	}
-	return err
+	// An expired index DynamoDB has not deleted yet: its messages are gone from what frontdesk
+	// knows, so it starts afresh.
+	return s.updateLive(ctx, op, subjectPK(subject), slackSK(ch, threadTS), update)
 }
 
 // SlackThreads returns the subject's live thread indexes, ordered by channel and thread ts.

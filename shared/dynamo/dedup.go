@@ -55,17 +55,7 @@ func absentOrExpired(now time.Time) expression.ConditionBuilder {
 // ForgetSeen deletes the record of id.
 func (s *Store) ForgetSeen(ctx context.Context, id string) error {
 	const op apperr.Op = "dynamo.ForgetSeen"
-	_, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: aws.String(s.table),
-		Key: map[string]types.AttributeValue{
-			attrPK: &types.AttributeValueMemberS{Value: "EVENT#" + id},
-			attrSK: &types.AttributeValueMemberS{Value: seenSK},
-		},
-	})
-	if err != nil {
-		return apperr.Wrap(op, kindOf(err), err, "forget event")
-	}
-	return nil
+	return s.deleteItem(ctx, op, "EVENT#"+id, seenSK)
 }
 
 // MarkSeen records id until expiresAt and reports whether it was not already recorded.
@@ -78,14 +68,7 @@ func (s *Store) MarkSeen(ctx context.Context, id string, expiresAt time.Time) (b
 	if err != nil {
 		return false, apperr.Wrap(op, apperr.Internal, err, "encode event")
 	}
-	switch err := s.putIf(ctx, op, item, absentOrExpired(s.now())); {
-	case err == nil:
-		return true, nil
-	case apperr.Is(err, apperr.Conflict):
-		return false, nil
-	default:
-		return false, err
-	}
+	return s.putNew(ctx, op, item)
 }
 
 // ClaimSend reserves send.Key as Pending unless a live record exists that is Sent or was

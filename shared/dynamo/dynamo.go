@@ -141,6 +141,35 @@ func (s *Store) putIf(ctx context.Context, op apperr.Op, item map[string]types.A
 	return nil
 }
 
+// putNew writes item unless a live item has its key, and reports whether it wrote it. An
+// expired item DynamoDB has not deleted yet counts as absent.
+func (s *Store) putNew(ctx context.Context, op apperr.Op, item map[string]types.AttributeValue) (bool, error) {
+	switch err := s.putIf(ctx, op, item, absentOrExpired(s.now())); {
+	case err == nil:
+		return true, nil
+	case apperr.Is(err, apperr.Conflict):
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
+// updateLive runs update on the item pk/sk, which must be absent or live. An expired item that
+// DynamoDB has not deleted yet is deleted first and the update runs again, so nothing of it
+// outlives its expiry.
+func (s *Store) updateLive(ctx context.Context, op apperr.Op, pk, sk string, update expression.UpdateBuilder) error {
+	cond := expression.AttributeNotExists(expression.Name(attrPK)).
+		Or(expression.Name(attrExpiresAt).GreaterThan(expression.Value(s.now().Unix())))
+	_, err := s.update(ctx, op, itemKey(pk, sk), update, cond, types.ReturnValueNone)
+	if apperr.Is(err, apperr.Conflict) {
+		if err := s.deleteItem(ctx, op, pk, sk); err != nil {
+			return err
+		}
+		_, err = s.update(ctx, op, itemKey(pk, sk), update, cond, types.ReturnValueNone)
+	}
+	return err
+}
+
 // update runs one conditional UpdateItem. A failed condition is a Conflict; other errors are
 // classified as every request's are.
 func (s *Store) update(ctx context.Context, op apperr.Op, key map[string]types.AttributeValue, update expression.UpdateBuilder, cond expression.ConditionBuilder, ret types.ReturnValue) (*dynamodb.UpdateItemOutput, error) {

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/learn"
@@ -57,39 +56,17 @@ func (s *Store) PutSuggestion(ctx context.Context, sg *learn.Suggestion) (bool, 
 	if err != nil {
 		return false, apperr.Wrap(op, apperr.Internal, err, "encode suggestion")
 	}
-	switch err := s.putIf(ctx, op, item, absentOrExpired(s.now())); {
-	case err == nil:
-		return true, nil
-	case apperr.Is(err, apperr.Conflict):
-		return false, nil
-	default:
-		return false, err
-	}
+	return s.putNew(ctx, op, item)
 }
 
 func (s *Store) suggestionItems(ctx context.Context, op apperr.Op) ([]suggestionItem, error) {
-	expr, err := expression.NewBuilder().WithKeyCondition(expression.Key(attrPK).Equal(expression.Value(suggestionPK))).Build()
+	items, err := s.query(ctx, op, suggestionPK, "", "suggestions")
 	if err != nil {
-		return nil, apperr.Wrap(op, apperr.Internal, err, "build query")
+		return nil, err
 	}
-	p := dynamodb.NewQueryPaginator(s.api, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ConsistentRead:            aws.Bool(true),
-	})
 	var out []suggestionItem
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fail(op, err, "query suggestions")
-		}
-		var its []suggestionItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &its); err != nil {
-			return nil, apperr.Wrap(op, apperr.Internal, err, "decode suggestions")
-		}
-		out = append(out, its...)
+	if err := attributevalue.UnmarshalListOfMaps(items, &out); err != nil {
+		return nil, apperr.Wrap(op, apperr.Internal, err, "decode suggestions")
 	}
 	return out, nil
 }
@@ -158,9 +135,7 @@ func (s *Store) EraseSubjectSuggestions(ctx context.Context, subject string) err
 	return nil
 }
 
-func statsKey(week string) map[string]types.AttributeValue {
-	return itemKey("STATS#"+week, statsSK)
-}
+func statsPK(week string) string { return "STATS#" + week }
 
 // AddCount adds n to the week's counter (ADD on a number attribute named after the counter) and
 // sets the week's expiry, in one UpdateItem. Counts of an expired week DynamoDB has not deleted
@@ -172,16 +147,7 @@ func (s *Store) AddCount(ctx context.Context, week, counter string, n int, expir
 	}
 	update := expression.Add(expression.Name(counter), expression.Value(n)).
 		Set(expression.Name(attrExpiresAt), expression.Value(expiresAt.Unix()))
-	cond := expression.AttributeNotExists(expression.Name(attrPK)).
-		Or(expression.Name(attrExpiresAt).GreaterThan(expression.Value(s.now().Unix())))
-	_, err := s.update(ctx, op, statsKey(week), update, cond, types.ReturnValueNone)
-	if apperr.Is(err, apperr.Conflict) {
-		if err := s.deleteItem(ctx, op, "STATS#"+week, statsSK); err != nil {
-			return err
-		}
-		_, err = s.update(ctx, op, statsKey(week), update, cond, types.ReturnValueNone)
-	}
-	return err
+	return s.updateLive(ctx, op, statsPK(week), statsSK, update)
 }
 
 // Counts returns the week's live counts.
@@ -190,7 +156,7 @@ func (s *Store) Counts(ctx context.Context, week string) (map[string]int, error)
 	if !learn.ValidWeek(week) {
 		return nil, apperr.E(op, apperr.Invalid, "week must look like 2026-W48")
 	}
-	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: statsKey(week), ConsistentRead: aws.Bool(true)})
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: itemKey(statsPK(week), statsSK), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, fail(op, err, "read counts")
 	}
