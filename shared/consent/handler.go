@@ -165,6 +165,27 @@ type change struct {
 
 const maxActor = 128
 
+// parseActor reads who made a decision through the API: raw trimmed, "api" when empty, at most
+// maxActor printable characters. field names where raw came from in the error.
+func parseActor(op apperr.Op, field, raw string) (string, error) {
+	actor := strings.TrimSpace(raw)
+	if actor == "" {
+		actor = SourceAPI
+	}
+	if len(actor) > maxActor || strings.ContainsFunc(actor, unicode.IsControl) {
+		return "", apperr.E(op, apperr.Invalid, field+" must be at most 128 printable characters")
+	}
+	return actor, nil
+}
+
+// subjectOf authorizes r and parses the subject in its path.
+func (h *handler) subjectOf(r *http.Request) (SubjectRef, error) {
+	if err := h.authorize(r); err != nil {
+		return SubjectRef{}, err
+	}
+	return ParseSubject(r.PathValue("subject"))
+}
+
 func (h *handler) postConsent(w http.ResponseWriter, r *http.Request) {
 	const op = "consent.postConsent"
 	if err := h.authorize(r); err != nil {
@@ -196,12 +217,9 @@ func (h *handler) postConsent(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.E(op, apperr.Invalid, `state must be "granted" or "denied"`))
 		return
 	}
-	actor := strings.TrimSpace(req.Actor)
-	if actor == "" {
-		actor = SourceAPI
-	}
-	if len(actor) > maxActor || strings.ContainsFunc(actor, unicode.IsControl) {
-		h.fail(w, r, apperr.E(op, apperr.Invalid, "actor must be at most 128 printable characters"))
+	actor, err := parseActor(op, "actor", req.Actor)
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	subject := h.cfg.Ledger.Subjects.Resolve(ref)
@@ -234,11 +252,7 @@ func jsonProblem(err error) string {
 }
 
 func (h *handler) getConsent(w http.ResponseWriter, r *http.Request) {
-	if err := h.authorize(r); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	ref, err := ParseSubject(r.PathValue("subject"))
+	ref, err := h.subjectOf(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -258,21 +272,14 @@ type erasure struct {
 // harmless. The actor is the X-Actor header, else "api".
 func (h *handler) deleteSubject(w http.ResponseWriter, r *http.Request) {
 	const op = "consent.deleteSubject"
-	if err := h.authorize(r); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	ref, err := ParseSubject(r.PathValue("subject"))
+	ref, err := h.subjectOf(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	actor := strings.TrimSpace(r.Header.Get("X-Actor"))
-	if actor == "" {
-		actor = SourceAPI
-	}
-	if len(actor) > maxActor || strings.ContainsFunc(actor, unicode.IsControl) {
-		h.fail(w, r, apperr.E(op, apperr.Invalid, "X-Actor must be at most 128 printable characters"))
+	actor, err := parseActor(op, "X-Actor", r.Header.Get("X-Actor"))
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	subject := h.cfg.Ledger.Subjects.Resolve(ref)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -382,5 +383,46 @@ func TestDataDeletionURLFromRequest(t *testing.T) {
 	}
 	if want := "https://abc123.execute-api.eu-central-1.amazonaws.com/meta/data-deletion/" + got.Code; got.URL != want {
 		t.Errorf("url = %q, want %q", got.URL, want)
+	}
+}
+
+func TestActorRules(t *testing.T) {
+	t.Parallel()
+	h, _, _, _ := newHandler(t)
+	long := strings.Repeat("a", 129)
+	for _, tt := range []struct {
+		name, method, path, body string
+		hdr                      []string
+		msg                      string
+	}{
+		{"post too long", "POST", "/consent", `{"subject":"whatsapp:491701234567","state":"denied","actor":"` + long + `"}`, nil, "actor must be at most 128"},
+		{"delete too long", "DELETE", "/consent/whatsapp:491701234567", "", []string{"X-Actor", long}, "X-Actor must be at most 128"},
+		{"delete control char", "DELETE", "/consent/whatsapp:491701234567", "", []string{"X-Actor", "a\tb"}, "X-Actor must be at most 128"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(h, tt.method, tt.path, "application/json", apiKey, tt.body, tt.hdr...)
+			if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), tt.msg) {
+				t.Errorf("%s %s = %d %s, want 400 with %q", tt.method, tt.path, w.Code, w.Body, tt.msg)
+			}
+		})
+	}
+	if w := do(h, "DELETE", "/consent/whatsapp:491701234567", "", "", ""); w.Code != http.StatusUnauthorized {
+		t.Errorf("DELETE without a key = %d %s, want 401", w.Code, w.Body)
+	}
+
+	// At the limit, and trimmed; an empty actor is the API itself. Each on its own subject: a
+	// decision that changes nothing keeps the first one's actor.
+	for i, tc := range []struct{ actor, want string }{
+		{strings.Repeat("a", 128), strings.Repeat("a", 128)}, {"  ", "api"}, {" privacy-page ", "privacy-page"},
+	} {
+		subject := fmt.Sprintf("whatsapp:49170123456%d", i)
+		body := `{"subject":"` + subject + `","state":"denied","actor":"` + tc.actor + `"}`
+		if w := do(h, "POST", "/consent", "application/json", apiKey, body); w.Code != http.StatusOK {
+			t.Fatalf("POST actor %q = %d %s", tc.actor, w.Code, w.Body)
+		}
+		w := do(h, "GET", "/consent/"+subject, "", apiKey, "")
+		if v := decode[view](t, w); v.Actor != tc.want {
+			t.Errorf("actor %q recorded as %q, want %q", tc.actor, v.Actor, tc.want)
+		}
 	}
 }
