@@ -134,14 +134,7 @@ func (c *Client) Send(ctx context.Context, key channel.Key, r channel.Reply) (st
 		if err != nil {
 			return "", err
 		}
-		var out waResponse
-		if err := c.post(ctx, c.base, key.Account, c.cfg.Tokens.WhatsApp, body, &out); err != nil {
-			return "", err
-		}
-		if len(out.Messages) == 0 || out.Messages[0].ID == "" {
-			return "", apperr.E(op, apperr.Internal, "whatsapp answered without a message id")
-		}
-		return out.Messages[0].ID, nil
+		return c.sendWhatsApp(ctx, op, key.Account, body)
 	case channel.Messenger, channel.Instagram:
 		body, err := sendAPIBody(key.Surface, key.User, r)
 		if err != nil {
@@ -161,6 +154,19 @@ func (c *Client) instagramToken() string {
 		return c.cfg.Tokens.Instagram
 	}
 	return c.cfg.Tokens.Page
+}
+
+// sendWhatsApp posts a Cloud API message from the phone number id account and returns the
+// message id WhatsApp gave it.
+func (c *Client) sendWhatsApp(ctx context.Context, op apperr.Op, account string, body any) (string, error) {
+	var out waResponse
+	if err := c.post(ctx, c.base, account, c.cfg.Tokens.WhatsApp, body, &out); err != nil {
+		return "", err
+	}
+	if len(out.Messages) == 0 || out.Messages[0].ID == "" {
+		return "", apperr.E(op, apperr.Internal, "whatsapp answered without a message id")
+	}
+	return out.Messages[0].ID, nil
 }
 
 func (c *Client) sendAPI(ctx context.Context, base, account, token string, body any) (string, error) {

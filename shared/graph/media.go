@@ -207,14 +207,7 @@ func (c *Client) sendFile(ctx context.Context, key channel.Key, r channel.Reply)
 			media.Filename = name
 			m.Document = media
 		}
-		var out waResponse
-		if err := c.post(ctx, c.base, key.Account, c.cfg.Tokens.WhatsApp, m, &out); err != nil {
-			return "", err
-		}
-		if len(out.Messages) == 0 || out.Messages[0].ID == "" {
-			return "", apperr.E(op, apperr.Internal, "whatsapp answered without a message id")
-		}
-		return out.Messages[0].ID, nil
+		return c.sendWhatsApp(ctx, op, key.Account, m)
 	case channel.Messenger, channel.Instagram:
 		if r.Text != "" {
 			return "", apperr.E(op, apperr.Invalid, "Messenger and Instagram attachments carry no caption")
