@@ -204,7 +204,12 @@ func (b *Bot) decideText(in Input, lang string, top, topics []Scored) Decision {
 		e := b.entries[out.Class]
 		if e.Human && e.ID != TalkToPersonID && out.Conf < b.policy.humanThreshold() {
 			// A topic for a person hands the conversation over: it needs more than a word
-			// shared with its phrasings.
+			// shared with its phrasings. Short of that, the customer chooses: the topic
+			// and the runners-up are offered as an ask-back.
+			out = Outcome{Action: AskBack, Class: -1, Conf: out.Conf}
+			for _, s := range top {
+				out.Options = append(out.Options, s.Class)
+			}
 			break
 		}
 		switch e.ID {
