@@ -14,11 +14,13 @@ import (
 // regression below floors a little under what was measured (see docs/faq.md).
 var smallKBs = []string{"apartments", "bikes", "tea", "yoga"}
 
-// Floors: in-scope rate (right, an ask-back offering it counts half) and the share of
-// out-of-scope questions answered (confident wrong answers), over all four KBs.
+// Floors: in-scope rate (right, an ask-back offering it counts half), the share of
+// out-of-scope questions answered (confident wrong answers) and the share asked back, over all
+// four KBs. Measured: 60.7 %, 5.4 % (3 of 56), 16.1 % (9 of 56).
 const (
-	smallKBInScopeFloor = 0.50
-	smallKBOOSWrongCeil = 0.08
+	smallKBInScopeFloor   = 0.58
+	smallKBOOSWrongCeil   = 0.08
+	smallKBOOSAskBackCeil = 0.20
 )
 
 func runSmallKBs(tb testing.TB) (TestSummary, map[string]TestSummary) {
@@ -79,6 +81,9 @@ func TestSmallKBs(t *testing.T) {
 	}
 	if s.OOSWrongRate > smallKBOOSWrongCeil {
 		t.Errorf("out-of-scope questions answered %.3f, above %.2f", s.OOSWrongRate, smallKBOOSWrongCeil)
+	}
+	if r := ratio(s.OOSAskedBack, s.OutOfScope); r > smallKBOOSAskBackCeil {
+		t.Errorf("out-of-scope questions asked back %.3f, above %.2f", r, smallKBOOSAskBackCeil)
 	}
 }
 
