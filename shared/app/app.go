@@ -287,6 +287,7 @@ func Bot(d Deps) (*bot.Bot, error) {
 		Offers:           desk,
 		Catalog:          kbAnswers{brain.KB()},
 		Subject:          ledger.Subjects.Key,
+		Eraser:           ledger,
 		Mask:             slackapi.Mask,
 		Retention:        d.Config.Retention,
 		Freshness:        d.Config.BotFreshness,

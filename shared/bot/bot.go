@@ -60,6 +60,9 @@ type Bot struct {
 	Catalog Catalog
 	Subject func(channel.Key) string
 	Mask    func(string) string
+	// Eraser, when set, erases a customer who asks for it in the chat ("Lösche meine Daten",
+	// "delete my data"): everything frontdesk holds and the bot's messages in Slack.
+	Eraser Eraser
 	// FollowUp, when set, offers customers outside WhatsApp to be told there (followup.go).
 	FollowUp *FollowUp
 	// Observer, when set, receives a record of each decision (the local console); nil in Lambda.

@@ -47,3 +47,8 @@ type FAQOffers interface {
 type Catalog interface {
 	Entries(locale string) []desk.Entry
 }
+
+// Eraser erases a customer who asks for it in the chat (*consent.Ledger).
+type Eraser interface {
+	EraseKey(ctx context.Context, key channel.Key) error
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/adsignals"
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
@@ -45,6 +46,11 @@ func (b *Bot) handleInbound(ctx context.Context, holder string, in channel.Inbou
 	case !in.Kind.Answerable():
 		b.log().DebugContext(ctx, "event not answered", "event", in)
 		return nil
+	}
+	if b.Eraser != nil && in.Text != "" {
+		if locale, ok := consent.DetectErase(in.Text); ok {
+			return b.eraseOnRequest(ctx, in, locale)
+		}
 	}
 	return b.update(ctx, holder, in, func(ctx context.Context, c *conversation.Conversation) error {
 		b.count(ctx, metrics.MessagesIn, 1)
@@ -275,4 +281,23 @@ func messageLines(in channel.Inbound) []string {
 		return []string{"[tapped " + in.Payload + "]"}
 	}
 	return []string{"[empty message]"}
+}
+
+// eraseOnRequest carries out a customer's request in the chat to delete their data: the
+// confirmation goes first (once per event, while the conversation still exists to answer on),
+// then everything is erased, the Slack thread included (consent.Ledger.Erase). No conversation
+// is saved afterwards: the next message starts afresh. A retried event replies no second time
+// and finds nothing left to erase.
+func (b *Bot) eraseOnRequest(ctx context.Context, in channel.Inbound, locale string) error {
+	_, err := b.onceStored(ctx, in.ID+"#reply", func(ctx context.Context) (string, error) {
+		return b.Sender.Send(ctx, in.Key, channel.Reply{Text: consent.ErasedConfirmation(locale), CommentID: in.CommentID})
+	})
+	if err != nil && retryable(err) {
+		return fmt.Errorf("confirm the erasure: %w", err)
+	}
+	if err := b.Eraser.EraseKey(ctx, in.Key); err != nil {
+		return fmt.Errorf("erase at the customer's request: %w", err)
+	}
+	b.log().InfoContext(ctx, "customer erased at their request", "event", in)
+	return nil
 }

@@ -172,3 +172,23 @@ func FuzzDetect(f *testing.F) {
 
 // unusualCase reports runes whose upper case lower-cases to something else (ß, dotless i, ...).
 func unusualCase(r rune) bool { return r > 0x7f }
+
+func TestDetectErase(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]string{
+		"Lösche meine Daten":              "de",
+		"Bitte löscht alle meine Daten!":  "de",
+		"Ich möchte meine Daten löschen":  "de",
+		"Please delete my data":           "en",
+		"delete all my data, thanks":      "en",
+		"Löscht ihr meine Daten?":         "",
+		"How do I delete my account?":     "",
+		"delete my data from the account": "",
+		"Daten":                           "",
+	} {
+		got, ok := DetectErase(text)
+		if got != want || ok != (want != "") {
+			t.Errorf("DetectErase(%q) = %q, %v; want %q", text, got, ok, want)
+		}
+	}
+}

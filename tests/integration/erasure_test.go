@@ -1,6 +1,7 @@
 package integration_test
 
 import (
+	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
+	"github.com/frontdesk-app/frontdesk/shared/meta"
 	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi"
 	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
@@ -174,6 +176,49 @@ func TestAPIErasureReachesSlack(t *testing.T) {
 		}
 		if state, source := e.consentState("whatsapp:" + from); state != "denied" || source != "api" {
 			t.Errorf("consent after erasure = %s (%s), want denied by the api", state, source)
+		}
+	})
+}
+
+// A customer asks in the chat to delete their data: one confirmation, then the same erasure as
+// the privacy page's, the Slack thread included; a redelivered message changes nothing more.
+func TestChatErasureReachesSlack(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		const from = "4915100000045"
+		_, c := e.escalated(channel.WhatsApp, from)
+		bot := e.botMessages(c.ThreadTS)
+		before := len(e.sent(from))
+		m := e.say(metatest.Message{Surface: channel.WhatsApp, From: from, Text: "Bitte löscht alle meine Daten!"})
+		replies := e.sent(from)[before:]
+		if len(replies) != 1 || !strings.Contains(text(replies[0]), "gelöscht") {
+			t.Fatalf("replies to the request = %d (%v), want one confirmation", len(replies), replies)
+		}
+		if n := len(e.slack.CallsTo("chat.delete")); n != len(bot) {
+			t.Errorf("%d chat.delete calls, want %d (every bot message)", n, len(bot))
+		}
+		if th := e.slack.Thread(deskChannel, c.ThreadTS); len(th) != 1 || th[0].Text != slackapi.ErasedLine {
+			t.Errorf("thread after erasure = %+v, want the one erasure line", th)
+		}
+		if _, err := e.store.GetConversation(t.Context(), m.Key); err == nil {
+			t.Error("the conversation is still stored")
+		}
+		if state, source := e.consentState("whatsapp:" + from); state != "denied" || source != "chat" {
+			t.Errorf("consent after erasure = %s (%s), want denied by the chat", state, source)
+		}
+		// Meta delivers the same message again.
+		n := len(e.slack.Calls())
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/meta", bytes.NewReader(m.Body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Hub-Signature-256", meta.Sign(m.Body, []byte(appSecret)))
+		if rec := e.do(req); rec.Code != http.StatusOK {
+			t.Fatalf("redelivery = %d", rec.Code)
+		}
+		if got := len(e.sent(from)[before:]); got != 1 {
+			t.Errorf("%d replies after the redelivery, want still 1", got)
+		}
+		if calls := e.slack.Calls(); len(calls) != n {
+			t.Errorf("the redelivery made %d more Slack calls", len(calls)-n)
 		}
 	})
 }
