@@ -73,6 +73,7 @@ func BenchmarkSmallKBCV(b *testing.B) {
 			for b.Loop() {
 				in, oos = smallKBCV(b)
 			}
+			b.Logf("%s: %d phrasings left out (in scope), %d phrasings of left-out entries (out of scope)", a.name, in.InScope, oos.OutOfScope)
 			b.ReportMetric(100*in.InScopeRate, "in-scope-%")
 			b.ReportMetric(100*oos.OOSWrongRate, "oos-answered-%")
 			b.ReportMetric(100*ratio(oos.OOSAskedBack, oos.OutOfScope), "oos-asked-back-%")
