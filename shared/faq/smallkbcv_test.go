@@ -69,6 +69,11 @@ func BenchmarkSmallKBCV(b *testing.B) {
 		b.Run(a.name, func(b *testing.B) {
 			defaultMatcher = saved
 			a.f(&defaultMatcher)
+			savedPrior := priorThreshold
+			defer func() { priorThreshold = savedPrior }()
+			if a.prior > 0 {
+				priorThreshold = a.prior
+			}
 			var in, oos TestSummary
 			for b.Loop() {
 				in, oos = smallKBCV(b)
@@ -82,13 +87,16 @@ func BenchmarkSmallKBCV(b *testing.B) {
 }
 
 var cvVariants = []struct {
-	name string
-	f    func(*matcherConfig)
+	name  string
+	f     func(*matcherConfig)
+	prior float64 // priorThreshold, when set
 }{
-	{"default", func(*matcherConfig) {}},
-	{"concept-1", func(c *matcherConfig) { c.Features.BlockWeight[blockConcept] = 1 }},
-	{"concept-0.25", func(c *matcherConfig) { c.Features.BlockWeight[blockConcept] = 0.25 }},
-	{"function-0.15", func(c *matcherConfig) { c.Features.BlockWeight[blockFunction] = 0.15 }},
-	{"char-0.5", func(c *matcherConfig) { c.Features.BlockWeight[blockChar] = 0.5 }},
-	{"char-3-6", func(c *matcherConfig) { c.Features.CharMin, c.Features.CharMax = 3, 6 }},
+	{"default", func(*matcherConfig) {}, 0},
+	{"concept-1", func(c *matcherConfig) { c.Features.BlockWeight[blockConcept] = 1 }, 0},
+	{"concept-0.25", func(c *matcherConfig) { c.Features.BlockWeight[blockConcept] = 0.25 }, 0},
+	{"function-0.15", func(c *matcherConfig) { c.Features.BlockWeight[blockFunction] = 0.15 }, 0},
+	{"char-0.5", func(c *matcherConfig) { c.Features.BlockWeight[blockChar] = 0.5 }, 0},
+	{"char-3-6", func(c *matcherConfig) { c.Features.CharMin, c.Features.CharMax = 3, 6 }, 0},
+	{"prior-0.3", func(*matcherConfig) {}, 0.3},
+	{"prior-0.5", func(*matcherConfig) {}, 0.5},
 }
