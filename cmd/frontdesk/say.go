@@ -3,12 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,11 +35,12 @@ func runSay(ctx context.Context, args []string, getenv func(string) string, stdo
 	url := fs.String("url", "http://127.0.0.1:3000", "the local stack's base URL")
 	wait := fs.Duration("timeout", 10*time.Second, "how long to wait for the reply")
 	ago := fs.Duration("ago", 0, "date the message this long back (e.g. 30h: the agent then answers after the window)")
+	mediaPath := fs.String("media", "", "send this file as the customer's photo, video, voice note or document (the text is its caption)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	text := strings.Join(fs.Args(), " ")
-	if text == "" {
+	if text == "" && *mediaPath == "" {
 		return errors.New(`say: no text given (frontdesk say --channel whatsapp "hello")`)
 	}
 	secret := getenv("META_APP_SECRET")
@@ -45,14 +51,22 @@ func runSay(ctx context.Context, args []string, getenv func(string) string, stdo
 	if !surface.Valid() {
 		return fmt.Errorf("say: unknown channel %q: want whatsapp, messenger, instagram or comment", *ch)
 	}
+	base := strings.TrimRight(*url, "/")
+	var media *metatest.Media
+	if *mediaPath != "" {
+		m, err := localMedia(ctx, base, *mediaPath)
+		if err != nil {
+			return err
+		}
+		media = m
+	}
 	built, err := metatest.Payload(metatest.Message{Surface: surface, From: *from, Name: *name, Text: text, CtwaClid: *clid,
-		Payload: *postback, Postback: *postback != "", At: time.Now().Add(-*ago)})
+		Payload: *postback, Postback: *postback != "", At: time.Now().Add(-*ago), Media: media})
 	if err != nil {
 		return err
 	}
 	body, service, recipient := built.Body, replyService[surface], built.Recipient
 
-	base := strings.TrimRight(*url, "/")
 	before, err := fetchOutbox(ctx, base)
 	if err != nil {
 		return fmt.Errorf("is the local stack running (make run)? %w", err)
@@ -100,6 +114,36 @@ func runSay(ctx context.Context, args []string, getenv func(string) string, stdo
 		}
 	}
 	return fmt.Errorf("no reply within %s (see GET %s/_local/outbox and the server's log)", *wait, base)
+}
+
+// localMedia hands the file at path to the local stack, which holds it in place of Meta's media
+// storage (POST /_local/media), and returns what the webhook carries of it.
+func localMedia(ctx context.Context, base, path string) (*metatest.Media, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("say --media: %w", err)
+	}
+	mt := fileType(path, data)
+	obj, err := postLocalFile(ctx, base+"/_local/media?name="+neturl.QueryEscape(filepath.Base(path)), mt, data)
+	if err != nil {
+		return nil, fmt.Errorf("say --media: is the local stack running (make run)? %w", err)
+	}
+	kind := "document"
+	switch {
+	case mt == "image/webp":
+		kind = "sticker"
+	case strings.HasPrefix(mt, "image/"):
+		kind = "image"
+	case strings.HasPrefix(mt, "video/"):
+		kind = "video"
+	case strings.HasPrefix(mt, "audio/"):
+		kind = "audio"
+	}
+	id, _ := obj["id"].(string)
+	u, _ := obj["url"].(string)
+	sum, _ := hex.DecodeString(fmt.Sprint(obj["sha256"]))
+	// WhatsApp's webhook gives the sha256 in base64.
+	return &metatest.Media{Type: kind, ID: id, MIME: mt, SHA256: base64.StdEncoding.EncodeToString(sum), URL: u}, nil
 }
 
 // localInstagramID is the local stack's Instagram account.
@@ -162,7 +206,15 @@ type sendBody struct {
 	Template struct {
 		Name string `json:"name"`
 	} `json:"template"`
-	Message struct {
+	Type     string `json:"type"`
+	Filedata *struct {
+		Name string `json:"name"`
+	} `json:"filedata"`
+	Document *mediaBody `json:"document"`
+	Image    *mediaBody `json:"image"`
+	Video    *mediaBody `json:"video"`
+	Audio    *mediaBody `json:"audio"`
+	Message  struct {
 		Text         string `json:"text"`
 		QuickReplies []struct {
 			Title string `json:"title"`
@@ -197,6 +249,13 @@ func describe(e outbox.Entry) string {
 	var b sendBody
 	_ = json.Unmarshal(e.Body, &b)
 	var s strings.Builder
+	if e.Method == http.MethodGet {
+		// A media lookup or a file download: bytes in memory, nothing to show but where.
+		return fmt.Sprintf("[%s GET] %s", e.Service, e.Path)
+	}
+	if strings.HasPrefix(e.Path, "/upload/") {
+		return "[slack upload] " + slackText(e.Body)
+	}
 	switch e.Service {
 	case outbox.Slack:
 		fmt.Fprintf(&s, "[slack %s] %s", strings.TrimPrefix(e.Path[strings.LastIndex(e.Path, "/")+1:], "chat."), firstLine(slackText(e.Body)))
@@ -211,6 +270,14 @@ func describe(e outbox.Entry) string {
 	text := b.Text.Body + b.Interactive.Body.Text + b.Message.Text
 	if b.Template.Name != "" {
 		text = "(template " + b.Template.Name + ")"
+	}
+	for _, m := range []*mediaBody{b.Document, b.Image, b.Video, b.Audio} {
+		if m != nil {
+			text = strings.TrimSpace("(" + b.Type + " " + m.Filename + ") " + m.Caption)
+		}
+	}
+	if b.Filedata != nil {
+		text = "(attachment " + b.Filedata.Name + ")"
 	}
 	fmt.Fprintf(&s, "[%s] %s", e.Service, text)
 	if b.Tag != "" {
@@ -234,11 +301,29 @@ func describe(e outbox.Entry) string {
 	return s.String()
 }
 
+// mediaBody is a WhatsApp media message's object.
+type mediaBody struct {
+	Filename string `json:"filename"`
+	Caption  string `json:"caption"`
+}
+
 func slackText(body json.RawMessage) string {
 	var b struct {
-		Text string `json:"text"`
+		Text           string `json:"text"`
+		InitialComment string `json:"initial_comment"`
+		File           *struct {
+			Name string `json:"name"`
+			Type string `json:"type"`
+			Size int    `json:"size"`
+		} `json:"file"`
 	}
 	_ = json.Unmarshal(body, &b)
+	switch {
+	case b.File != nil:
+		return fmt.Sprintf("%s (%s, %d bytes)", b.File.Name, b.File.Type, b.File.Size)
+	case b.Text == "" && b.InitialComment != "":
+		return b.InitialComment
+	}
 	return b.Text
 }
 

@@ -298,6 +298,10 @@ func newStack(ctx context.Context, getenv func(string) string, pass func(string)
 		return nil, fmt.Errorf("%s: %w", tmpl, err)
 	}
 	st.mux.Handle("/_local/outbox", st.outbox.Handler())
+	// The local stand-ins for Meta's and Slack's file storage (frontdesk say --media,
+	// frontdesk slack reply --file).
+	st.mux.Handle("/_local/media", st.outbox.Handler())
+	st.mux.Handle("/_local/slack-files", st.outbox.Handler())
 	st.mux.Handle("GET /_local/kb-suggestions", learn.Handler(st.store))
 	return st, nil
 }

@@ -8,7 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,8 +23,9 @@ import (
 
 const slackUsage = `frontdesk slack: play the agent's side of Slack against the local stack
 
-  frontdesk slack reply [--thread TS] [--channel C] [--user U] "text"
-        post an agent's reply in an escalation thread (Events API message event, signed)
+  frontdesk slack reply [--thread TS] [--channel C] [--user U] [--file PATH] "text"
+        post an agent's reply in an escalation thread (Events API message event, signed);
+        with --file the reply shares that file (a file_share message; the text is optional)
   frontdesk slack press claim|takeover|resolve|handback|lead [--thread TS] [--channel C] [--user U]
         press a button of the escalation card (interactivity block_actions, signed)
   frontdesk slack press [--entry ID] faq_phrasing | faq_new_entry [--thread TS] ...
@@ -49,6 +54,7 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 	user := fs.String("user", "U0LOCALAGENT", "the agent's Slack user id")
 	base := fs.String("url", "http://127.0.0.1:3000", "the local stack's base URL")
 	wait := fs.Duration("timeout", 10*time.Second, "how long to wait for frontdesk's calls")
+	file := fs.String("file", "", "reply: share this file (held by the local stack in place of Slack's storage)")
 	entry := fs.String("entry", "", "faq_phrasing: the entry to choose in the offer (default: the preselected one)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -80,11 +86,19 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 	switch sub {
 	case "reply":
 		text := strings.Join(fs.Args(), " ")
-		if text == "" {
-			return errors.New(`slack reply: no text given (frontdesk slack reply "Your parcel left today")`)
-		}
 		path, contentType = "/slack/events", slackagent.EventContentType
-		body, err = slackMessageEvent(ws, *ch, *thread, *user, text, now)
+		switch {
+		case *file != "":
+			obj, ferr := shareLocalFile(ctx, u, *file)
+			if ferr != nil {
+				return ferr
+			}
+			body, err = ws.FileShare(*ch, *thread, *user, text, slackagent.TS(now), []map[string]any{obj}, now)
+		case text == "":
+			return errors.New(`slack reply: no text given (frontdesk slack reply "Your parcel left today")`)
+		default:
+			body, err = slackMessageEvent(ws, *ch, *thread, *user, text, now)
+		}
 	case "press":
 		if fs.NArg() != 1 {
 			return errors.New("slack press: name one button: claim, takeover, resolve, handback, lead, faq_phrasing or faq_new_entry")
@@ -121,6 +135,52 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fmt.Fprintf(stdout, "posted to %s in thread %s/%s\n", path, *ch, *thread)
 	return printNewCalls(ctx, u, before, *wait, stdout)
+}
+
+// shareLocalFile hands the file at path to the local stack, which holds it in place of Slack's
+// file storage (POST /_local/slack-files), and returns its Slack file object.
+func shareLocalFile(ctx context.Context, base, path string) (map[string]any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("slack reply --file: %w", err)
+	}
+	obj, err := postLocalFile(ctx, base+"/_local/slack-files?name="+url.QueryEscape(filepath.Base(path)), fileType(path, data), data)
+	if err != nil {
+		return nil, fmt.Errorf("slack reply --file: %w", err)
+	}
+	return obj, nil
+}
+
+// postLocalFile posts a file's bytes to one of the local stack's file stand-ins and returns its
+// JSON answer.
+func postLocalFile(ctx context.Context, endpoint, mimeType string, data []byte) (map[string]any, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", mimeType)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered %s: %s", endpoint, resp.Status, strings.TrimSpace(string(b)))
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, fmt.Errorf("%s: %w", endpoint, err)
+	}
+	return obj, nil
+}
+
+// fileType is a file's MIME type from its extension, else from its first bytes.
+func fileType(path string, data []byte) string {
+	if t := mime.TypeByExtension(strings.ToLower(filepath.Ext(path))); t != "" {
+		return t
+	}
+	return http.DetectContentType(data)
 }
 
 func or(v, def string) string {
@@ -258,7 +318,7 @@ func mirrored(entries []outbox.Entry) bool {
 	for _, e := range entries {
 		var b threadPost
 		if e.Service == outbox.Slack && json.Unmarshal(e.Body, &b) == nil && b.ThreadTS != "" &&
-			strings.HasPrefix(b.Text, ":speech_balloon:") {
+			(strings.HasPrefix(b.Text, ":speech_balloon:") || strings.HasSuffix(e.Path, "files.completeUploadExternal")) {
 			return true
 		}
 	}

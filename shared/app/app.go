@@ -117,14 +117,30 @@ func Graph(d Deps) (*graph.Client, error) {
 
 // Desk is the agents' desk in Slack.
 func Desk(d Deps) (*slackapi.Desk, error) {
-	if err := d.Config.Require("SLACK_BOT_TOKEN", "SLACK_CHANNEL"); err != nil {
-		return nil, err
-	}
-	routes, err := slackapi.ParseRoutes(d.Config.SlackChannel)
+	c, err := SlackClient(d)
 	if err != nil {
 		return nil, err
 	}
+	return deskWith(d, c)
+}
+
+// SlackClient is the Slack Web API client with the bot token.
+func SlackClient(d Deps) (*slackapi.Client, error) {
+	if err := d.Config.Require("SLACK_BOT_TOKEN"); err != nil {
+		return nil, err
+	}
 	c, err := slackClient(d)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func deskWith(d Deps, c *slackapi.Client) (*slackapi.Desk, error) {
+	if err := d.Config.Require("SLACK_CHANNEL"); err != nil {
+		return nil, err
+	}
+	routes, err := slackapi.ParseRoutes(d.Config.SlackChannel)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +277,11 @@ func Bot(d Deps) (*bot.Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	desk, err := Desk(d)
+	sc, err := SlackClient(d)
+	if err != nil {
+		return nil, err
+	}
+	desk, err := deskWith(d, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -280,6 +300,9 @@ func Bot(d Deps) (*bot.Bot, error) {
 		Brain:            brain,
 		Answers:          kbAnswers{brain.KB()},
 		Desk:             desk,
+		Directory:        sc,
+		AgentFiles:       sc,
+		CustomerMedia:    g,
 		Consent:          ledger,
 		Signals:          signals,
 		Threads:          threads(d, ledger),

@@ -5,16 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/frontdesk-app/frontdesk/shared/adsignals"
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
+	"github.com/frontdesk-app/frontdesk/shared/files"
 	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
+	"github.com/frontdesk-app/frontdesk/shared/mrkdwn"
 	"github.com/frontdesk-app/frontdesk/shared/window"
 )
+
+// maxLookups bounds the names of users, and of channels, one reply has looked up.
+const maxLookups = 10
 
 // warnWithin is how close to the end of a window a delivered agent reply warns the thread.
 const warnWithin = time.Hour
@@ -46,6 +52,13 @@ func (b *Bot) handleAgent(ctx context.Context, holder string, a channel.AgentEve
 	// that changes nothing (a second Claim, a stale button) posts nothing.
 	var notes []desk.Note
 	changed := false
+	if a.Action == channel.ActionReply && mrkdwn.IsNote(a.Text) {
+		// The ingress keeps notes in Slack; an event queued by an older ingress, or by hand, is
+		// held to the same rule here.
+		b.log().InfoContext(ctx, "internal note not sent", "event", a)
+		c.MarkProcessed(a.ID)
+		return b.release(ctx, c)
+	}
 	switch a.Action {
 	case channel.ActionReply, channel.ActionSendAnswer:
 		r := channel.Reply{Text: a.Text, Human: true}
@@ -259,14 +272,68 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 		}
 		return []desk.Note{{Kind: desk.NotSent, Text: wd.Reason}}, nil
 	}
-	_, err := b.once(ctx, c, a.ID+"#reply", func(ctx context.Context) (string, error) {
-		return b.Sender.Send(ctx, c.Key, r)
-	})
-	notePrivateReply(c, r, err)
-	switch {
-	case err == nil:
+	if r.Template != nil {
+		if err := b.sendParts(ctx, c, a.ID+"#reply", r, nil); err != nil {
+			return b.deliveryFailed(ctx, err)
+		}
 		b.count(ctx, metrics.AgentReplies, 1)
+		if len(a.Files) > 0 {
+			notes = append(notes, desk.Note{Kind: desk.NotSent, Text: "the files: after the window only the template may be sent"})
+		}
 		return notes, nil
+	}
+	if a.Action == channel.ActionReply {
+		r.Text = b.customerText(ctx, c.Key.Surface, a.Text)
+	}
+	sendFiles, fileNotes := b.acceptFiles(c.Key.Surface, a.Files)
+	caption := ""
+	if len(sendFiles) == 1 && len(a.Files) == 1 && captioned(c.Key.Surface, sendFiles[0], r.Text) {
+		caption, r.Text = r.Text, ""
+	}
+	if r.Text != "" || len(a.Files) == 0 {
+		plan := mrkdwn.PlanReply(r.Text, c.Key.Surface)
+		if plan.Refused != "" {
+			return append([]desk.Note{{Kind: desk.NotSent, Text: plan.Refused}}, fileNotes...), nil
+		}
+		if len(plan.Parts) > 1 {
+			notes = append([]desk.Note{{Kind: desk.Split, Text: fmt.Sprintf("%d messages: %s takes at most %d characters per message",
+				len(plan.Parts), desk.SurfaceName(c.Key.Surface), channel.TextMax(c.Key.Surface))}}, notes...)
+		}
+		if err := b.sendParts(ctx, c, a.ID+"#reply", r, plan.Parts); err != nil {
+			return b.deliveryFailed(ctx, err)
+		}
+		b.count(ctx, metrics.AgentReplies, 1)
+	}
+	for i, ref := range sendFiles {
+		fr := channel.Reply{Human: true, Tag: r.Tag, Text: caption}
+		_, err := b.once(ctx, c, fmt.Sprintf("%s#file%d", a.ID, i+1), func(ctx context.Context) (string, error) {
+			if b.AgentFiles == nil {
+				return "", apperr.E("bot.deliver", apperr.Invalid, "files are not configured")
+			}
+			f, err := b.AgentFiles.DownloadFile(ctx, ref)
+			if err != nil {
+				return "", err
+			}
+			fr.File = &f
+			return b.Sender.Send(ctx, c.Key, fr)
+		})
+		if err != nil {
+			if retryable(err) && !errors.Is(err, channel.ErrWindowClosed) {
+				return nil, fmt.Errorf("deliver agent file: %w", err)
+			}
+			b.count(ctx, metrics.DeliveriesFailed, 1)
+			fileNotes = append(fileNotes, desk.Note{Kind: desk.NotSent, Text: fileLabel(ref) + ": " + apperr.Message(err)})
+			continue
+		}
+		b.count(ctx, metrics.AgentReplies, 1)
+	}
+	return append(notes, fileNotes...), nil
+}
+
+// deliveryFailed turns a failed send of an agent's reply into the thread's status line, or into
+// the event's error when a retry may still deliver it.
+func (b *Bot) deliveryFailed(ctx context.Context, err error) ([]desk.Note, error) {
+	switch {
 	case errors.Is(err, channel.ErrAlreadyReplied):
 		b.count(ctx, metrics.DeliveriesFailed, 1)
 		return []desk.Note{{Kind: desk.PrivateReplySpent}}, nil
@@ -278,6 +345,96 @@ func (b *Bot) deliver(ctx context.Context, c *conversation.Conversation, a chann
 		return []desk.Note{{Kind: desk.NotSent, Text: apperr.Message(err)}}, nil
 	}
 	return nil, fmt.Errorf("deliver agent reply: %w", err)
+}
+
+// acceptFiles splits an agent's files into those the surface takes and the status lines of
+// those it does not (type and size as Slack announced them; the bytes are checked again when
+// they are sent).
+func (b *Bot) acceptFiles(s channel.Surface, refs []channel.FileRef) (ok []channel.FileRef, notes []desk.Note) {
+	for _, ref := range refs {
+		if ref.URL == "" {
+			notes = append(notes, desk.Note{Kind: desk.NotSent, Text: fileLabel(ref) + ": Slack does not let frontdesk read it (shared from another organisation, or hidden by the workspace's plan)"})
+			continue
+		}
+		if _, err := files.ForCustomer(s, ref.MIME, ref.Size); err != nil {
+			notes = append(notes, desk.Note{Kind: desk.NotSent, Text: fileLabel(ref) + ": " + err.Error()})
+			continue
+		}
+		ok = append(ok, ref)
+	}
+	return ok, notes
+}
+
+// captioned reports whether text can go as the caption of the one file: on WhatsApp, under an
+// image, a video or a document, up to 1024 characters. Elsewhere the text is its own message.
+func captioned(s channel.Surface, ref channel.FileRef, text string) bool {
+	if s != channel.WhatsApp || text == "" || utf8.RuneCountInString(text) > 1024 {
+		return false
+	}
+	kind, err := files.ForCustomer(s, ref.MIME, ref.Size)
+	return err == nil && (kind == files.Image || kind == files.Video || kind == files.Document)
+}
+
+// fileLabel names a file in a status line.
+func fileLabel(ref channel.FileRef) string {
+	if ref.Name != "" {
+		return "the file “" + ref.Name + "”"
+	}
+	return "the file"
+}
+
+// sendParts sends r, or r with each of parts as its text in turn; each message is sent once
+// (key, key#2, key#3, ...), so a retry of the event sends only what is missing.
+func (b *Bot) sendParts(ctx context.Context, c *conversation.Conversation, key string, r channel.Reply, parts []string) error {
+	if len(parts) == 0 {
+		_, err := b.once(ctx, c, key, func(ctx context.Context) (string, error) { return b.Sender.Send(ctx, c.Key, r) })
+		notePrivateReply(c, r, err)
+		return err
+	}
+	for i, p := range parts {
+		k := key
+		if i > 0 {
+			k = fmt.Sprintf("%s#%d", key, i+1)
+		}
+		part := r
+		part.Text = p
+		if i > 0 {
+			part.ReplyTo = ""
+		}
+		_, err := b.once(ctx, c, k, func(ctx context.Context) (string, error) { return b.Sender.Send(ctx, c.Key, part) })
+		notePrivateReply(c, part, err)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// customerText renders an agent's Slack text for the customer on surface s, with the names of
+// the colleagues and channels it mentions.
+func (b *Bot) customerText(ctx context.Context, s channel.Surface, text string) string {
+	users, chans := mrkdwn.Mentions(text)
+	// A handful of names is what a reply mentions; more are left out rather than each costing a
+	// Web API call.
+	users, chans = users[:min(len(users), maxLookups)], chans[:min(len(chans), maxLookups)]
+	names := mrkdwn.Names{Users: map[string]string{}, Channels: map[string]string{}}
+	if b.Directory != nil {
+		for _, id := range users {
+			if n, err := b.Directory.UserName(ctx, id); err == nil {
+				names.Users[id] = n
+			} else {
+				b.log().WarnContext(ctx, "mention left out: user name not found", "user", id, "err", err)
+			}
+		}
+		for _, id := range chans {
+			if n, err := b.Directory.ChannelName(ctx, id); err == nil {
+				names.Channels[id] = n
+			} else {
+				b.log().WarnContext(ctx, "mention left out: channel name not found", "channel", id, "err", err)
+			}
+		}
+	}
+	return mrkdwn.ToCustomer(text, s, names)
 }
 
 // note posts status lines into the thread, as one post, once per event (c is the leased

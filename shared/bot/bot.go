@@ -46,6 +46,12 @@ type Bot struct {
 	Consent       Consent
 	Signals       Signals
 	Answers       Answers
+	Directory     Directory
+	// AgentFiles and CustomerMedia carry files between the thread and the customer; without
+	// them an agent's file is refused with a status line and a customer's media is mirrored as
+	// a line naming its kind.
+	AgentFiles    AgentFiles
+	CustomerMedia CustomerMedia
 	// Threads, when set, records every message the bot posts about a conversation in Slack, so
 	// an erasure of the customer finds them after the conversation expired.
 	Threads Threads

@@ -11,6 +11,23 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
 
+// AgentFiles fetches the files agents share in Slack (package slackapi's client), into memory.
+type AgentFiles interface {
+	DownloadFile(ctx context.Context, ref channel.FileRef) (channel.File, error)
+}
+
+// CustomerMedia fetches the media customers send (package graph's client), into memory.
+type CustomerMedia interface {
+	FetchMedia(ctx context.Context, key channel.Key, ref channel.FileRef) (channel.File, error)
+}
+
+// Directory names the Slack users and channels an agent's reply mentions (package slackapi's client).
+// Without one, or when a lookup fails, a mention is left out of what the customer reads.
+type Directory interface {
+	UserName(ctx context.Context, id string) (string, error)
+	ChannelName(ctx context.Context, id string) (string, error)
+}
+
 // Consent is the ad-data consent ledger (*consent.Ledger).
 type Consent interface {
 	// HandleChat records a consent command in text and returns the confirmation to send.

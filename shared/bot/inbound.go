@@ -12,6 +12,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
 	"github.com/frontdesk-app/frontdesk/shared/faq"
+	"github.com/frontdesk-app/frontdesk/shared/files"
 	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
 )
@@ -258,6 +259,9 @@ func (b *Bot) mirror(ctx context.Context, c *conversation.Conversation, in chann
 		return nil
 	}
 	_, err := b.once(ctx, c, in.ID+"#mirror", func(ctx context.Context) (string, error) {
+		if in.MediaRef != nil && mirroredMedia[in.Media] && b.CustomerMedia != nil {
+			return "", b.mirrorFile(ctx, c, in)
+		}
 		lines := messageLines(in)
 		text := lines[0]
 		return "", b.Desk.Mirror(ctx, desk.ThreadOf(c), c.CustomerName, text)
@@ -266,6 +270,34 @@ func (b *Bot) mirror(ctx context.Context, c *conversation.Conversation, in chann
 		return fmt.Errorf("mirror into thread: %w", err)
 	}
 	return nil
+}
+
+// mirroredMedia are the kinds of customer media brought into the thread as files.
+var mirroredMedia = map[string]bool{"image": true, "video": true, "audio": true, "voice": true, "document": true, "sticker": true, "file": true}
+
+// mirrorFile fetches a customer's media and posts it into the thread with its caption. A file
+// over the limit, or one Meta no longer has, is named in a line instead; a failure that may pass
+// (Meta or Slack unavailable) fails the event, which the queue retries.
+func (b *Bot) mirrorFile(ctx context.Context, c *conversation.Conversation, in channel.Inbound) error {
+	f, err := b.CustomerMedia.FetchMedia(ctx, c.Key, *in.MediaRef)
+	if err == nil {
+		if f.Name == "" {
+			f.Name = files.Name(in.MediaRef.Name, f.MIME, in.Media)
+		}
+		err = b.Desk.MirrorFile(ctx, desk.ThreadOf(c), c.CustomerName, f, in.Text)
+	}
+	if err == nil {
+		return nil
+	}
+	if retryable(err) {
+		return err
+	}
+	b.log().WarnContext(ctx, "customer media not brought into the thread", "event", in, "ref", *in.MediaRef, "err", err)
+	line := "[" + in.Media + ": not shown here, " + apperr.Message(err) + "]"
+	if in.Text != "" {
+		line += " " + in.Text
+	}
+	return b.Desk.Mirror(ctx, desk.ThreadOf(c), c.CustomerName, line)
 }
 
 // messageLines is what agents see of a customer message: its text, or what kind of media it was.

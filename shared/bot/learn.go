@@ -13,6 +13,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/faq"
 	"github.com/frontdesk-app/frontdesk/shared/learn"
 	"github.com/frontdesk-app/frontdesk/shared/metrics"
+	"github.com/frontdesk-app/frontdesk/shared/mrkdwn"
 )
 
 // learning reports whether the bot learns from escalations (package learn).
@@ -72,7 +73,9 @@ func (b *Bot) offerFAQ(ctx context.Context, c *conversation.Conversation, a chan
 	if a.Action == channel.ActionSendAnswer {
 		o.Selected = a.Answer
 	} else {
-		o.Reply = cut(b.Mask(a.Text), learn.MaxAnswer)
+		// The reply as a customer read it, without Slack's markup: plain text, the way the
+		// knowledge base keeps answers.
+		o.Reply = cut(b.Mask(mrkdwn.ToCustomer(a.Text, channel.Messenger, mrkdwn.Names{})), learn.MaxAnswer)
 	}
 	if _, err := b.once(ctx, c, a.ID+"#faq", func(ctx context.Context) (string, error) {
 		return "", b.Offers.OfferFAQ(ctx, desk.ThreadOf(c), o)

@@ -129,6 +129,9 @@ type Inbound struct {
 	// share (a shared post, reel or link), product, unsupported, ... Empty for plain text. For
 	// an order or a flow reply, Text holds its content summarised for an agent.
 	Media string `json:"media,omitempty"`
+	// MediaRef locates the media of a KindMessage with Media set (image, video, audio, voice,
+	// document, sticker), to fetch it when it must be shown to an agent.
+	MediaRef *FileRef `json:"mediaRef,omitempty"`
 	// Name is the customer's display name as the platform sent it, if any.
 	Name string `json:"name,omitempty"`
 	// CommentID is the comment to answer with a private reply (Kind == KindComment).

@@ -62,14 +62,16 @@ type AgentEvent struct {
 	// Key is the conversation, looked up from the thread by the ingress.
 	Key Key `json:"key"`
 	// Channel and ThreadTS locate the escalation thread; MessageTS the agent's message.
-	Channel   string    `json:"channel"`
-	ThreadTS  string    `json:"threadTs"`
-	MessageTS string    `json:"messageTs,omitempty"`
-	User      string    `json:"user"`
-	UserName  string    `json:"userName,omitempty"`
-	Text      string    `json:"text,omitempty"`   // the reply; never logged
-	Answer    string    `json:"answer,omitempty"` // FAQ entry id for ActionSendAnswer, ActionAddPhrasing
-	At        time.Time `json:"at"`
+	Channel   string `json:"channel"`
+	ThreadTS  string `json:"threadTs"`
+	MessageTS string `json:"messageTs,omitempty"`
+	User      string `json:"user"`
+	UserName  string `json:"userName,omitempty"`
+	Text      string `json:"text,omitempty"`   // the reply; never logged
+	Answer    string `json:"answer,omitempty"` // FAQ entry id for ActionSendAnswer, ActionAddPhrasing
+	// Files are the files the agent shared with the reply (Slack's file_share), by reference.
+	Files []FileRef `json:"files,omitempty"`
+	At    time.Time `json:"at"`
 	// ResponseURL is Slack's response_url of an interaction, to update the original message.
 	ResponseURL string `json:"responseUrl,omitempty"`
 }

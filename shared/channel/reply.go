@@ -20,6 +20,9 @@ type Reply struct {
 	CommentID string `json:"commentId,omitempty"`
 	// ReplyTo quotes the message with that id, where the surface supports it.
 	ReplyTo string `json:"replyTo,omitempty"`
+	// File is a file to send (Text, if any, becomes its caption where the surface has one). It
+	// is never encoded: a Reply with a file is built and sent in one go.
+	File *File `json:"-"`
 	// Menu labels the button that opens a WhatsApp list (more than 3 options, ≤ 20
 	// characters); empty means the sender's default.
 	Menu string `json:"menu,omitempty"`
@@ -53,4 +56,24 @@ type Template struct {
 	Name     string   `json:"name"`
 	Language string   `json:"language"`
 	Params   []string `json:"params,omitempty"`
+}
+
+// The longest text one message may carry, in characters, per surface: WhatsApp text.body 4096,
+// Messenger 2000, Instagram 1000 (Send API reference). A private reply to a comment goes through
+// the Send API of a Page or of an Instagram account, so it is held to the smaller one.
+const (
+	WhatsAppTextMax  = 4096
+	MessengerTextMax = 2000
+	InstagramTextMax = 1000
+)
+
+// TextMax is the longest text one message to surface s may carry.
+func TextMax(s Surface) int {
+	switch s {
+	case WhatsApp:
+		return WhatsAppTextMax
+	case Messenger:
+		return MessengerTextMax
+	}
+	return InstagramTextMax
 }

@@ -70,6 +70,9 @@ type SlackMessage struct {
 	TS string
 	// Bot is set for a message posted by an app or bot (not necessarily this one).
 	Bot bool
+	// Files are the ids of the files shared with the message (a customer's photo the bot
+	// uploaded into the thread).
+	Files []string
 }
 
 // Slack is what erasing a thread needs of Slack's Web API (slackapi.ErasureAPI, which words
@@ -84,6 +87,10 @@ type Slack interface {
 	// DeleteMessage deletes a message the bot posted (chat.delete). A message already gone is
 	// NotFound; one the bot did not post is Forbidden (cant_delete_message).
 	DeleteMessage(ctx context.Context, channel, ts string) error
+	// DeleteFile deletes a file the bot uploaded (files.delete): deleting the message that
+	// shared it leaves the file. A file already gone is NotFound; one the bot did not upload is
+	// Forbidden.
+	DeleteFile(ctx context.Context, id string) error
 	// ThreadMessages lists the thread's messages, the parent first (conversations.replies).
 	ThreadMessages(ctx context.Context, channel, threadTS string) ([]SlackMessage, error)
 	// Permalink returns a message's link (chat.getPermalink).
@@ -159,6 +166,16 @@ func (e *SlackEraser) eraseThread(ctx context.Context, t SlackThread) error {
 			ours[m.TS] = true
 		default:
 			others = append(others, m.TS)
+		}
+		if !ours[m.TS] {
+			continue
+		}
+		// A customer's file the bot brought into the thread goes first: deleting its message
+		// would leave the file in Slack.
+		for _, id := range m.Files {
+			if err := e.Slack.DeleteFile(ctx, id); err != nil && !apperr.Is(err, apperr.NotFound) && !apperr.Is(err, apperr.Forbidden) {
+				return err
+			}
 		}
 	}
 	del := make([]string, 0, len(ours))

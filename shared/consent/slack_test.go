@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/consent"
 	"github.com/frontdesk-app/frontdesk/shared/consent/consenttest"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
@@ -104,5 +105,43 @@ func TestErasureReachesSlack(t *testing.T) {
 	}
 	if idx, err := store.SlackThreads(context.Background(), sub); err != nil || len(idx) != 0 {
 		t.Errorf("index after erasure = %v, %v; want none", idx, err)
+	}
+}
+
+// A customer's photo the bot uploaded into the thread is deleted with the thread: deleting the
+// message that shared it would leave the file in Slack.
+func TestErasureDeletesCustomersFiles(t *testing.T) {
+	clk := newClock(t0)
+	store := consenttest.NewStore(clk.Now)
+	fake := slacktest.New(t, slackToken, deskCh)
+	client, err := slackapi.NewClient(slackapi.ClientConfig{Token: slackToken, APIURL: fake.URL(), HTTP: fake.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	subjects := consent.Subjects{Pepper: pepper}
+	rec := &consent.SlackRecorder{Store: store, Subjects: subjects, Now: clk.Now}
+	card, _, _, _ := slackThread(t, fake, rec, client)
+	if err := client.UploadFile(context.Background(), deskCh, card, channel.File{Name: "photo.jpg", MIME: "image/jpeg", Data: []byte("\xff\xd8\xff")}, "Customer: photo"); err != nil {
+		t.Fatal(err)
+	}
+	var fileID string
+	for _, m := range fake.Thread(deskCh, card) {
+		if len(m.Files) == 1 {
+			fileID = m.Files[0].ID
+		}
+	}
+	if fileID == "" {
+		t.Fatal("the photo is not in the thread")
+	}
+	ledger := &consent.Ledger{Store: store, Subjects: subjects, Now: clk.Now,
+		Slack: &consent.SlackEraser{Store: store, Slack: slackapi.ErasureAPI{Client: client}}}
+	if err := ledger.Erase(context.Background(), consent.SourceAPI, subjects.Key(waKey)); err != nil {
+		t.Fatal(err)
+	}
+	if f, ok := fake.UploadedFile(fileID); !ok || !f.Deleted || f.Data != nil {
+		t.Errorf("the customer's photo was not deleted from Slack: %+v", f)
+	}
+	if n := len(fake.CallsTo("files.delete")); n != 1 {
+		t.Errorf("files.delete called %d times, want 1", n)
 	}
 }

@@ -24,6 +24,9 @@ type Desk interface {
 	// Mirror posts a customer's message into the thread; name is the customer's display name
 	// ("" if unknown), text as the customer wrote it (the desk masks and escapes it).
 	Mirror(ctx context.Context, t Thread, name, text string) error
+	// MirrorFile posts a customer's file into the thread (the bytes, from memory) with its
+	// caption as the customer wrote it (the desk masks and escapes it).
+	MirrorFile(ctx context.Context, t Thread, name string, f channel.File, caption string) error
 	// Note posts status lines into the thread, as one post.
 	Note(ctx context.Context, t Thread, notes ...Note) error
 	// Reannounce posts n into the thread and brings it back into the desk's view (Slack: "also

@@ -37,6 +37,7 @@ const (
 	CustomerMustWrite NoteKind = "customer_must_write" // after the window, nothing may be sent
 	HumanAgentTag     NoteKind = "human_agent_tag"     // sent with Messenger's HUMAN_AGENT tag
 	NotSent           NoteKind = "not_sent"            // a reply could not be delivered [Text: why, frontdesk's words]
+	Split             NoteKind = "split"               // a long reply went out as several messages [Text: how many, and the surface's limit]
 	PrivateReplySpent NoteKind = "private_reply_spent" // a reply to a comment whose one private reply was already sent
 	Gone              NoteKind = "gone"                // the conversation expired or was erased; nothing was sent
 
@@ -155,6 +156,8 @@ func (n Note) Format(agent, text func(string) string) string {
 		return "Sent with the HUMAN_AGENT tag (the 24-hour window has closed; agents may answer for 7 days)."
 	case NotSent:
 		return "Not sent: " + text(n.Text) + "."
+	case Split:
+		return "Sent as " + text(n.Text) + "."
 	case PrivateReplySpent:
 		return "Not sent: this comment's one private reply was already used — the customer can answer it in Messenger or Instagram, or comment again."
 	case Gone:

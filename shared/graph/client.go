@@ -122,6 +122,9 @@ func (c *Client) Send(ctx context.Context, key channel.Key, r channel.Reply) (st
 	if !digits(key.Account) {
 		return "", apperr.E(op, apperr.Invalid, "the account id must be digits")
 	}
+	if r.File != nil {
+		return c.sendFile(ctx, key, r)
+	}
 	if r.CommentID != "" || key.Surface == channel.Comment {
 		return c.privateReply(ctx, key, r)
 	}

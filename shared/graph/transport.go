@@ -64,6 +64,31 @@ func (t *Transport) Post(ctx context.Context, endpoint, token, contentType strin
 	return err
 }
 
+// Get fetches endpoint with token as the bearer token, with the retries of Post (a GET has no
+// side effect, so a timed-out one is retried too), and decodes a 2xx answer, JSON, into out.
+func (t *Transport) Get(ctx context.Context, endpoint, token string, out any) error {
+	_, err := retry.Do(ctx, t.Retry, getVerdict, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, t.attempt(ctx, endpoint, token, "", nil, out)
+	})
+	return err
+}
+
+// getVerdict retries what verdict retries, and a GET whose answer did not come.
+func getVerdict(err error) retry.Verdict {
+	if _, ok := errors.AsType[*netError](err); ok {
+		return retry.Verdict{Retry: true}
+	}
+	return verdict(err)
+}
+
+// Doer returns the client that sends the transport's requests.
+func (t *Transport) Doer() Doer {
+	if t.HTTP == nil {
+		return defaultHTTP
+	}
+	return t.HTTP
+}
+
 func (t *Transport) attempt(ctx context.Context, endpoint, token, contentType string, body []byte, out any) error {
 	timeout := t.Timeout
 	if timeout <= 0 {
@@ -71,12 +96,18 @@ func (t *Transport) attempt(ctx context.Context, endpoint, token, contentType st
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+	method, rd := http.MethodGet, io.Reader(nil)
+	if body != nil {
+		method, rd = http.MethodPost, bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, endpoint, rd)
 	if err != nil {
 		return &netError{err: errors.New("the request cannot be built")}
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", contentType)
+	if body != nil {
+		req.Header.Set("Content-Type", contentType)
+	}
 	req.Header.Set("Accept", "application/json")
 	doer := t.HTTP
 	if doer == nil {

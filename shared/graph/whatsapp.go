@@ -35,6 +35,10 @@ type waMessage struct {
 	Text             *waText        `json:"text,omitempty"`
 	Interactive      *waInteractive `json:"interactive,omitempty"`
 	Template         *waTemplate    `json:"template,omitempty"`
+	Image            *waMedia       `json:"image,omitempty"`
+	Video            *waMedia       `json:"video,omitempty"`
+	Audio            *waMedia       `json:"audio,omitempty"`
+	Document         *waMedia       `json:"document,omitempty"`
 }
 
 type waContext struct {

@@ -37,6 +37,7 @@ type attachment struct {
 	Type    string `json:"type"`
 	Payload struct {
 		StickerID flexInt `json:"sticker_id"`
+		URL       string  `json:"url"`
 		Title     string  `json:"title"`
 		Product   *struct {
 			Elements []struct {
@@ -194,6 +195,7 @@ func (p *parser) messaging(surface channel.Surface, entryID flexID, raw json.Raw
 			if md := messageMedia(m.Attachments, int64(m.StickerID)); md != "" {
 				in.Media = md
 			}
+			in.MediaRef = mediaRef(m.Attachments)
 			if in.Media == "product" && in.Text == "" {
 				in.Text = productSummary(m.Attachments)
 			}
@@ -314,6 +316,19 @@ func stickerMedia(id int64) string {
 		return "like"
 	}
 	return "sticker"
+}
+
+// mediaRef locates the first attachment with a file to fetch (its CDN URL), or nil.
+func mediaRef(atts []attachment) *channel.FileRef {
+	for _, a := range atts {
+		switch a.Type {
+		case "image", "video", "audio", "file":
+			if u := a.Payload.URL; u != "" && u != "null" {
+				return &channel.FileRef{URL: u}
+			}
+		}
+	}
+	return nil
 }
 
 // attachmentMedia names one attachment in the terms of Inbound.Media.

@@ -40,6 +40,8 @@ type waError struct {
 type waMedia struct {
 	ID       string `json:"id"`
 	MimeType string `json:"mime_type"`
+	SHA256   string `json:"sha256"`
+	Filename string `json:"filename"`
 	Caption  string `json:"caption"`
 	Voice    bool   `json:"voice"`
 }
@@ -244,6 +246,9 @@ func (p *parser) waMessage(field, account string, contacts []waContact, raw json
 		in.Media = m.Type
 		if md != nil {
 			in.Text = md.Caption
+			if md.ID != "" {
+				in.MediaRef = &channel.FileRef{ID: md.ID, MIME: md.MimeType, SHA256: md.SHA256, Name: md.Filename}
+			}
 			if m.Type == "audio" && md.Voice {
 				in.Media = "voice"
 			}

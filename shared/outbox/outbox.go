@@ -46,6 +46,12 @@ const (
 	Other     = "other"
 )
 
+// What the outbox's users.info and conversations.info answer for any user and channel.
+const (
+	LocalAgentName   = "Alex"
+	LocalChannelName = "support"
+)
+
 // DefaultMax is how many calls New's outbox keeps.
 const DefaultMax = 1000
 
@@ -67,6 +73,8 @@ type Outbox struct {
 	mu      sync.Mutex
 	entries []Entry
 	seq     int
+	stored  map[string]*localFile
+	order   []string // stored ids, oldest first
 }
 
 // New returns an empty outbox.
@@ -77,6 +85,24 @@ func (o *Outbox) Entries() []Entry {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return slices.Clone(o.entries)
+}
+
+// record keeps e, the newest Max entries, and tells OnRecord.
+func (o *Outbox) record(e Entry) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.recordLocked(e)
+}
+
+func (o *Outbox) recordLocked(e Entry) {
+	o.entries = append(o.entries, e)
+	if o.OnRecord != nil {
+		// Under the lock, so observers see the entries in the order they were recorded.
+		o.OnRecord(e)
+	}
+	if o.Max > 0 && len(o.entries) > o.Max {
+		o.entries = slices.Clone(o.entries[len(o.entries)-o.Max:])
+	}
 }
 
 // Reset empties the outbox.
@@ -103,9 +129,25 @@ func (o *Outbox) RoundTrip(req *http.Request) (*http.Response, error) {
 		r2.Body = io.NopCloser(bytes.NewReader(body))
 		return o.Real.RoundTrip(r2)
 	}
-	jsonBody, err := asJSON(req.Header.Get("Content-Type"), body)
+	if resp, ok := o.download(req); ok {
+		o.record(Entry{At: o.Now().UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: json.RawMessage("null"),
+			Response: json.RawMessage(fmt.Sprintf(`{"bytes":%d}`, resp.ContentLength))})
+		return resp, nil
+	}
+	var jsonBody json.RawMessage
+	var err error
+	if ct := req.Header.Get("Content-Type"); strings.HasPrefix(ct, "multipart/form-data") {
+		jsonBody, err = multipartSummary(ct, body)
+	} else {
+		jsonBody, err = asJSON(ct, body)
+	}
 	if err != nil {
 		return respond(req, http.StatusBadRequest, graphError(err.Error(), 100)), nil
+	}
+	if m := mediaLookupRE.FindStringSubmatch(req.URL.Path); m != nil && req.Method == http.MethodGet && service == WhatsApp {
+		resp, _ := json.Marshal(o.mediaLookup(m[1]))
+		o.record(Entry{At: o.Now().UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: jsonBody, Response: resp})
+		return respondRaw(req, http.StatusOK, resp), nil
 	}
 
 	o.mu.Lock()
@@ -114,14 +156,7 @@ func (o *Outbox) RoundTrip(req *http.Request) (*http.Response, error) {
 	e := Entry{At: now.UTC(), Service: service, Method: req.Method, Path: req.URL.Path, Body: jsonBody}
 	resp, _ := json.Marshal(answer(service, req.URL.Path, jsonBody, o.seq, now))
 	e.Response = resp
-	o.entries = append(o.entries, e)
-	if o.OnRecord != nil {
-		// Under the lock, so observers see the entries in the order they were recorded.
-		o.OnRecord(e)
-	}
-	if o.Max > 0 && len(o.entries) > o.Max {
-		o.entries = slices.Clone(o.entries[len(o.entries)-o.Max:])
-	}
+	o.recordLocked(e)
 	o.mu.Unlock()
 
 	return respondRaw(req, http.StatusOK, resp), nil
@@ -131,16 +166,23 @@ func (o *Outbox) classify(req *http.Request, body []byte) string {
 	host := req.URL.Hostname()
 	path := req.URL.Path
 	switch {
-	case strings.HasSuffix(host, "slack.com") || strings.Contains(path, "/api/chat.") || strings.Contains(path, "/api/conversations."):
+	case strings.HasSuffix(host, "slack.com") || strings.Contains(path, "/api/chat.") || strings.Contains(path, "/api/conversations.") ||
+		strings.Contains(path, "/api/users.") || strings.Contains(path, "/api/files."):
 		return Slack
+	case strings.HasSuffix(host, "fbsbx.com") || strings.HasPrefix(path, "/whatsapp_business/"):
+		return WhatsApp
+	case strings.HasSuffix(host, "fbcdn.net"):
+		return Messenger
 	case strings.HasSuffix(path, "/events"):
 		return CAPI
+	case strings.HasSuffix(path, "/media") || (req.Method == http.MethodGet && mediaLookupRE.MatchString(path)):
+		return WhatsApp
 	case strings.HasSuffix(path, "/messages"):
 		var probe struct {
 			MessagingProduct string `json:"messaging_product"`
 		}
 		_ = json.Unmarshal(body, &probe)
-		if probe.MessagingProduct == "whatsapp" {
+		if probe.MessagingProduct == "whatsapp" && !strings.HasPrefix(req.Header.Get("Content-Type"), "multipart/") {
 			return WhatsApp
 		}
 		if host == "graph.instagram.com" {
@@ -194,10 +236,14 @@ func answer(service, path string, body json.RawMessage, seq int, now time.Time) 
 		Text      string          `json:"text"`
 		Recipient json.RawMessage `json:"recipient"`
 		Data      []any           `json:"data"`
+		User      string          `json:"user"`
 	}
 	_ = json.Unmarshal(body, &b)
 	switch service {
 	case WhatsApp:
+		if strings.HasSuffix(path, "/media") {
+			return map[string]any{"id": fmt.Sprintf("%d", 8000000000000000+seq)}
+		}
 		return map[string]any{
 			"messaging_product": "whatsapp",
 			"contacts":          []map[string]string{{"input": b.To, "wa_id": b.To}},
@@ -209,6 +255,13 @@ func answer(service, path string, body json.RawMessage, seq int, now time.Time) 
 			CommentID string `json:"comment_id"`
 		}
 		_ = json.Unmarshal(b.Recipient, &r)
+		if r.ID == "" && r.CommentID == "" {
+			// a multipart attachment send records recipient as a JSON string
+			var raw string
+			if json.Unmarshal(b.Recipient, &raw) == nil {
+				_ = json.Unmarshal([]byte(raw), &r)
+			}
+		}
 		return map[string]string{"recipient_id": r.ID + r.CommentID, "message_id": fmt.Sprintf("m_LOCAL%06d", seq)}
 	case CAPI:
 		return map[string]any{"events_received": len(b.Data), "messages": []string{}, "fbtrace_id": fmt.Sprintf("LOCAL%06d", seq)}
@@ -222,6 +275,23 @@ func answer(service, path string, body json.RawMessage, seq int, now time.Time) 
 			return map[string]any{"ok": true, "channel": b.Channel, "ts": b.TS, "text": b.Text}
 		case strings.HasSuffix(path, "chat.postEphemeral"):
 			return map[string]any{"ok": true, "message_ts": ts}
+		case strings.HasSuffix(path, "files.getUploadURLExternal"):
+			id := fmt.Sprintf("F0LOCALUP%06d", seq)
+			return map[string]any{"ok": true, "upload_url": slackUpload + id, "file_id": id}
+		case strings.HasPrefix(path, "/upload/v1/"):
+			return map[string]any{"ok": true}
+		case strings.HasSuffix(path, "files.completeUploadExternal"):
+			var f struct {
+				Files json.RawMessage `json:"files"`
+			}
+			_ = json.Unmarshal(body, &f)
+			return map[string]any{"ok": true, "files": f.Files}
+		case strings.HasSuffix(path, "users.info"):
+			// Every local agent is called LocalAgentName.
+			return map[string]any{"ok": true, "user": map[string]any{"id": b.User, "name": "local.agent", "real_name": LocalAgentName + " Local",
+				"profile": map[string]any{"first_name": LocalAgentName, "display_name": "local.agent", "real_name": LocalAgentName + " Local"}}}
+		case strings.HasSuffix(path, "conversations.info"):
+			return map[string]any{"ok": true, "channel": map[string]any{"id": b.Channel, "name": LocalChannelName, "is_channel": true}}
 		}
 		return map[string]any{"ok": true}
 	}
@@ -264,6 +334,8 @@ func (o *Outbox) Handler() http.Handler {
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(entries)
 	})
+	mux.HandleFunc("POST /_local/media", o.registerFile)
+	mux.HandleFunc("POST /_local/slack-files", o.registerFile)
 	mux.HandleFunc("DELETE /_local/outbox", func(w http.ResponseWriter, r *http.Request) {
 		o.Reset()
 		w.WriteHeader(http.StatusNoContent)

@@ -49,6 +49,7 @@ type ClientConfig struct {
 type Client struct {
 	api    *slack.Client
 	policy retry.Policy
+	names  nameCache
 }
 
 // NewClient returns a client, or an Internal error when the token is missing.
@@ -75,7 +76,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	)
 	// A 429 without Retry-After waits a second, as Slack's docs suggest, then backs off.
 	policy := retry.Policy{MaxRetries: cfg.MaxRetries, BaseBackoff: time.Second, MaxBackoff: cfg.MaxWait, Sleep: cfg.Sleep}
-	return &Client{api: api, policy: policy}, nil
+	return &Client{api: api, policy: policy, names: nameCache{now: time.Now}}, nil
 }
 
 // bearer adds "Authorization: Bearer <token>" to every request.
@@ -147,6 +148,15 @@ func (c *Client) DeleteMessage(ctx context.Context, channel, ts string) error {
 	return nil
 }
 
+// DeleteFile deletes a file the bot uploaded (files.delete).
+func (c *Client) DeleteFile(ctx context.Context, id string) error {
+	err := c.retry(ctx, func() error { return c.api.DeleteFileContext(ctx, id) })
+	if err != nil {
+		return mapError("slackapi.DeleteFile", err)
+	}
+	return nil
+}
+
 // ThreadMessage is a message of a thread as conversations.replies lists it.
 type ThreadMessage struct {
 	TS string
@@ -155,6 +165,8 @@ type ThreadMessage struct {
 	BotID string
 	// SubType is Slack's message subtype: "tombstone" for a deleted parent that has replies.
 	SubType string
+	// Files are the ids of the files shared with the message.
+	Files []string
 }
 
 // ThreadMessages lists the messages of the thread threadTS in channel, the parent first
@@ -177,7 +189,11 @@ func (c *Client) ThreadMessages(ctx context.Context, channel, threadTS string) (
 			return nil, mapError("slackapi.ThreadMessages", err)
 		}
 		for _, m := range msgs {
-			out = append(out, ThreadMessage{TS: m.Timestamp, User: m.User, BotID: m.BotID, SubType: m.SubType})
+			tm := ThreadMessage{TS: m.Timestamp, User: m.User, BotID: m.BotID, SubType: m.SubType}
+			for _, f := range m.Files {
+				tm.Files = append(tm.Files, f.ID)
+			}
+			out = append(out, tm)
 		}
 		if !more || next == "" {
 			return out, nil
@@ -249,9 +265,10 @@ var errorKinds = map[string]apperr.Kind{
 	"restricted_action_thread_only_channel":    apperr.Invalid,
 	"restricted_action_non_threadable_channel": apperr.Invalid,
 	"cant_update_message":                      apperr.Forbidden, "edit_window_closed": apperr.Forbidden,
-	"message_not_found": apperr.NotFound, "thread_not_found": apperr.NotFound,
+	"message_not_found": apperr.NotFound, "thread_not_found": apperr.NotFound, "user_not_found": apperr.NotFound, "user_not_visible": apperr.NotFound,
 	// chat.delete of a message the bot did not post.
 	"cant_delete_message": apperr.Forbidden, "compliance_exports_prevent_deletion": apperr.Forbidden,
+	"cant_delete_file": apperr.Forbidden, "file_not_found": apperr.NotFound, "file_deleted": apperr.NotFound,
 	// Slack is busy or failing: a later retry may work.
 	"ratelimited": apperr.Transient, "rate_limited": apperr.Transient, "internal_error": apperr.Transient,
 	"fatal_error": apperr.Transient, "service_unavailable": apperr.Transient, "request_timeout": apperr.Transient,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
+	"github.com/frontdesk-app/frontdesk/shared/mrkdwn"
 )
 
 // commands serves the slash command (/frontdesk): "open" lists unclaimed escalations, anything
@@ -45,7 +46,7 @@ func helpText(command string) string {
 		command = "/frontdesk"
 	}
 	return fmt.Sprintf("*%[1]s open* lists escalations nobody has claimed yet.\n*%[1]s help* shows this.\n"+
-		"In an escalation thread, your replies go to the customer; start a reply with `note:` to keep it internal.", command)
+		"In an escalation thread: %[2]s", command, mrkdwn.NoteRule)
 }
 
 // openList renders the unclaimed escalations, oldest first, with a link to each thread.

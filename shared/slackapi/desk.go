@@ -14,6 +14,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
+	"github.com/frontdesk-app/frontdesk/shared/mrkdwn"
 )
 
 // Action ids of the escalation buttons; the interactions handler maps them to
@@ -107,6 +108,19 @@ func (d *Desk) Mirror(ctx context.Context, t desk.Thread, name, text string) err
 	line := fmt.Sprintf(":speech_balloon: *%s:* %s", customerText(name, 80), customerText(text, 3000))
 	_, err := d.c.PostMessage(ctx, t.Channel, t.TS, line, nil)
 	return err
+}
+
+// MirrorFile posts a customer's file into the escalation thread with the caption, masked and
+// escaped, as its message.
+func (d *Desk) MirrorFile(ctx context.Context, t desk.Thread, name string, f channel.File, caption string) error {
+	if name == "" {
+		name = "Customer"
+	}
+	line := fmt.Sprintf(":paperclip: *%s* sent a file", customerText(name, 80))
+	if caption != "" {
+		line = fmt.Sprintf(":paperclip: *%s:* %s", customerText(name, 80), customerText(caption, 3000))
+	}
+	return d.c.UploadFile(ctx, t.Channel, t.TS, f, line)
 }
 
 // Note posts status lines into the thread, one line each, as one message.
@@ -226,7 +240,7 @@ func CardBlocks(a desk.Card) []slack.Block {
 		blocks = append(blocks, slack.NewActionBlock(blockActions, buttons...))
 	}
 	if !a.At.IsZero() {
-		blocks = append(blocks, slack.NewContextBlock("", md("Escalated "+slackDate(a.At)+" · reply in the thread to answer the customer; start with `note:` to keep it internal")))
+		blocks = append(blocks, slack.NewContextBlock("", md("Escalated "+slackDate(a.At)+" · "+mrkdwn.NoteRule)))
 	}
 	return blocks
 }

@@ -170,7 +170,8 @@ func TestDeskAnnounce(t *testing.T) {
 	}
 
 	cr := render(t, card.Blocks)
-	for _, want := range []string{"WhatsApp", "Anna Schmidt", "49******67", "German", "asked for a person", "Waiting for an agent"} {
+	for _, want := range []string{"WhatsApp", "Anna Schmidt", "49******67", "German", "asked for a person", "Waiting for an agent",
+		"stays internal", "`note:`", "`Notiz:`", "mention of a colleague"} {
 		if !strings.Contains(cr.text, want) {
 			t.Errorf("card does not show %q:\n%s", want, cr.text)
 		}

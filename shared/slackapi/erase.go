@@ -38,6 +38,11 @@ func (e ErasureAPI) DeleteMessage(ctx context.Context, channel, ts string) error
 	return e.Client.DeleteMessage(ctx, channel, ts)
 }
 
+// DeleteFile is Client.DeleteFile.
+func (e ErasureAPI) DeleteFile(ctx context.Context, id string) error {
+	return e.Client.DeleteFile(ctx, id)
+}
+
 // ThreadMessages lists the thread, marking what an app or bot posted.
 func (e ErasureAPI) ThreadMessages(ctx context.Context, channel, threadTS string) ([]consent.SlackMessage, error) {
 	msgs, err := e.Client.ThreadMessages(ctx, channel, threadTS)
@@ -49,7 +54,7 @@ func (e ErasureAPI) ThreadMessages(ctx context.Context, channel, threadTS string
 		if m.SubType == "tombstone" {
 			continue // a deleted message's tombstone
 		}
-		out = append(out, consent.SlackMessage{TS: m.TS, Bot: m.BotID != ""})
+		out = append(out, consent.SlackMessage{TS: m.TS, Bot: m.BotID != "", Files: m.Files})
 	}
 	return out, nil
 }

@@ -7,16 +7,16 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/mrkdwn"
 )
 
-// NotePrefix starts an agent's thread reply that stays internal (case does not matter).
+// NotePrefix starts an agent's thread reply that stays internal (case does not matter); IsNote
+// knows the other forms agents type.
 const NotePrefix = "note:"
 
-// IsNote reports whether an agent's thread reply is an internal note.
-func IsNote(text string) bool {
-	t := strings.TrimSpace(text)
-	return len(t) >= len(NotePrefix) && strings.EqualFold(t[:len(NotePrefix)], NotePrefix)
-}
+// IsNote reports whether an agent's thread reply is an internal note (mrkdwn.IsNote: "note:",
+// "*note:*", "Note -", "Notiz:", a leading mention of a colleague, ...).
+func IsNote(text string) bool { return mrkdwn.IsNote(text) }
 
 // events serves the Events API: url_verification, and agents' messages in escalation threads.
 //
@@ -56,11 +56,12 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request, body []byte) {
 }
 
 // Message subtypes that are still an agent writing to the customer. thread_broadcast is a
-// thread reply also sent to the channel. message_changed and message_deleted of such a reply
+// thread reply also sent to the channel; file_share is a reply with files (and text or not),
+// which go to the customer by reference: the bot downloads them when it sends. message_changed and message_deleted of such a reply
 // become edit and delete actions (the bot says in the thread that they do not reach the
 // customer: WhatsApp and Messenger offer businesses no way to edit or unsend). Everything else
 // (bot_message, channel_join, ...) is ignored.
-var replySubtypes = map[string]bool{"": true, "thread_broadcast": true}
+var replySubtypes = map[string]bool{"": true, "thread_broadcast": true, "file_share": true}
 
 // messageAction reads a message event as an agent's action in an escalation thread: a reply,
 // or the edit or deletion of one. It returns why the message is none of these otherwise. The
@@ -106,7 +107,21 @@ func messageAction(m *slackevents.MessageEvent) (*channel.AgentEvent, string) {
 		return nil, skip
 	}
 	return &channel.AgentEvent{Action: channel.ActionReply, Channel: m.Channel, ThreadTS: m.ThreadTimeStamp,
-		MessageTS: m.TimeStamp, User: m.User, Text: m.Text}, ""
+		MessageTS: m.TimeStamp, User: m.User, Text: m.Text, Files: fileRefs(m)}, ""
+}
+
+// fileRefs are the files shared with a message, by reference (https://docs.slack.dev/reference/objects/file-object).
+// A file Slack does not let the app read (a tombstone, a file hidden by the plan's limit) comes
+// without a download URL; the bot then says it could not be sent.
+func fileRefs(m *slackevents.MessageEvent) []channel.FileRef {
+	if m.Message == nil {
+		return nil
+	}
+	var refs []channel.FileRef
+	for _, f := range m.Message.Files {
+		refs = append(refs, channel.FileRef{ID: f.ID, URL: f.URLPrivateDownload, Name: f.Name, MIME: f.Mimetype, Size: int64(f.Size)})
+	}
+	return refs
 }
 
 // skipReason says why a message event is not an agent reply for the customer, or "".
@@ -122,7 +137,7 @@ func skipReason(m *slackevents.MessageEvent) string {
 		return "no user"
 	case IsNote(m.Text):
 		return "internal note"
-	case strings.TrimSpace(m.Text) == "":
+	case strings.TrimSpace(m.Text) == "" && (m.Message == nil || len(m.Message.Files) == 0):
 		return "no text"
 	}
 	return ""

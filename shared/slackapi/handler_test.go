@@ -175,6 +175,23 @@ func TestEventsIgnored(t *testing.T) {
 	}
 }
 
+// The forms of internal notes agents type stay in Slack, in the wire text Slack sends.
+func TestEventsNoteForms(t *testing.T) {
+	t.Parallel()
+	reply := readTestdata(t, "event_thread_reply.json")
+	for _, note := range []string{"*note:* Kunde ist VIP", "_note_: check stock", "Note - call tomorrow", "Notiz: Paket prüfen",
+		"\u003c@U043H11ES4V\u003e can you take this?", "\u003c!here\u003e who speaks French?"} {
+		hs := newHarness(t, escalated())
+		body := bytes.ReplaceAll(reply, []byte("Hallo Anna, die Lieferung kommt morgen."), []byte(note))
+		if w := hs.do(signedRequest("/slack/events", body, testNow)); w.Code != http.StatusOK {
+			t.Fatalf("%q: status = %d (%s), want 200", note, w.Code, w.Body)
+		}
+		if n := len(hs.queue.sent()); n != 0 {
+			t.Errorf("%q: queued %d messages for the customer, want none (internal)", note, n)
+		}
+	}
+}
+
 // TestEventsEditAndDelete: an agent's edit or deletion of a reply the customer already has
 // becomes an action, so the bot can say in the thread that it did not reach the customer.
 func TestEventsEditAndDelete(t *testing.T) {
@@ -463,7 +480,7 @@ func TestCommands(t *testing.T) {
 			notWant: []string{"4917112345667", "49******99"}},
 		{name: "open, none", body: open, want: []string{"No unclaimed escalations"}},
 		{name: "open, store down", body: open, fail: true, want: []string{"Could not load"}},
-		{name: "help", body: bytes.Replace(open, []byte("text=open"), []byte("text=help"), 1), want: []string{"/frontdesk open", "note:"}},
+		{name: "help", body: bytes.Replace(open, []byte("text=open"), []byte("text=help"), 1), want: []string{"/frontdesk open", "note:", "Notiz:", "mention of a colleague"}},
 		{name: "no text", body: bytes.Replace(open, []byte("text=open"), []byte("text="), 1), want: []string{"/frontdesk open"}},
 	}
 	for _, tt := range tests {
@@ -553,6 +570,45 @@ func FuzzEvents(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRecordedFileShare runs Slack's file_share messages as recorded by others (testdata/recorded,
+// see SOURCES) through the handler, moved in memory into the escalation's thread of our
+// workspace (they were recorded in a DM of another): a reply carrying its files by reference.
+func TestRecordedFileShare(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file string
+		want []channel.FileRef
+	}{
+		{"slack-web/event_message_file_share.json", []channel.FileRef{{ID: "F04EEHX1EES", Name: "namenamename.txt", MIME: "text/plain", Size: 12,
+			URL: "https://files.slack.com/files-pri/T043DB835ML-F04EEHX1EES/download/namenamename.txt"}}},
+		{"slack-web/event_message_file_share_slack_connect.json", []channel.FileRef{{ID: "F12345678"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			var env map[string]any
+			if err := json.Unmarshal(readTestdata(t, filepath.Join("recorded", tt.file)), &env); err != nil {
+				t.Fatal(err)
+			}
+			ev := env["event"].(map[string]any)
+			ev["channel"], ev["thread_ts"] = testdataDesk, threadTS        // recorded in a DM: put it in the thread
+			env["team_id"], env["api_app_id"] = "T0FRONTDSK", "A0FRONTDSK" // recorded in another workspace: make it ours
+			body, _ := json.Marshal(env)
+			hs := newHarness(t, escalated())
+			if w := hs.do(signedRequest("/slack/events", body, testNow)); w.Code != http.StatusOK {
+				t.Fatalf("status = %d (%s)", w.Code, w.Body)
+			}
+			evs := hs.queue.agentEvents(t)
+			if len(evs) != 1 || evs[0].Action != channel.ActionReply || evs[0].Text != "message message message" {
+				t.Fatalf("agent events = %+v, want one reply with the text", evs)
+			}
+			if diff := cmp.Diff(tt.want, evs[0].Files); diff != "" {
+				t.Errorf("files (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
 
 // TestOnlyOurWorkspace: a request signed with our secret but sent for another workspace or

@@ -34,8 +34,19 @@ func TestMask(t *testing.T) {
 		{"after plus text", "WhatsApp +4917112345678!", "WhatsApp [phone]!"},
 		{"two numbers", "0171 1234567 oder 030 7654321", "[phone] oder [phone]"},
 		{"multiline", "Nummer:\n0171 1234567\nDanke", "Nummer:\n[phone]\nDanke"},
-		{"card number", "4111 1111 1111 1111", "[number]"},
-		{"iban digits", "DE89 3704 0044 0532 0130 00", "DE89 [number]"},
+		{"card number", "4111 1111 1111 1111", "[card]"},
+		{"card dashes", "Karte 5500-0000-0000-0004, Ablauf 12/27", "Karte [card], Ablauf 12/27"},
+		{"amex 15 digits", "3782 822463 10005", "[card]"},
+		{"card glued", "4111111111111111", "[card]"},
+		{"sixteen digits not luhn", "4111 1111 1111 1112", "[number]"},
+		{"iban spaced", "DE89 3704 0044 0532 0130 00", "[iban]"},
+		{"iban compact", "IBAN: DE89370400440532013000.", "IBAN: [iban]."},
+		{"iban lower case", "de89 3704 0044 0532 0130 00 bitte", "[iban] bitte"},
+		{"iban wrong check digits", "DE00 3704 0044 0532 0130 00", "[iban]"},
+		{"iban gb", "GB82 WEST 1234 5698 7654 32", "[iban]"},
+		{"iban at", "AT61 1904 3002 3457 3201 danke", "[iban] danke"},
+		{"iban ch", "CH93 0076 2011 6238 5295 7", "[iban]"},
+		{"iban then text", "Konto DE89370400440532013000 gehört Anna", "Konto [iban] gehört Anna"},
 		{"order without hash is masked", "Bestellung 12345678", "Bestellung [phone]"},
 		// E-mail addresses.
 		{"email", "mail me: max.mustermann@example.com", "mail me: [email]"},
@@ -57,6 +68,8 @@ func TestMask(t *testing.T) {
 		{"date range", "12.03.2024-15.03.2024", "12.03.2024-15.03.2024"},
 		{"date then phone", "12.03.2024 0171 1234567", "12.03.2024 [phone]"},
 		{"product code", "Artikel A1234567B", "Artikel A1234567B"},
+		{"country and code are no iban", "DE12 Lieferung", "DE12 Lieferung"},
+		{"short code like an iban start", "AB12 3456", "AB12 3456"},
 		{"time", "10:00-12:00", "10:00-12:00"},
 		{"empty", "", ""},
 		{"no digits", "Ich möchte mit einem Menschen sprechen", "Ich möchte mit einem Menschen sprechen"},
@@ -108,7 +121,8 @@ func TestCustomerText(t *testing.T) {
 }
 
 func FuzzMask(f *testing.F) {
-	for _, s := range []string{"+49 171 1234567", "max@example.org", "#1234567", "12.03.2024 0171 1234567", "06.12.34.56.78"} {
+	for _, s := range []string{"+49 171 1234567", "max@example.org", "#1234567", "12.03.2024 0171 1234567", "06.12.34.56.78",
+		"DE89 3704 0044 0532 0130 00", "4111 1111 1111 1111", "GB82WEST12345698765432x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -117,5 +131,21 @@ func FuzzMask(f *testing.F) {
 		if again := Mask(got); again != got {
 			t.Errorf("Mask not idempotent: %q -> %q -> %q", s, got, again)
 		}
+		// No IBAN that passes its checksum and no card number survives.
+		for _, loc := range ibanRE.FindAllStringIndex(got, -1) {
+			if n := ibanEnd(got[loc[0]:loc[1]]); n > 0 {
+				compact := strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\u00a0", "").Replace(got[loc[0] : loc[0]+n]))
+				if len(compact) >= 15 && mod97([]byte(compact)) == 1 && !isWordRune(firstRune(got[loc[0]+n:])) {
+					t.Errorf("IBAN %q left in %q (from %q)", compact, got, s)
+				}
+			}
+		}
 	})
+}
+
+func firstRune(s string) rune {
+	for _, r := range s {
+		return r
+	}
+	return 0
 }

@@ -27,6 +27,7 @@ var noteEmoji = map[desk.NoteKind]string{
 	desk.CustomerMustWrite: ":warning:",
 	desk.HumanAgentTag:     ":information_source:",
 	desk.NotSent:           ":x:",
+	desk.Split:             ":scissors:",
 	desk.PrivateReplySpent: ":warning:",
 	desk.Gone:              ":no_entry:",
 	desk.Unclaimed:         ":sos:",

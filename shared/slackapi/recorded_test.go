@@ -70,6 +70,7 @@ var recordedWants = map[string]recorded{
 	"slack-web/event_messageExample.json":                   {parse: "ignored", ignored: "not a thread reply", status: 200},
 	"slack-web/event_message_deleted.json":                  {parse: "ignored", ignored: "not a thread reply", status: 200},
 	"slack-web/event_message_file_share_slack_connect.json": {parse: "ignored", status: 200},
+	"slack-web/event_message_file_share.json":               {parse: "ignored", ignored: "not a thread reply", status: 200},
 	// The Java SDK's shape samples (every field present, every value empty): no outer type, no
 	// workspace; the handler refuses what names no workspace.
 	"java-slack-sdk/event_MessageChangedPayload.json":         {parse: "ignored", ignored: "outer type ", status: 401},

@@ -1,6 +1,7 @@
 package integration_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
 	"github.com/frontdesk-app/frontdesk/shared/meta/metatest"
+	"github.com/frontdesk-app/frontdesk/shared/slackapi/slacktest"
 )
 
 const agent = "U0AGENT1"
@@ -181,6 +183,132 @@ func TestAgentRepliesAfterTheWindow(t *testing.T) {
 		last := sends[len(sends)-1].JSON
 		if last["messaging_type"] != "MESSAGE_TAG" || last["tag"] != "HUMAN_AGENT" {
 			t.Errorf("late Messenger reply = %v, want MESSAGE_TAG HUMAN_AGENT", last)
+		}
+	})
+}
+
+// An agent types as agents do in Slack: the customer reads text, not Slack's wire format.
+func TestAgentReplyReadsAsText(t *testing.T) {
+	t.Parallel()
+	const wire = "Hallo :wave: hier ist der Link: <https://shop.example.com/returns?id=7&amp;lang=de|Retourenportal>. " +
+		"*Wichtig:* <@U043H11ES4V> ruft Sie an &amp; hilft weiter :+1: <!here>"
+	forEachBackend(t, func(t *testing.T, e *env) {
+		e.slack.AddUser(slacktest.User{ID: "U043H11ES4V", Name: "anna.k", RealName: "Anna Kowalski", FirstName: "Anna"})
+		for _, tc := range []struct {
+			surface channel.Surface
+			from    string
+			want    string
+		}{
+			{channel.WhatsApp, "4915100000031", "Hallo 👋 hier ist der Link: Retourenportal (https://shop.example.com/returns?id=7&lang=de). *Wichtig:* Anna ruft Sie an & hilft weiter 👍"},
+			{channel.Messenger, "6254170000031", "Hallo 👋 hier ist der Link: Retourenportal (https://shop.example.com/returns?id=7&lang=de). Wichtig: Anna ruft Sie an & hilft weiter 👍"},
+		} {
+			m, c := e.escalated(tc.surface, tc.from)
+			if resp := e.threadReply("Ev0READ"+string(tc.surface), c.ThreadTS, wire); resp.StatusCode != 200 {
+				t.Fatalf("event status = %d", resp.StatusCode)
+			}
+			sends := e.sent(m.Recipient)
+			if got := text(sends[len(sends)-1]); got != tc.want {
+				t.Errorf("%s: the customer reads\n%q\nwant\n%q", tc.surface, got, tc.want)
+			}
+		}
+	})
+}
+
+// A reply longer than a Messenger message goes out in parts, and the thread says so.
+func TestAgentLongReplyIsSplit(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		m, c := e.escalated(channel.Messenger, "6254170000032")
+		before := len(e.sent(m.Recipient))
+		long := strings.Repeat("Das ist ein langer Absatz über Ihre Bestellung. ", 60) // 2940 characters
+		e.threadReply("Ev0LONG", c.ThreadTS, long)
+		sends := e.sent(m.Recipient)[before:]
+		if len(sends) != 2 || len([]rune(text(sends[0]))) > 2000 {
+			t.Fatalf("sends = %d, want 2 of at most 2000 characters", len(sends))
+		}
+		if th := e.thread(c.ThreadTS); !strings.Contains(th, "Sent as 2 messages: Messenger takes at most 2000 characters") {
+			t.Errorf("thread = %q, want the split status line", th)
+		}
+		// Slack's retry of the event sends nothing more.
+		e.threadReply("Ev0LONG", c.ThreadTS, long)
+		if n := len(e.sent(m.Recipient)) - before; n != 2 {
+			t.Errorf("after the retry: %d sends, want still 2", n)
+		}
+	})
+}
+
+// A customer's photo in an escalated conversation reaches the agents: fetched from Meta with the
+// token, uploaded into the thread with its caption masked.
+func TestCustomerPhotoAppearsInTheThread(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		const from = "4915100000041"
+		_, c := e.escalated(channel.WhatsApp, from)
+		photo := append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), make([]byte, 4000)...)
+		id := e.graph.AddMedia(metatest.PhoneNumberID, "image/jpeg", "", photo)
+		e.clock.Advance(time.Minute)
+		e.say(metatest.Message{Surface: channel.WhatsApp, From: from, Text: "So kam es an, Tel 0171 1234567",
+			Media: &metatest.Media{Type: "image", ID: id, MIME: "image/jpeg"}})
+		var got []slacktest.Message
+		for _, m := range e.slack.Thread(deskChannel, c.ThreadTS) {
+			if len(m.Files) > 0 {
+				got = append(got, m)
+			}
+		}
+		if len(got) != 1 || !bytes.Equal(got[0].Files[0].Data, photo) || got[0].Files[0].Name != "image.jpg" {
+			t.Fatalf("thread files = %+v, want the photo once", got)
+		}
+		if txt := got[0].Text; !strings.Contains(txt, "So kam es an") || strings.Contains(txt, "1234567") {
+			t.Errorf("file comment = %q, want the caption with the phone number masked", txt)
+		}
+	})
+}
+
+// fileShare posts an agent's file_share message in the thread as Slack's Events API would.
+func (e *env) fileShare(eventID, threadTS, text string, files ...map[string]any) *http.Response {
+	e.t.Helper()
+	ts := fmt.Sprintf("%d.%06d", e.clock.Now().Unix(), len(eventID))
+	body, _ := json.Marshal(map[string]any{
+		"token": "unused", "team_id": "T0FRONTDSK", "api_app_id": "A0FRONTDSK", "type": "event_callback",
+		"event_id": eventID, "event_time": e.clock.Now().Unix(),
+		"event": map[string]any{"type": "message", "subtype": "file_share", "channel": deskChannel, "user": agent, "text": text,
+			"files": files, "upload": false, "ts": ts, "thread_ts": threadTS, "event_ts": ts, "channel_type": "channel"},
+	})
+	return e.do(e.slackRequest("/slack/events", "application/json", body)).Result()
+}
+
+// An agent shares an invoice in the thread: it reaches the customer as a WhatsApp document,
+// uploaded to the phone number's media and sent by id with the text as caption. A file WhatsApp
+// does not take is refused with a line that says why.
+func TestAgentFileReachesTheCustomer(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, e *env) {
+		m, c := e.escalated(channel.WhatsApp, "4915100000051")
+		pdf := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("0"), 3000)...)
+		file := e.slack.AddFile("Rechnung-1042.pdf", "application/pdf", pdf)
+		if resp := e.fileShare("Ev0FILE1", c.ThreadTS, "Hier ist Ihre Rechnung :page_facing_up:", file); resp.StatusCode != 200 {
+			t.Fatalf("event status = %d", resp.StatusCode)
+		}
+		sends := e.sent(m.Recipient)
+		last := sends[len(sends)-1]
+		doc, _ := last.JSON["document"].(map[string]any)
+		if last.JSON["type"] != "document" || doc["filename"] != "Rechnung-1042.pdf" || doc["caption"] != "Hier ist Ihre Rechnung 📄" {
+			t.Fatalf("last send = %s, want the document with its caption", last.Body)
+		}
+		media, ok := e.graph.MediaByID(doc["id"].(string))
+		if !ok || !media.Uploaded || !bytes.Equal(media.Data, pdf) {
+			t.Errorf("the document's media id does not hold the uploaded invoice")
+		}
+
+		// A zip: WhatsApp takes no such file. Nothing goes out; the thread says why.
+		before := len(e.sent(m.Recipient))
+		zip := e.slack.AddFile("fotos.zip", "application/zip", []byte("PK\x03\x04 zip"))
+		e.fileShare("Ev0FILE2", c.ThreadTS, "", zip)
+		if n := len(e.sent(m.Recipient)); n != before {
+			t.Errorf("%d sends for a refused file, want none", n-before)
+		}
+		if th := e.thread(c.ThreadTS); !strings.Contains(th, "Not sent: the file “fotos.zip”: WhatsApp does not take files of type application/zip") {
+			t.Errorf("thread = %q, want the refusal", th)
 		}
 	})
 }

@@ -226,6 +226,16 @@
           };
           byTS.set(ts, m);
           order.push(m);
+        } else if (path.endsWith('files.completeUploadExternal')) {
+          // A customer's file uploaded into the thread: its comment and the file's title.
+          let files = body.files || [];
+          if (typeof files === 'string') { try { files = JSON.parse(files); } catch (e) { files = []; } }
+          const titles = files.map((f) => f.title || f.id).join(', ');
+          const m = {
+            ts: 'file' + it.seq, channel: body.channel_id, thread: body.thread_ts || '', author: 'bot', at: it.at,
+            text: (body.initial_comment || '') + '\n📎 ' + titles,
+          };
+          order.push(m);
         } else if (path.endsWith('chat.update')) {
           const m = byTS.get(body.ts);
           if (m) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/desk"
 )
 
@@ -28,10 +29,11 @@ var _ desk.Desk = (*Desk)(nil)
 type Post struct {
 	Op     string // announce, update, mirror, note, reannounce
 	Thread desk.Thread
-	Card   desk.Card   // announce, update
-	Notes  []desk.Note // note, reannounce
-	Name   string      // mirror
-	Text   string      // mirror
+	Card   desk.Card     // announce, update
+	Notes  []desk.Note   // note, reannounce
+	Name   string        // mirror, mirror_file
+	Text   string        // mirror, mirror_file (the caption)
+	File   *channel.File // mirror_file
 }
 
 // String is "<op> <ts>: <what>": the card's status, the mirrored "name: text", or the notes
@@ -43,6 +45,8 @@ func (p Post) String() string {
 		what = string(p.Card.Status)
 	case "mirror":
 		what = p.Name + ": " + p.Text
+	case "mirror_file":
+		what = fmt.Sprintf("%s: [%s, %d bytes] %s", p.Name, p.File.MIME, len(p.File.Data), p.Text)
 	default:
 		lines := make([]string, len(p.Notes))
 		for i, n := range p.Notes {
@@ -80,6 +84,11 @@ func (d *Desk) Update(_ context.Context, t desk.Thread, c desk.Card) error {
 // Mirror implements desk.Desk.
 func (d *Desk) Mirror(_ context.Context, t desk.Thread, name, text string) error {
 	return d.record(Post{Op: "mirror", Thread: t, Name: name, Text: text})
+}
+
+// MirrorFile implements desk.Desk.
+func (d *Desk) MirrorFile(_ context.Context, t desk.Thread, name string, f channel.File, caption string) error {
+	return d.record(Post{Op: "mirror_file", Thread: t, Name: name, Text: caption, File: &f})
 }
 
 // Note implements desk.Desk.

@@ -1,6 +1,7 @@
 package graphtest
 
 import (
+	"encoding/json"
 	"fmt"
 )
 
@@ -48,6 +49,11 @@ type waBody struct {
 			} `json:"sections"`
 		} `json:"action"`
 	} `json:"interactive"`
+	Image    *waMediaBody `json:"image"`
+	Video    *waMediaBody `json:"video"`
+	Audio    *waMediaBody `json:"audio"`
+	Document *waMediaBody `json:"document"`
+	Sticker  *waMediaBody `json:"sticker"`
 	Template *struct {
 		Name     string `json:"name"`
 		Language struct {
@@ -86,13 +92,14 @@ func checkWhatsApp(body []byte) (p []string) {
 		p = append(p, "context.message_id is required")
 	}
 	set := 0
-	for _, present := range []bool{b.Text != nil, b.Interactive != nil, b.Template != nil} {
+	for _, present := range []bool{b.Text != nil, b.Interactive != nil, b.Template != nil, b.Image != nil, b.Video != nil,
+		b.Audio != nil, b.Document != nil, b.Sticker != nil} {
 		if present {
 			set++
 		}
 	}
 	if set != 1 {
-		p = append(p, "exactly one of text, interactive, template must be set")
+		p = append(p, "exactly one of text, interactive, template, image, video, audio, document, sticker must be set")
 	}
 	switch b.Type {
 	case "text":
@@ -118,10 +125,67 @@ func checkWhatsApp(body []byte) (p []string) {
 		if b.Context != nil {
 			p = append(p, "templates cannot carry context")
 		}
+	case "image", "video", "audio", "document", "sticker":
+		p = append(p, checkMedia(b)...)
 	default:
 		p = append(p, fmt.Sprintf("type %q is not supported by this fake", b.Type))
 	}
 	return p
+}
+
+// waMediaBody is the media object of a WhatsApp media message
+// (https://developers.facebook.com/documentation/business-messaging/whatsapp/messages/image-messages and the
+// document, video, audio and sticker pages).
+type waMediaBody struct {
+	ID       string `json:"id"`
+	Link     string `json:"link"`
+	Caption  string `json:"caption"`
+	Filename string `json:"filename"`
+}
+
+func (b waBody) mediaOf() *waMediaBody {
+	return map[string]*waMediaBody{"image": b.Image, "video": b.Video, "audio": b.Audio, "document": b.Document, "sticker": b.Sticker}[b.Type]
+}
+
+func checkMedia(b waBody) (p []string) {
+	m := b.mediaOf()
+	if m == nil {
+		return []string{"type " + b.Type + " needs a " + b.Type + " object"}
+	}
+	if (m.ID == "") == (m.Link == "") {
+		p = append(p, b.Type+" needs exactly one of id and link")
+	}
+	switch {
+	case m.Caption != "" && (b.Type == "audio" || b.Type == "sticker"):
+		p = append(p, b.Type+" takes no caption")
+	case runes(m.Caption) > 1024:
+		p = append(p, "caption is over 1024 characters")
+	}
+	if m.Filename != "" && b.Type != "document" {
+		p = append(p, "only a document has a filename")
+	}
+	return p
+}
+
+// checkWhatsAppMedia checks that a media message sent by id names media uploaded to the same
+// phone number, of the kind the message says.
+func (s *Server) checkWhatsAppMedia(account string, body []byte) []string {
+	var b waBody
+	if json.Unmarshal(body, &b) != nil {
+		return nil
+	}
+	m := b.mediaOf()
+	if m == nil || m.ID == "" {
+		return nil
+	}
+	media, ok := s.MediaByID(m.ID)
+	switch {
+	case !ok || media.Account != account:
+		return []string{"media id " + m.ID + " was not uploaded to this phone number"}
+	case waKindOf(media.MIME) != b.Type:
+		return []string{fmt.Sprintf("media of type %s sent as %s", media.MIME, b.Type)}
+	}
+	return nil
 }
 
 func checkInteractive(b waBody) (p []string) {

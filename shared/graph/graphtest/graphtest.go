@@ -37,8 +37,11 @@ type Request struct {
 	Surface string // "whatsapp", "messenger" or "instagram"
 	Token   string
 	Body    []byte
-	// JSON is Body decoded into a generic map, for assertions.
+	// JSON is Body decoded into a generic map, for assertions (a multipart body's fields, with
+	// JSON-valued fields decoded).
 	JSON map[string]any
+	// Upload is the file part of a multipart request.
+	Upload *Upload
 }
 
 // Failure is an error answer the fake gives instead of handling a request.
@@ -80,6 +83,7 @@ type Server struct {
 	requests []Request
 	failures []Failure
 	seq      int
+	store    map[string]*Media
 	// replied holds the comments whose one private reply is spent.
 	replied map[string]bool
 	delay   time.Duration
@@ -141,6 +145,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, Failure{Status: 404, Code: 803, Type: "OAuthException", Message: "Unknown path components"})
 		return
 	}
+	if s.serveMedia(w, r, rest) {
+		return
+	}
 	m := pathRE.FindStringSubmatch(rest)
 	if m == nil {
 		s.t.Errorf("graphtest: unexpected path %s", rest)
@@ -152,11 +159,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, Failure{Status: 400, Code: 100, Type: "GraphMethodException", Message: "Unsupported get request."})
 		return
 	}
-	body, _ := io.ReadAll(r.Body)
-	req := Request{Method: r.Method, Path: rest, Version: m[1], Account: m[2], Body: body}
+	req := Request{Method: r.Method, Path: rest, Version: m[1], Account: m[2]}
 	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	req.Token = token
-	_ = json.Unmarshal(body, &req.JSON)
+	multipartBody := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+	var body []byte
+	var mpErr error
+	if multipartBody {
+		req.JSON, req.Upload, _, mpErr = readMultipart(r, "filedata")
+	} else {
+		body, _ = io.ReadAll(r.Body)
+		req.Body = body
+		_ = json.Unmarshal(body, &req.JSON)
+	}
 
 	var want string
 	switch {
@@ -201,6 +216,28 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, TokenInvalid)
 		return
 	}
+	if multipartBody && req.Surface != "whatsapp" {
+		var problems []string
+		if mpErr != nil {
+			problems = []string{"multipart body: " + mpErr.Error()}
+		} else {
+			problems = checkAttachment(req.Surface, req.JSON, req.Upload)
+		}
+		if len(problems) > 0 {
+			s.t.Errorf("graphtest: %s attachment: %s", req.Surface, strings.Join(problems, "; "))
+			writeError(w, Failure{Status: 400, Code: 100, Type: "OAuthException", Message: "(#100) Invalid parameter: " + problems[0]})
+			return
+		}
+		if fail != nil {
+			writeError(w, *fail)
+			return
+		}
+		rcpt, _ := req.JSON["recipient"].(map[string]any)
+		id, _ := rcpt["id"].(string)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"recipient_id":%q,"message_id":"m_FAKE%06d","attachment_id":"%d"}`, id, seq, 3000000+seq)
+		return
+	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		s.t.Errorf("graphtest: Content-Type = %q, want application/json", ct)
 		writeError(w, Failure{Status: 400, Code: 100, Type: "OAuthException", Message: "(#100) Invalid Content-Type"})
@@ -209,6 +246,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	var problems []string
 	if req.Surface == "whatsapp" {
 		problems = checkWhatsApp(body)
+		if len(problems) == 0 {
+			problems = s.checkWhatsAppMedia(req.Account, body)
+		}
 	} else {
 		problems = checkSendAPI(req.Surface, body)
 	}

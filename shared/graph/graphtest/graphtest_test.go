@@ -1,10 +1,13 @@
 package graphtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
@@ -129,6 +132,10 @@ func TestServerChecks(t *testing.T) {
 		{"MESSAGE_TAG without tag", BasePath + "/v25.0/222/messages", "page-token", "application/json", `{"recipient":{"id":"699"},"messaging_type":"MESSAGE_TAG","message":{"text":"hi"}}`, 400, 100, true},
 		{"no messaging_type", BasePath + "/v25.0/222/messages", "page-token", "application/json", `{"recipient":{"id":"699"},"message":{"text":"hi"}}`, 400, 100, true},
 		{"private reply needs no messaging_type", BasePath + "/v25.0/222/messages", "page-token", "application/json", `{"recipient":{"comment_id":"1_2"},"message":{"text":"hi"}}`, 200, 0, false},
+		{"document by an id never uploaded", BasePath + "/v25.0/111/messages", "wa-token", "application/json", `{"messaging_product":"whatsapp","to":"1","type":"document","document":{"id":"999","filename":"a.pdf"}}`, 400, 100, true},
+		{"document with id and link", BasePath + "/v25.0/111/messages", "wa-token", "application/json", `{"messaging_product":"whatsapp","to":"1","type":"document","document":{"id":"1","link":"https://x/a.pdf"}}`, 400, 100, true},
+		{"audio with a caption", BasePath + "/v25.0/111/messages", "wa-token", "application/json", `{"messaging_product":"whatsapp","to":"1","type":"audio","audio":{"link":"https://x/a.mp3","caption":"hi"}}`, 400, 100, true},
+		{"image with a filename", BasePath + "/v25.0/111/messages", "wa-token", "application/json", `{"messaging_product":"whatsapp","to":"1","type":"image","image":{"link":"https://x/a.jpg","filename":"a.jpg"}}`, 400, 100, true},
 		{"instagram text over 1000", BasePath + "/v25.0/333/messages", "ig-token", "application/json", strings.Replace(fbText, `"hi"`, `"`+strings.Repeat("a", 1001)+`"`, 1), 400, 100, true},
 	}
 	for _, tt := range tests {
@@ -197,5 +204,85 @@ func TestServerAnswersAndFailures(t *testing.T) {
 	}
 	if r := reqs[3]; r.Surface != "messenger" || r.Account != "222" || r.Token != "page-token" || r.Version != "v25.0" || r.JSON["messaging_type"] != "RESPONSE" {
 		t.Errorf("recorded %+v, want the Messenger request", r)
+	}
+}
+
+// multipartPost posts fields and one file part.
+func multipartPost(t *testing.T, s *Server, path, token string, fields map[string]string, fileField, name, mimeType string, data []byte) (*http.Response, []byte) {
+	t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="`+fileField+`"; filename="`+name+`"`)
+	h.Set("Content-Type", mimeType)
+	p, _ := w.CreatePart(h)
+	_, _ = p.Write(data)
+	_ = w.Close()
+	return post(t, s, path, token, w.FormDataContentType(), b.String())
+}
+
+func TestServerMedia(t *testing.T) {
+	t.Parallel()
+	pdf := []byte("%PDF-1.7 ...")
+	tests := []struct {
+		name      string
+		fields    map[string]string
+		mime      string
+		data      []byte
+		status    int
+		violation bool
+	}{
+		{"pdf upload", map[string]string{"messaging_product": "whatsapp", "type": "application/pdf"}, "application/pdf", pdf, 200, false},
+		{"type differs from the file", map[string]string{"messaging_product": "whatsapp", "type": "image/png"}, "application/pdf", pdf, 400, true},
+		{"no messaging_product", map[string]string{"type": "application/pdf"}, "application/pdf", pdf, 400, true},
+		{"unsupported type", map[string]string{"messaging_product": "whatsapp", "type": "application/zip"}, "application/zip", pdf, 400, true},
+		{"image over 5 MB", map[string]string{"messaging_product": "whatsapp", "type": "image/png"}, "image/png", make([]byte, 5<<20+1), 400, true},
+	}
+	for _, tt := range tests {
+		rec := &recTB{TB: t}
+		s := New(rec, accounts)
+		resp, body := multipartPost(t, s, BasePath+"/v25.0/111/media", "wa-token", tt.fields, "file", "a", tt.mime, tt.data)
+		if resp.StatusCode != tt.status || (len(rec.errors()) > 0) != tt.violation {
+			t.Errorf("%s: status %d (%s), violations %v; want %d, violation %v", tt.name, resp.StatusCode, body, rec.errors(), tt.status, tt.violation)
+		}
+	}
+
+	// Customer media: the lookup and the download need the owner's token.
+	rec := &recTB{TB: t}
+	s := New(rec, accounts)
+	id := s.AddMedia("111", "image/jpeg", "", []byte("\xff\xd8\xff"))
+	get := func(path, token string) (int, []byte) {
+		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	if code, _ := get(BasePath+"/v25.0/"+id+"?phone_number_id=111", "page-token"); code != 401 {
+		t.Errorf("lookup with another token: %d, want 401", code)
+	}
+	code, body := get(BasePath+"/v25.0/"+id+"?phone_number_id=111", "wa-token")
+	var meta struct {
+		URL  string `json:"url"`
+		MIME string `json:"mime_type"`
+	}
+	if code != 200 || json.Unmarshal(body, &meta) != nil || meta.MIME != "image/jpeg" {
+		t.Fatalf("lookup: %d %s", code, body)
+	}
+	path := strings.TrimPrefix(meta.URL, s.srv.URL)
+	if code, _ := get(path, ""); code != 404 || len(rec.errors()) != 1 {
+		t.Errorf("download without the token: %d, violations %v; want 404 and a flagged violation", code, rec.errors())
+	}
+	if code, b := get(path, "wa-token"); code != 200 || string(b) != "\xff\xd8\xff" {
+		t.Errorf("download: %d %q", code, b)
 	}
 }

@@ -46,6 +46,18 @@ type Message struct {
 	// ID is the message id (wamid, mid, comment id); random when empty.
 	ID string
 	At time.Time
+	// Media makes the message a media message (Text is then its caption on WhatsApp).
+	Media *Media
+}
+
+// Media is what a media message carries: on WhatsApp a media id (with its type and sha256), on
+// Messenger and Instagram an attachment URL.
+type Media struct {
+	Type   string // image, video, audio, document, sticker
+	ID     string
+	MIME   string
+	SHA256 string
+	URL    string
 }
 
 // Built is a webhook body and what identifies the reply to it.
@@ -91,6 +103,15 @@ func Payload(m Message) (Built, error) {
 			delete(msg, "text")
 			msg["interactive"] = map[string]any{"type": "button_reply", "button_reply": map[string]string{"id": m.Payload, "title": m.Text}}
 		}
+		if m.Media != nil {
+			msg["type"] = m.Media.Type
+			delete(msg, "text")
+			obj := map[string]any{"id": m.Media.ID, "mime_type": m.Media.MIME, "sha256": m.Media.SHA256}
+			if m.Text != "" && m.Media.Type != "audio" && m.Media.Type != "sticker" {
+				obj["caption"] = m.Text
+			}
+			msg[m.Media.Type] = obj
+		}
 		if m.CtwaClid != "" {
 			msg["referral"] = map[string]any{"source_url": "https://fb.me/local-ad", "source_id": "120210000000000001", "source_type": "ad",
 				"headline": "Spring sale", "body": "Ask us anything", "media_type": "image", "ctwa_clid": m.CtwaClid}
@@ -110,6 +131,12 @@ func Payload(m Message) (Built, error) {
 		}
 		b.ID = orRandom(m.ID, "m_LOCAL")
 		message := map[string]any{"mid": b.ID, "text": m.Text}
+		if m.Media != nil {
+			if m.Text == "" {
+				delete(message, "text")
+			}
+			message["attachments"] = []any{map[string]any{"type": m.Media.Type, "payload": map[string]string{"url": m.Media.URL}}}
+		}
 		if m.Payload != "" {
 			message["quick_reply"] = map[string]string{"payload": m.Payload}
 		}

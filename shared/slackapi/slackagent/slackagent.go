@@ -48,6 +48,19 @@ func (w Workspace) Reply(channel, threadTS, user, text, ts string, now time.Time
 	})
 }
 
+// FileShare is the Events API body of an agent's message with files in a thread of w (subtype
+// file_share; text may be empty), files being Slack file objects as files.info or
+// POST /_local/slack-files gives them (https://docs.slack.dev/reference/events/message/file_share).
+func (w Workspace) FileShare(channel, threadTS, user, text, ts string, files []map[string]any, now time.Time) ([]byte, error) {
+	return json.Marshal(map[string]any{
+		"token": "local", "team_id": w.Team, "api_app_id": w.App, "type": "event_callback",
+		"event_id": "Ev" + randomHex(8), "event_time": now.Unix(),
+		"event": map[string]any{"type": "message", "subtype": "file_share", "channel": channel, "user": user, "text": text,
+			"files": files, "upload": false, "ts": ts, "thread_ts": threadTS, "event_ts": ts, "channel_type": "channel",
+			"user_team": w.Team},
+	})
+}
+
 // Button is a press of a button on a message the bot posted.
 type Button struct {
 	Channel string

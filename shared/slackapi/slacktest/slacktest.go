@@ -1,6 +1,6 @@
 // Package slacktest is a strict fake of the Slack Web API methods frontdesk calls
-// (chat.postMessage, chat.update, chat.delete, conversations.replies, chat.getPermalink), on
-// httptest.
+// (chat.postMessage, chat.update, chat.delete, conversations.replies, chat.getPermalink,
+// users.info, conversations.info and the external file upload flow), on httptest.
 //
 // Unlike slack-go's slacktest, which answers ok:true to anything, it checks every request the way
 // Slack does and answers the way Slack does: HTTP 200 with {"ok":false,"error":"..."} for
@@ -77,6 +77,8 @@ type Message struct {
 	Blocks                      json.RawMessage
 	ReplyBroadcast              bool
 	Edits                       int // number of chat.update calls applied
+	// Files are the files shared with the message (files.completeUploadExternal).
+	Files []File
 	// User is the author: BotUserID for what the bot posted through the API, the user of
 	// PostAs otherwise. BotID is set for the bot's messages.
 	User, BotID string
@@ -105,6 +107,10 @@ type Server struct {
 	token    string
 	channels map[string]bool
 
+	users        map[string]User
+	channelNames map[string]string
+	files        map[string]*File
+
 	mu       sync.Mutex
 	calls    []Call
 	fail     map[string][]Failure
@@ -128,6 +134,8 @@ func New(t testing.TB, token string, channels ...string) *Server {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc(BasePath, s.serve)
+	mux.HandleFunc("/upload/", s.serveUpload)
+	mux.HandleFunc("/files-pri/", s.serveDownload)
 	s.srv = httptest.NewServer(mux)
 	t.Cleanup(s.srv.Close)
 	return s
@@ -138,6 +146,32 @@ func (s *Server) URL() string { return s.srv.URL + BasePath }
 
 // Client is an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
+
+// User is a workspace member as users.info describes them.
+type User struct {
+	ID, Name, RealName, FirstName, DisplayName string
+}
+
+// AddUser makes users.info know u.
+func (s *Server) AddUser(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.users == nil {
+		s.users = map[string]User{}
+	}
+	s.users[u.ID] = u
+}
+
+// NameChannel sets the name conversations.info gives a known channel (default: the id in
+// lower case).
+func (s *Server) NameChannel(id, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.channelNames == nil {
+		s.channelNames = map[string]string{}
+	}
+	s.channelNames[id] = name
+}
 
 // FailNext makes the next call of method answer f instead of being served. Several failures
 // for one method are used in order.
@@ -313,6 +347,19 @@ func (s *Server) handle(r *http.Request) (res result) {
 		return answer(f.Status, map[string]any{"ok": false, "error": f.Error})
 	}
 
+	switch method {
+	case "files.getUploadURLExternal":
+		return s.getUploadURL(req.fields, answer, fail)
+	case "files.completeUploadExternal":
+		return s.completeUpload(call, req.fields, answer, fail)
+	case "files.delete":
+		return s.deleteFile(req.fields, answer, fail)
+	case "users.info":
+		return s.userInfo(req.fields, answer, fail)
+	case "conversations.info":
+		return s.conversationInfo(req.fields, answer, fail)
+	}
+
 	f := req.fields
 	call.Channel, call.TS, call.ThreadTS, call.Text = f["channel"], f["ts"], f["thread_ts"], f["text"]
 	switch method {
@@ -384,7 +431,8 @@ func (s *Server) handle(r *http.Request) (res result) {
 // methods are the Web API methods the fake serves; readMethods also accept GET.
 var (
 	methods = map[string]bool{"chat.postMessage": true, "chat.update": true, "chat.delete": true,
-		"conversations.replies": true, "chat.getPermalink": true}
+		"conversations.replies": true, "chat.getPermalink": true, "users.info": true, "conversations.info": true,
+		"files.getUploadURLExternal": true, "files.completeUploadExternal": true, "files.delete": true}
 	readMethods = map[string]bool{"conversations.replies": true, "chat.getPermalink": true}
 )
 
@@ -438,6 +486,42 @@ func (s *Server) serveMessage(method string, call *Call, answer func(int, map[st
 	}
 }
 
+// userInfo answers users.info (https://docs.slack.dev/reference/methods/users.info).
+func (s *Server) userInfo(f map[string]string, answer func(int, map[string]any) result, fail func(string) result) result {
+	id := f["user"]
+	if id == "" {
+		return fail("invalid_arguments")
+	}
+	s.mu.Lock()
+	u, ok := s.users[id]
+	s.mu.Unlock()
+	if !ok {
+		return fail("user_not_found")
+	}
+	return answer(http.StatusOK, map[string]any{"ok": true, "user": map[string]any{
+		"id": u.ID, "name": u.Name, "real_name": u.RealName, "deleted": false, "is_bot": false,
+		"profile": map[string]any{"first_name": u.FirstName, "display_name": u.DisplayName, "real_name": u.RealName},
+	}})
+}
+
+// conversationInfo answers conversations.info
+// (https://docs.slack.dev/reference/methods/conversations.info).
+func (s *Server) conversationInfo(f map[string]string, answer func(int, map[string]any) result, fail func(string) result) result {
+	id := f["channel"]
+	if !s.channels[id] {
+		return fail("channel_not_found")
+	}
+	s.mu.Lock()
+	name, ok := s.channelNames[id]
+	s.mu.Unlock()
+	if !ok {
+		name = strings.ToLower(id)
+	}
+	return answer(http.StatusOK, map[string]any{"ok": true, "channel": map[string]any{
+		"id": id, "name": name, "is_channel": true, "is_member": true,
+	}})
+}
+
 func wire(m *Message) map[string]any {
 	out := map[string]any{"type": "message", "text": m.Text, "ts": m.TS, "user": m.User}
 	if m.BotID != "" {
@@ -448,6 +532,13 @@ func wire(m *Message) map[string]any {
 	}
 	if len(m.Blocks) > 0 {
 		out["blocks"] = m.Blocks
+	}
+	if len(m.Files) > 0 {
+		var files []map[string]any
+		for _, f := range m.Files {
+			files = append(files, map[string]any{"id": f.ID, "name": f.Name, "title": f.Title, "mimetype": f.MIME, "size": len(f.Data)})
+		}
+		out["files"] = files
 	}
 	return out
 }

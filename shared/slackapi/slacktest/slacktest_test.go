@@ -209,3 +209,53 @@ func TestServerInjectedFailures(t *testing.T) {
 		t.Errorf("accepted posts = %d, want 1", got)
 	}
 }
+
+// The external upload flow is checked step by step, as Slack does: the declared length, the
+// upload before the completion, one completion per file.
+func TestFileUploadFlow(t *testing.T) {
+	t.Parallel()
+	s := New(t, token, "C1")
+	ts := s.Post("C1", "card")
+	form := func(v url.Values) string { return v.Encode() }
+	const ct = "application/x-www-form-urlencoded"
+	auth := "Bearer " + token
+	_, _, a := post(t, s, BasePath+"files.getUploadURLExternal", ct, auth, form(url.Values{"filename": {"a.pdf"}}))
+	if a.Error != "invalid_arguments" {
+		t.Errorf("no length: %+v, want invalid_arguments", a)
+	}
+	var up struct {
+		OK        bool   `json:"ok"`
+		UploadURL string `json:"upload_url"`
+		FileID    string `json:"file_id"`
+	}
+	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+BasePath+"files.getUploadURLExternal", strings.NewReader(form(url.Values{"filename": {"a.pdf"}, "length": {"4"}})))
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Authorization", auth)
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&up)
+	resp.Body.Close()
+	if !up.OK || up.FileID == "" || !strings.HasPrefix(up.UploadURL, s.srv.URL) {
+		t.Fatalf("getUploadURLExternal = %+v", up)
+	}
+	files := `[{"id":"` + up.FileID + `","title":"a.pdf"}]`
+	if _, _, a := post(t, s, BasePath+"files.completeUploadExternal", ct, auth, form(url.Values{"files": {files}, "channel_id": {"C1"}, "thread_ts": {ts}})); a.Error != "file_upload_incomplete" {
+		t.Errorf("complete before the upload: %+v, want file_upload_incomplete", a)
+	}
+	resp, err = s.Client().Post(up.UploadURL, "application/pdf", strings.NewReader("%PDF"))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("upload: %v %v", resp.Status, err)
+	}
+	resp.Body.Close()
+	if _, _, a := post(t, s, BasePath+"files.completeUploadExternal", ct, auth, form(url.Values{"files": {files}, "channel_id": {"C1"}, "thread_ts": {ts}, "initial_comment": {"hi"}})); !a.OK {
+		t.Fatalf("complete: %+v", a)
+	}
+	if th := s.Thread("C1", ts); len(th) != 1 || len(th[0].Files) != 1 || string(th[0].Files[0].Data) != "%PDF" || th[0].Text != "hi" {
+		t.Errorf("thread = %+v, want the file shared with its comment", th)
+	}
+	if _, _, a := post(t, s, BasePath+"files.completeUploadExternal", ct, auth, form(url.Values{"files": {files}, "channel_id": {"C1"}})); a.Error != "file_already_completed" {
+		t.Errorf("second completion: %+v", a)
+	}
+}
