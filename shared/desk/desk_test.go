@@ -1,6 +1,9 @@
 package desk_test
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +83,45 @@ func TestEveryNoteIsWorded(t *testing.T) {
 		if got := n.String(); got == string(k) || !strings.HasSuffix(got, ".") {
 			t.Errorf("%s is worded %q, want a sentence", k, got)
 		}
+	}
+}
+
+// TestNoteKindsListsEveryKind: NoteKinds is what the wording and rendering tests range over, so
+// a kind declared in note.go but missing from it would go untested.
+func TestNoteKindsListsEveryKind(t *testing.T) {
+	t.Parallel()
+	f, err := parser.ParseFile(token.NewFileSet(), "note.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[desk.NoteKind]bool{}
+	for _, k := range desk.NoteKinds {
+		listed[k] = true
+	}
+	declared := 0
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, s := range g.Specs {
+			v := s.(*ast.ValueSpec)
+			if id, ok := v.Type.(*ast.Ident); !ok || id.Name != "NoteKind" {
+				continue
+			}
+			for _, val := range v.Values {
+				lit, ok := val.(*ast.BasicLit)
+				if !ok {
+					continue
+				}
+				declared++
+				if k := desk.NoteKind(strings.Trim(lit.Value, `"`)); !listed[k] {
+					t.Errorf("note kind %q is declared but not in NoteKinds", k)
+				}
+			}
+		}
+	}
+	if declared != len(desk.NoteKinds) {
+		t.Errorf("note.go declares %d kinds, NoteKinds lists %d", declared, len(desk.NoteKinds))
 	}
 }

@@ -76,6 +76,7 @@ var NoteKinds = []NoteKind{
 	CustomerMustWrite,
 	HumanAgentTag,
 	NotSent,
+	Split,
 	PrivateReplySpent,
 	Gone,
 	Unclaimed,
@@ -86,6 +87,8 @@ var NoteKinds = []NoteKind{
 	FollowUpRevoked,
 	FollowUpSent,
 	FollowUpElsewhere,
+	Suggested,
+	SuggestionRefused,
 }
 
 // Note is one status line in an escalation's thread: frontdesk telling the agents what happened.

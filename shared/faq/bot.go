@@ -204,7 +204,12 @@ func (b *Bot) decideText(in Input, lang string, top, topics []Scored) Decision {
 		e := b.entries[out.Class]
 		if e.Human && e.ID != TalkToPersonID && out.Conf < b.policy.humanThreshold() {
 			// A topic for a person hands the conversation over: it needs more than a word
-			// shared with its phrasings.
+			// shared with its phrasings. Short of that, the customer chooses: the topic
+			// and the runners-up are offered as an ask-back.
+			out = Outcome{Action: AskBack, Class: -1, Conf: out.Conf}
+			for _, s := range top {
+				out.Options = append(out.Options, s.Class)
+			}
 			break
 		}
 		switch e.ID {
@@ -217,14 +222,17 @@ func (b *Bot) decideText(in Input, lang string, top, topics []Scored) Decision {
 		}
 		return b.answer(e, lang, out.Conf, sugg)
 	}
-	switch out.Action {
-	case AskBack:
+	if out.Action == AskBack {
 		d := Decision{Action: AskBack, Locale: lang, Text: TextsFor(lang).AskBack, Suggestions: sugg, Misses: in.Misses, Confidence: out.Conf}
 		for _, c := range out.Options {
-			e := b.entries[c]
-			d.Options = append(d.Options, channel.Option{ID: e.ID, Title: e.TitleIn(lang)})
+			// Small talk is no button to offer ("How are you?" under "Did you mean…").
+			if e := b.entries[c]; !e.IsSmallTalk() {
+				d.Options = append(d.Options, channel.Option{ID: e.ID, Title: e.TitleIn(lang)})
+			}
 		}
-		return d
+		if len(d.Options) > 0 {
+			return d
+		}
 	}
 	misses := in.Misses + 1
 	if misses >= MaxMisses {

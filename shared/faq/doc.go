@@ -24,8 +24,8 @@
 // tune on. Build precomputes model and thresholds for a fast cold start.
 //
 // Bot.Decide turns one customer message plus the conversation's state (language, misses in a
-// row, options offered) into a Decision: Answer, AskBack (two or three close candidates as
-// WhatsApp buttons or Messenger quick replies), Clarify (first miss: please rephrase) or
+// row, options offered) into a Decision: Answer, AskBack (two or three candidates, close ones
+// or the best below the threshold, as WhatsApp buttons or Messenger quick replies), Clarify (first miss: please rephrase) or
 // Escalate with a reason (asked for a person, second miss, human topic, unreadable media).
 //
 // The evaluation contract of "frontdesk faq eval" is Evaluate and CrossEvaluate; see

@@ -201,6 +201,9 @@ type TestSummary struct {
 	OOSRight      int `json:"oos_right"`
 	OOSWrong      int `json:"oos_wrong"`
 	OOSWrongTopic int `json:"oos_wrong_topic"`
+	// OOSAskedBack counts the out-of-scope questions asked back with options: not a wrong
+	// answer, but a detour for the customer (within OOSRight).
+	OOSAskedBack int `json:"oos_asked_back"`
 	// InScopeRate is (right + asked_back/2) / in_scope; OOSWrongRate is oos_wrong / out_of_scope.
 	InScopeRate  float64 `json:"in_scope_rate"`
 	OOSWrongRate float64 `json:"oos_wrong_rate"`
@@ -220,6 +223,9 @@ func Summarize(rs []TestResult) TestSummary {
 			switch r.Outcome {
 			case OutcomeRight:
 				s.OOSRight++
+				if r.Decision.Action == AskBack {
+					s.OOSAskedBack++
+				}
 			case OutcomeWrong:
 				s.OOSWrong++
 			case OutcomeWrongTopic:

@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 )
@@ -82,22 +83,27 @@ func (p Policy) decide(top []Scored) Outcome {
 		ratio = top[1].Prob / best.Prob
 	}
 	switch {
-	case best.Prob >= p.Threshold && (p.TieRatio <= 0 || ratio < p.TieRatio):
-		return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
-	case best.Prob >= p.AskFloor*p.Threshold && p.CloseRatio > 0 && ratio >= p.CloseRatio:
+	case best.Prob >= p.Threshold:
+		if p.TieRatio <= 0 || ratio < p.TieRatio {
+			return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
+		}
+		// A near tie: offer the close ones.
 		var opts []int
-		mass := 0.0
 		for _, s := range top {
 			if s.Prob >= p.CloseRatio*best.Prob {
 				opts = append(opts, s.Class)
-				mass += s.Prob
 			}
 		}
-		if mass >= p.Threshold || best.Prob >= p.Threshold {
-			return Outcome{Action: AskBack, Class: -1, Options: opts, Conf: best.Prob}
+		return Outcome{Action: AskBack, Class: -1, Options: opts, Conf: best.Prob}
+	case best.Prob >= p.AskFloor*p.Threshold:
+		// Between the floor and the threshold the best entry is likely but not sure, and
+		// the right one is often second or third: offer the ranking's top entries rather
+		// than asking the customer to rephrase.
+		opts := make([]int, 0, len(top))
+		for _, s := range top {
+			opts = append(opts, s.Class)
 		}
-	case best.Prob >= p.Threshold:
-		return Outcome{Action: Answer, Class: best.Class, Conf: best.Prob}
+		return Outcome{Action: AskBack, Class: -1, Options: opts, Conf: best.Prob}
 	}
 	return Outcome{Action: Clarify, Class: -1, Conf: best.Prob}
 }
@@ -244,7 +250,58 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int, progre
 		}
 	}
 	pol.Threshold = shrinkThreshold(pol.Threshold, inScope)
+	preds := predictions(hs, scale)
+	pol.AskFloor = chooseAskFloor(preds, pol)
 	return pol, scale
+}
+
+// askFloors are the candidate ask-back floors, as fractions of the threshold.
+var askFloors = []float64{0.2, 0.3, 0.4, 0.5, 0.6, 0.75, 0.9, 1}
+
+// askBackCost is the cost of asking back on an out-of-scope question (the customer reads
+// options that are not theirs and taps none): as much as an ask-back offering the right
+// entry gains over a miss.
+const askBackCost = 0.5
+
+// chooseAskFloor picks the floor of the uncertain band (Policy.AskFloor) on the held-out
+// predictions with the threshold fixed: an in-scope question answered right gains 1, asked
+// back with its entry among the options 0.5, answered wrong loses wrongCost; an out-of-scope
+// question answered loses wrongCost, asked back askBackCost. Ties keep the higher floor.
+func chooseAskFloor(preds []prediction, pol Policy) float64 {
+	best, floor := math.Inf(-1), pol.AskFloor
+	for i := len(askFloors) - 1; i >= 0; i-- {
+		cand := pol
+		cand.AskFloor = askFloors[i]
+		var nIn, nOut int
+		var gainIn, costOut float64
+		for _, p := range preds {
+			o := cand.decide(p.top)
+			if p.truth >= 0 {
+				nIn++
+				switch {
+				case o.Action == Answer && o.Class == p.truth:
+					gainIn++
+				case o.Action == Answer:
+					gainIn -= wrongCost
+				case o.Action == AskBack && slices.Contains(o.Options, p.truth):
+					gainIn += 0.5
+				}
+				continue
+			}
+			nOut++
+			switch o.Action {
+			case Answer:
+				costOut += wrongCost
+			case AskBack:
+				costOut += askBackCost
+			}
+		}
+		v := (1-oosPrior)*gainIn/float64(max(1, nIn)) - oosPrior*costOut/float64(max(1, nOut))
+		if v > best+1e-9 {
+			best, floor = v, askFloors[i]
+		}
+	}
+	return floor
 }
 
 // A small KB's cross-validation rests on a few dozen held-out phrasings: its best threshold

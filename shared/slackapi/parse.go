@@ -86,6 +86,9 @@ func ParseEvent(body []byte) (Event, error) {
 	}
 	e.Origin.UserTeam = msg.UserTeam
 	agent, skip := messageAction(msg)
+	if skip == "" && agent.Channel == "" {
+		skip = "no channel" // no thread to look up: nothing Slack sends, but a signed body can say it
+	}
 	if skip != "" {
 		e.Ignored = skip
 		return e, nil

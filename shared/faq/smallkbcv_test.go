@@ -1,0 +1,102 @@
+package faq
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// smallKBCV cross-validates the bot on the small KBs' own phrasings, never their held-out
+// questions: every phrasing of an entry that has another one in its language is left out in
+// turn and asked (in scope), and every entry that is not small talk is left out whole and its
+// phrasings asked (out of scope: the nearest thing to a customer's question the KB does not
+// cover). It is what the matcher's and the policy's settings may be tuned on.
+func smallKBCV(tb testing.TB) (in, oos TestSummary) {
+	tb.Helper()
+	var ins, outs []TestResult
+	for _, name := range smallKBs {
+		kb, err := LoadKB(filepath.Join("testdata", "smallkb", name, "kb.yaml"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		run := func(kb *KB, cs []TestCase) []TestResult {
+			b, err := New(kb)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return b.Test(cs)
+		}
+		for _, e := range kb.Entries {
+			if e.IsSmallTalk() {
+				continue
+			}
+			for _, l := range Languages {
+				ps := e.Phrasings[l]
+				if len(ps) < 2 {
+					continue
+				}
+				for i := range ps {
+					e.Phrasings[l] = slices.Delete(slices.Clone(ps), i, i+1)
+					ins = append(ins, run(kb, []TestCase{{Text: ps[i], Expect: e.ID, Lang: l}})...)
+				}
+				e.Phrasings[l] = ps
+			}
+		}
+		for i, e := range kb.Entries {
+			if e.IsSmallTalk() || e.Human {
+				continue
+			}
+			without := *kb
+			without.Entries = slices.Delete(slices.Clone(kb.Entries), i, i+1)
+			var cs []TestCase
+			for _, l := range Languages {
+				for _, p := range e.Phrasings[l] {
+					cs = append(cs, TestCase{Text: p, Expect: None, Lang: l})
+				}
+			}
+			outs = append(outs, run(&without, cs)...)
+		}
+	}
+	return Summarize(ins), Summarize(outs)
+}
+
+// BenchmarkSmallKBCV reports smallKBCV's rates for the default matcher and a few variants of
+// its settings. Run with -benchtime=1x.
+func BenchmarkSmallKBCV(b *testing.B) {
+	saved := defaultMatcher
+	defer func() { defaultMatcher = saved }()
+	for _, a := range cvVariants {
+		b.Run(a.name, func(b *testing.B) {
+			defaultMatcher = saved
+			a.f(&defaultMatcher)
+			savedPrior := priorThreshold
+			defer func() { priorThreshold = savedPrior }()
+			if a.prior > 0 {
+				priorThreshold = a.prior
+			}
+			var in, oos TestSummary
+			for b.Loop() {
+				in, oos = smallKBCV(b)
+			}
+			b.Logf("%s: %d phrasings left out (in scope), %d phrasings of left-out entries (out of scope)", a.name, in.InScope, oos.OutOfScope)
+			b.ReportMetric(100*in.InScopeRate, "in-scope-%")
+			b.ReportMetric(100*oos.OOSWrongRate, "oos-answered-%")
+			b.ReportMetric(100*ratio(oos.OOSAskedBack, oos.OutOfScope), "oos-asked-back-%")
+		})
+	}
+}
+
+var cvVariants = []struct {
+	name  string
+	f     func(*matcherConfig)
+	prior float64 // priorThreshold, when set
+}{
+	{"default", func(*matcherConfig) {}, 0},
+	{"concept-1", func(c *matcherConfig) { c.Features.BlockWeight[blockConcept] = 1 }, 0},
+	{"concept-0.25", func(c *matcherConfig) { c.Features.BlockWeight[blockConcept] = 0.25 }, 0},
+	{"function-0.15", func(c *matcherConfig) { c.Features.BlockWeight[blockFunction] = 0.15 }, 0},
+	{"char-0.5", func(c *matcherConfig) { c.Features.BlockWeight[blockChar] = 0.5 }, 0},
+	{"char-3-6", func(c *matcherConfig) { c.Features.CharMin, c.Features.CharMax = 3, 6 }, 0},
+	{"prior-0.3", func(*matcherConfig) {}, 0.3},
+	{"prior-0.5", func(*matcherConfig) {}, 0.5},
+}
