@@ -1,6 +1,7 @@
 package meta
 
 import (
+	"cmp"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -156,7 +157,7 @@ func (p *parser) messaging(surface channel.Surface, entryID flexID, raw json.Raw
 		p.skip(field, "", "messaging event does not decode")
 		return
 	}
-	account := firstNonEmpty(string(entryID), string(ev.Recipient.ID))
+	account := cmp.Or(string(entryID), string(ev.Recipient.ID))
 	sender := string(ev.Sender.ID)
 	in := channel.Inbound{
 		Key:     channel.Key{Surface: surface, Account: account, User: sender},
@@ -182,7 +183,7 @@ func (p *parser) messaging(surface channel.Surface, entryID flexID, raw json.Raw
 			// the account itself is an echo all the same, never a customer's question.
 			in.Kind = channel.KindEcho
 			in.Key.User = string(ev.Recipient.ID)
-			in.Key.Account = firstNonEmpty(string(entryID), sender)
+			in.Key.Account = cmp.Or(string(entryID), sender)
 			in.Human = humanEcho(surface, int64(m.AppID))
 		case m.IsDeleted:
 			in.Kind, in.ID, in.Text, in.ReplyTo = channel.KindDeleted, string(m.Mid)+":deleted", "", string(m.Mid)
@@ -203,7 +204,7 @@ func (p *parser) messaging(surface channel.Surface, entryID flexID, raw json.Raw
 	case ev.Postback != nil:
 		pb := ev.Postback
 		in.Kind, in.Payload, in.Text = channel.KindPostback, pb.Payload, pb.Title
-		in.ID = firstNonEmpty(string(pb.Mid), syntheticID("postback", account, sender, ts, pb.Payload))
+		in.ID = cmp.Or(string(pb.Mid), syntheticID("postback", account, sender, ts, pb.Payload))
 		in.Referral = referral(pb.Referral)
 		in.Opener = getStarted(pb.Payload, pb.Title)
 	case ev.Referral != nil:
@@ -230,7 +231,7 @@ func (p *parser) messaging(surface channel.Surface, entryID flexID, raw json.Raw
 	case ev.Optin != nil:
 		o := ev.Optin
 		in.Kind = channel.KindOptIn
-		in.Payload = firstNonEmpty(o.Payload, o.Ref)
+		in.Payload = cmp.Or(o.Payload, o.Ref)
 		// Meta documents "STOP NOTIFICATIONS"; third-party tools report "STOP_NOTIFICATIONS".
 		switch strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(o.NotificationStatus), "_", " ")) {
 		case "STOP NOTIFICATIONS":

@@ -1,6 +1,7 @@
 package meta
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -376,7 +377,7 @@ func waUser(from, fromUserID string, contacts []waContact) (user, name string) {
 		if (c.WaID != "" && string(c.WaID) == from) || (c.UserID != "" && string(c.UserID) == fromUserID) || len(contacts) == 1 {
 			name = c.Profile.Name
 			if user == "" {
-				user = firstNonEmpty(string(c.WaID), string(c.UserID))
+				user = cmp.Or(string(c.WaID), string(c.UserID))
 			}
 			break
 		}
@@ -390,7 +391,7 @@ func (p *parser) waStatus(field, account string, raw json.RawMessage) {
 		p.skip(field, "status", "status does not decode")
 		return
 	}
-	user := firstNonEmpty(string(s.RecipientID), string(s.RecipientUserID))
+	user := cmp.Or(string(s.RecipientID), string(s.RecipientUserID))
 	if s.ID == "" || s.Status == "" || user == "" {
 		p.skip(field, "status", "status without id, status or recipient")
 		return
@@ -414,7 +415,7 @@ func (p *parser) waPreference(field, account string, raw json.RawMessage) {
 		p.skip(field, "user_preference", "preference does not decode")
 		return
 	}
-	user := firstNonEmpty(string(u.WaID), string(u.UserID))
+	user := cmp.Or(string(u.WaID), string(u.UserID))
 	value := strings.ToLower(u.Value)
 	if user == "" || u.Category == "" || (value != "stop" && value != "resume") {
 		p.skip(field, "user_preference", "preference without user, category or stop/resume value")
@@ -427,13 +428,4 @@ func (p *parser) waPreference(field, account string, raw json.RawMessage) {
 		At:         unixTime(u.Timestamp),
 		Preference: &channel.Preference{Category: u.Category, Value: value},
 	})
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package slackapi
 
 import (
+	"cmp"
 	"net/http"
 	"strings"
 
@@ -101,7 +102,7 @@ func messageAction(m *slackevents.MessageEvent) (*channel.AgentEvent, string) {
 			return nil, "internal note deleted"
 		}
 		return &channel.AgentEvent{Action: channel.ActionDelete, Channel: m.Channel, ThreadTS: prev.ThreadTimestamp,
-			MessageTS: firstNonEmpty(m.DeletedTimeStamp, prev.Timestamp), User: prev.User}, ""
+			MessageTS: cmp.Or(m.DeletedTimeStamp, prev.Timestamp), User: prev.User}, ""
 	}
 	if skip := skipReason(m); skip != "" {
 		return nil, skip

@@ -2,6 +2,7 @@ package slackapi
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"net/url"
 	"strings"
@@ -141,11 +142,11 @@ func ParseInteraction(body []byte) (Interaction, error) {
 		in.Ignored = "interaction type " + string(ic.Type)
 		return in, nil
 	}
-	ch := firstNonEmpty(ic.Container.ChannelID, ic.Channel.ID)
+	ch := cmp.Or(ic.Container.ChannelID, ic.Channel.ID)
 	// The card is the thread's parent (message_ts = thread ts); the details reply's buttons
 	// and a status line's carry the parent in thread_ts.
-	threadTS := firstNonEmpty(ic.Container.ThreadTs, ic.Message.ThreadTimestamp, ic.Container.MessageTs, ic.Message.Timestamp)
-	messageTS := firstNonEmpty(ic.Container.MessageTs, ic.Message.Timestamp)
+	threadTS := cmp.Or(ic.Container.ThreadTs, ic.Message.ThreadTimestamp, ic.Container.MessageTs, ic.Message.Timestamp)
+	messageTS := cmp.Or(ic.Container.MessageTs, ic.Message.Timestamp)
 	for _, a := range ic.ActionCallback.BlockActions {
 		if a == nil {
 			continue
@@ -154,7 +155,7 @@ func ParseInteraction(body []byte) (Interaction, error) {
 		if !ok || (action == channel.ActionSendAnswer && a.Value == "") {
 			continue
 		}
-		actionTS := firstNonEmpty(a.ActionTs, ic.ActionTs)
+		actionTS := cmp.Or(a.ActionTs, ic.ActionTs)
 		ev := channel.AgentEvent{
 			ID:          InteractionID(actionTS, ic.User.ID, a.ActionID),
 			Action:      action,
@@ -226,13 +227,4 @@ func ParseCommand(body []byte) (Command, error) {
 func isJSONObject(b []byte) bool {
 	b = bytes.TrimSpace(b)
 	return len(b) > 0 && b[0] == '{' && json.Valid(b)
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
