@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -65,7 +66,7 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	// Speak for the workspace and app the local stack obeys (its own environment, else its
 	// defaults): a request for another workspace gets 401.
-	ws := slackagent.Workspace{Team: or(getenv("SLACK_TEAM_IDS"), localSettings["SLACK_TEAM_IDS"]), App: or(getenv("SLACK_APP_ID"), localSettings["SLACK_APP_ID"])}
+	ws := slackagent.Workspace{Team: cmp.Or(getenv("SLACK_TEAM_IDS"), localSettings["SLACK_TEAM_IDS"]), App: cmp.Or(getenv("SLACK_APP_ID"), localSettings["SLACK_APP_ID"])}
 	ws.Team, _, _ = strings.Cut(ws.Team, ",")
 	u := strings.TrimRight(*base, "/")
 	before, err := fetchOutbox(ctx, u)
@@ -77,8 +78,8 @@ func runSlack(ctx context.Context, args []string, getenv func(string) string, st
 		if !ok {
 			return errors.New("slack: no escalation thread in the outbox; pass --thread and --channel")
 		}
-		*thread = or(*thread, ts)
-		*ch = or(*ch, c)
+		*thread = cmp.Or(*thread, ts)
+		*ch = cmp.Or(*ch, c)
 	}
 	now := time.Now()
 	var path, contentType string
@@ -181,13 +182,6 @@ func fileType(path string, data []byte) string {
 		return t
 	}
 	return http.DetectContentType(data)
-}
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // slackMessageEvent is the Events API body of an agent's reply in a thread of ws.

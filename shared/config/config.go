@@ -6,6 +6,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -143,17 +144,17 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		Table:        getenv("FRONTDESK_TABLE"),
 		QueueURL:     getenv("FRONTDESK_QUEUE_URL"),
-		GraphBaseURL: or(getenv("GRAPH_API_BASE_URL"), "https://graph.facebook.com"),
-		GraphVersion: or(getenv("GRAPH_API_VERSION"), "v25.0"),
-		SlackAPIURL:  or(getenv("SLACK_API_URL"), "https://slack.com/api/"),
+		GraphBaseURL: cmp.Or(getenv("GRAPH_API_BASE_URL"), "https://graph.facebook.com"),
+		GraphVersion: cmp.Or(getenv("GRAPH_API_VERSION"), "v25.0"),
+		SlackAPIURL:  cmp.Or(getenv("SLACK_API_URL"), "https://slack.com/api/"),
 		SlackChannel: getenv("SLACK_CHANNEL"),
 		WhatsAppTmpl: getenv("WHATSAPP_TEMPLATE"),
-		WhatsAppLang: or(getenv("WHATSAPP_TEMPLATE_LANGUAGE"), "en_US"),
+		WhatsAppLang: cmp.Or(getenv("WHATSAPP_TEMPLATE_LANGUAGE"), "en_US"),
 		FAQPath:      getenv("FAQ_KB"),
 		// Privacy by default: nothing goes to Meta's ad systems until the customer agreed.
-		ConsentRegime: or(getenv("CONSENT_REGIME"), "opt-in"),
+		ConsentRegime: cmp.Or(getenv("CONSENT_REGIME"), "opt-in"),
 		PublicBaseURL: strings.TrimRight(getenv("PUBLIC_BASE_URL"), "/"),
-		DefaultLocale: or(getenv("DEFAULT_LOCALE"), "de"),
+		DefaultLocale: cmp.Or(getenv("DEFAULT_LOCALE"), "de"),
 		CAPIDatasets:  getenv("CAPI_DATASETS"),
 	}
 	c.SlackTeamIDs = list(getenv("SLACK_TEAM_IDS"))
@@ -298,13 +299,6 @@ func idList(getenv func(string) string, name string) ([]string, error) {
 		out = append(out, id)
 	}
 	return out, nil
-}
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 func intVar(getenv func(string) string, name string, def int) (int, error) {
