@@ -116,18 +116,12 @@ func (s *Store) GetConsent(ctx context.Context, subject string) (*consent.Record
 	if err := consent.ValidateSubject(op, subject); err != nil {
 		return nil, err
 	}
-	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: itemKey(subjectPK(subject), consentSK), ConsistentRead: aws.Bool(true),
-	})
+	it, err := getItem[recordItem](ctx, s, op, itemKey(subjectPK(subject), consentSK), "consent")
 	if err != nil {
-		return nil, fail(op, err, "read consent")
+		return nil, err
 	}
-	if out.Item == nil {
+	if it == nil {
 		return nil, apperr.E(op, apperr.NotFound, "no consent record")
-	}
-	var it recordItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return nil, apperr.Wrap(op, apperr.Internal, err, "decode consent")
 	}
 	return &consent.Record{Subject: it.Subject, State: it.State, Source: it.Source, Actor: it.Actor, At: it.At,
 		Surface: it.Surface, Target: it.Target, UpdatedAt: it.UpdatedAt, Version: it.Version}, nil
@@ -398,20 +392,11 @@ func (s *Store) GetDeletion(ctx context.Context, code string) (*consent.Deletion
 	if !consent.ValidDeletionCode(code) {
 		return nil, apperr.E(op, apperr.NotFound, "unknown confirmation code")
 	}
-	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(s.table), Key: itemKey("DELETION#"+code, deletionSK), ConsistentRead: aws.Bool(true),
-	})
+	it, err := getItem[deletionItem](ctx, s, op, itemKey("DELETION#"+code, deletionSK), "deletion")
 	if err != nil {
-		return nil, fail(op, err, "read deletion")
+		return nil, err
 	}
-	if out.Item == nil {
-		return nil, apperr.E(op, apperr.NotFound, "unknown confirmation code")
-	}
-	var it deletionItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return nil, apperr.Wrap(op, apperr.Internal, err, "decode deletion")
-	}
-	if !live(it.ExpiresAt, s.now()) {
+	if it == nil || !live(it.ExpiresAt, s.now()) {
 		return nil, apperr.E(op, apperr.NotFound, "unknown confirmation code")
 	}
 	return &consent.Deletion{Code: it.Code, Subjects: it.Subjects, Status: it.Status, RequestedAt: it.RequestedAt,

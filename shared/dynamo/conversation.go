@@ -173,20 +173,9 @@ func (s *Store) GetConversation(ctx context.Context, key channel.Key) (*conversa
 
 // getConversation returns the live conversation or nil.
 func (s *Store) getConversation(ctx context.Context, op apperr.Op, key channel.Key) (*conversation.Conversation, error) {
-	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            conversationKey(key),
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return nil, fail(op, err, "read conversation")
-	}
-	if out.Item == nil {
-		return nil, nil
-	}
-	var it conversationItem
-	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return nil, apperr.Wrap(op, apperr.Internal, err, "decode conversation")
+	it, err := getItem[conversationItem](ctx, s, op, conversationKey(key), "conversation")
+	if err != nil || it == nil {
+		return nil, err
 	}
 	if !live(it.ExpiresAt, s.now()) || it.Status == "" {
 		return nil, nil // expired, or the placeholder of a conversation not yet saved

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -116,6 +117,23 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// getItem reads the item key (strongly consistent) into a T, or returns nil when there is none;
+// what names the item's kind in errors. Whether an item found is live is the caller's check.
+func getItem[T any](ctx context.Context, s *Store, op apperr.Op, key map[string]types.AttributeValue, what string) (*T, error) {
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fail(op, err, "read "+what)
+	}
+	if out.Item == nil {
+		return nil, nil
+	}
+	var it T
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return nil, apperr.Wrap(op, apperr.Internal, err, "decode "+what)
+	}
+	return &it, nil
 }
 
 // putIf runs one conditional PutItem. A failed condition is a Conflict; other errors are

@@ -221,18 +221,11 @@ func (s *Store) PutCandidate(ctx context.Context, c *learn.Candidate) error {
 // GetCandidate returns the live candidate of the thread, or NotFound.
 func (s *Store) GetCandidate(ctx context.Context, subject, channel, threadTS string) (*learn.Candidate, error) {
 	const op apperr.Op = "dynamo.GetCandidate"
-	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table),
-		Key: itemKey(subjectPK(subject), candidatePrefix+channel+"#"+threadTS), ConsistentRead: aws.Bool(true)})
+	it, err := getItem[candidateItem](ctx, s, op, itemKey(subjectPK(subject), candidatePrefix+channel+"#"+threadTS), "candidate")
 	if err != nil {
-		return nil, fail(op, err, "read candidate")
+		return nil, err
 	}
-	var it candidateItem
-	if out.Item != nil {
-		if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-			return nil, apperr.Wrap(op, apperr.Internal, err, "decode candidate")
-		}
-	}
-	if out.Item == nil || !live(it.ExpiresAt, s.now()) {
+	if it == nil || !live(it.ExpiresAt, s.now()) {
 		return nil, apperr.E(op, apperr.NotFound, "no candidate for this thread")
 	}
 	return &learn.Candidate{Subject: subject, Channel: it.Channel, ThreadTS: it.ThreadTS, Question: it.Question,
