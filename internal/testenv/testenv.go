@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"gopkg.in/yaml.v3"
 )
 
 // EndpointEnv names the environment variable with the URL of a running moto server.
@@ -76,6 +77,23 @@ func Run(m *testing.M) int {
 	code := m.Run()
 	stopMoto()
 	return code
+}
+
+// Template reads the repository's template.yaml into v (yaml.v3 rules: declare the parts a test
+// needs; CloudFormation's short-form tags such as !Sub decode as plain nodes or strings).
+func Template(t testing.TB, v any) {
+	t.Helper()
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, v); err != nil {
+		t.Fatalf("template.yaml: %v", err)
+	}
 }
 
 // RepoRoot returns the directory of the go.mod above the working directory.

@@ -2,8 +2,6 @@ package resilience_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -29,23 +27,13 @@ type alarm struct {
 // RedrivePolicy names) of template.yaml.
 func templateAlarms(t *testing.T) (alarms []alarm, functions, dlqs []string) {
 	t.Helper()
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var tmpl struct {
 		Resources map[string]struct {
 			Type       string    `yaml:"Type"`
 			Properties yaml.Node `yaml:"Properties"`
 		} `yaml:"Resources"`
 	}
-	if err := yaml.Unmarshal(data, &tmpl); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Template(t, &tmpl)
 	for name, r := range tmpl.Resources {
 		switch r.Type {
 		case "AWS::Serverless::Function":
@@ -163,23 +151,13 @@ func notifiesTopic(n *yaml.Node) bool {
 // no caller IP.
 func TestAccessLogs(t *testing.T) {
 	t.Parallel()
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var tmpl struct {
 		Resources map[string]struct {
 			Type       string    `yaml:"Type"`
 			Properties yaml.Node `yaml:"Properties"`
 		} `yaml:"Resources"`
 	}
-	if err := yaml.Unmarshal(data, &tmpl); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Template(t, &tmpl)
 	apis := 0
 	for name, r := range tmpl.Resources {
 		if r.Type != "AWS::Serverless::HttpApi" {

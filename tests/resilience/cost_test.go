@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"gopkg.in/yaml.v3"
 
 	"github.com/frontdesk-app/frontdesk/internal/testenv"
 	"github.com/frontdesk-app/frontdesk/shared/conversation"
@@ -261,14 +260,6 @@ func benchDurations(t *testing.T) [2]time.Duration {
 // templateMemory returns each function's MemorySize in MB from template.yaml (Globals applied).
 func templateMemory(t *testing.T) map[string]int {
 	t.Helper()
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var tmpl struct {
 		Globals struct {
 			Function struct {
@@ -283,9 +274,7 @@ func templateMemory(t *testing.T) map[string]int {
 			} `yaml:"Properties"`
 		} `yaml:"Resources"`
 	}
-	if err := yaml.Unmarshal(data, &tmpl); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Template(t, &tmpl)
 	mem := map[string]int{}
 	for _, r := range tmpl.Resources {
 		if r.Type != "AWS::Serverless::Function" {
