@@ -119,6 +119,7 @@ func TestTemplateAlarms(t *testing.T) {
 		{metrics.DeliveriesFailed, "BotFunction"},
 		{metrics.SignaturesRejected, "MetaWebhookFunction"},
 		{metrics.SignaturesRejected, "SlackFunction"},
+		{metrics.UnknownAccounts, "MetaWebhookFunction"},
 	} {
 		if !has(func(a alarm) bool {
 			return a.Namespace == metrics.Namespace && a.Metric == m.metric && a.Dimensions["Function"] == "!Ref "+m.fn
