@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,5 +122,47 @@ func TestCreateTable(t *testing.T) {
 
 	if err := dynamo.CreateTable(ctx, client, name); !apperr.Is(err, apperr.Conflict) {
 		t.Errorf("CreateTable of an existing table: error = %v, want a conflict", err)
+	}
+}
+
+// loseFirstCreate passes requests to moto and, for the first CreateTable, throws the answer
+// away and reports a reset connection: the table exists, the caller does not know it.
+type loseFirstCreate struct {
+	next interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+	lost atomic.Bool
+}
+
+func (l *loseFirstCreate) Do(r *http.Request) (*http.Response, error) {
+	resp, err := l.next.Do(r)
+	if err == nil && strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".CreateTable") && l.lost.CompareAndSwap(false, true) {
+		resp.Body.Close()
+		return nil, errors.New("connection reset by peer")
+	}
+	return resp, err
+}
+
+// TestCreateTableAnswerLost: the SDK retries a CreateTable whose answer was lost and finds the
+// table its first attempt made; that is this call's own table, not a conflict.
+func TestCreateTableAnswerLost(t *testing.T) {
+	t.Parallel()
+	cfg := testenv.AWSConfig(t)
+	lose := &loseFirstCreate{next: http.DefaultClient}
+	cfg.HTTPClient = lose
+	client := dynamodb.NewFromConfig(cfg)
+	name := "frontdesk-test-" + rand.Text()
+	t.Cleanup(func() {
+		_, _ = client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+	})
+	if err := dynamo.CreateTable(t.Context(), client, name); err != nil {
+		t.Fatalf("CreateTable with its first answer lost: %v", err)
+	}
+	if !lose.lost.Load() {
+		t.Fatal("the first CreateTable answer was not lost: the test tested nothing")
+	}
+	ttl, err := client.DescribeTimeToLive(t.Context(), &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})
+	if err != nil || ttl.TimeToLiveDescription == nil || ttl.TimeToLiveDescription.TimeToLiveStatus != types.TimeToLiveStatusEnabled {
+		t.Errorf("TTL after a lost answer = %+v, %v; want enabled", ttl, err)
 	}
 }

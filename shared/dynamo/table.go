@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/frontdesk-app/frontdesk/shared/apperr"
 )
@@ -59,12 +60,17 @@ func TableInput(name string) *dynamodb.CreateTableInput {
 // expiresAt. It is for tests and local tooling; in AWS the SAM template creates the table.
 func CreateTable(ctx context.Context, api TableAPI, name string) error {
 	const op apperr.Op = "dynamo.CreateTable"
-	if _, err := api.CreateTable(ctx, TableInput(name)); err != nil {
+	var attempts int
+	if _, err := api.CreateTable(ctx, TableInput(name), countAttempts(&attempts)); err != nil {
 		var inUse *types.ResourceInUseException
-		if errors.As(err, &inUse) {
+		switch {
+		case !errors.As(err, &inUse):
+			return fail(op, err, "create table")
+		case attempts <= 1:
 			return apperr.Wrap(op, apperr.Conflict, err, "table exists")
 		}
-		return fail(op, err, "create table")
+		// A retry found the table: an earlier attempt of this call created it and its answer
+		// was lost (a reset connection, a slow server). Go on as if that answer had come.
 	}
 	w := dynamodb.NewTableExistsWaiter(api, func(o *dynamodb.TableExistsWaiterOptions) {
 		o.MinDelay = 100 * time.Millisecond
@@ -84,4 +90,17 @@ func CreateTable(ctx context.Context, api TableAPI, name string) error {
 		return fail(op, err, "enable TTL")
 	}
 	return nil
+}
+
+// countAttempts counts the attempts the SDK's retryer makes for one call into n.
+func countAttempts(n *int) func(*dynamodb.Options) {
+	return func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+			return s.Finalize.Insert(middleware.FinalizeMiddlewareFunc("frontdesk.countAttempts",
+				func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+					*n++
+					return next.HandleFinalize(ctx, in)
+				}), "Retry", middleware.After)
+		})
+	}
 }
