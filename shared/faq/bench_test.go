@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/frontdesk-app/frontdesk/shared/faq/decide"
 )
 
 // benchPhrasings returns a 15,000-phrasing training set: CLINC150's train split when
@@ -63,11 +65,11 @@ func benchPhrasings(b *testing.B) ([]Phrasing, int, []string) {
 func BenchmarkMatch15k(b *testing.B) {
 	ps, n, queries := benchPhrasings(b)
 	m := trainMatcher(defaultMatcher, ps, n)
-	pol := newPolicy(0.1)
+	pol := decide.NewPolicy(0.1)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		pol.decide(m.rank(queries[i%len(queries)], English, 3))
+		pol.Decide(m.rank(queries[i%len(queries)], English, 3))
 	}
 }
 
@@ -87,7 +89,7 @@ func BenchmarkLoadModel15k(b *testing.B) {
 	for c := range classes {
 		classes[c] = fmt.Sprint("intent-", c)
 	}
-	m := &Model{Classes: classes, Policy: newPolicy(0.1), matcher: trainMatcher(defaultMatcher, ps, n)}
+	m := &Model{Classes: classes, Policy: decide.NewPolicy(0.1), matcher: trainMatcher(defaultMatcher, ps, n)}
 	raw, err := m.MarshalBinary()
 	if err != nil {
 		b.Fatal(err)

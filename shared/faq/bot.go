@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/faq/decide"
 	"github.com/frontdesk-app/frontdesk/shared/faq/nlp"
 )
 
@@ -158,7 +159,7 @@ func (b *Bot) Decide(in Input) Decision {
 		return b.answer(e, lang, 1, nil)
 	}
 	var probs []float64
-	var top []Scored
+	var top []decide.Scored
 	if strings.TrimSpace(in.Text) != "" {
 		probs = b.m.probs(in.Text, lang)
 		top = topK(probs, 3)
@@ -172,7 +173,7 @@ func (b *Bot) Decide(in Input) Decision {
 // message is about one of them (small talk's share taken out): "Ich möchte mit einem
 // Mitarbeiter über meine Rücksendung sprechen" is talk-to-person first, but its topic, for
 // the agent, is the return policy.
-func (b *Bot) topicRanking(probs []float64) []Scored {
+func (b *Bot) topicRanking(probs []float64) []decide.Scored {
 	if probs == nil {
 		return nil
 	}
@@ -193,20 +194,20 @@ func (b *Bot) topicRanking(probs []float64) []Scored {
 	return topK(topic, 3)
 }
 
-func (b *Bot) decideText(in Input, lang string, top, topics []Scored) Decision {
+func (b *Bot) decideText(in Input, lang string, top, topics []decide.Scored) Decision {
 	sugg := b.suggestions(topics, lang)
 	if asksForHuman(in.Text) {
 		return b.askedForHuman(lang, sugg, in.Misses, conf(top))
 	}
-	out := b.policy.decide(top)
+	out := b.policy.Decide(top)
 	switch out.Action {
 	case Answer:
 		e := b.entries[out.Class]
-		if e.Human && e.ID != TalkToPersonID && out.Conf < b.policy.humanThreshold() {
+		if e.Human && e.ID != TalkToPersonID && out.Conf < b.policy.HumanThreshold() {
 			// A topic for a person hands the conversation over: it needs more than a word
 			// shared with its phrasings. Short of that, the customer chooses: the topic
 			// and the runners-up are offered as an ask-back.
-			out = Outcome{Action: AskBack, Class: -1, Conf: out.Conf}
+			out = decide.Outcome{Action: AskBack, Class: -1, Conf: out.Conf}
 			for _, s := range top {
 				out.Options = append(out.Options, s.Class)
 			}
@@ -333,7 +334,7 @@ func (b *Bot) answer(e *Entry, lang string, confidence float64, sugg []Suggestio
 // itself would offer when asking back (the best reaches AskFloor·Threshold, the others
 // CloseRatio of the best), small talk left out. Below that the ranking is noise, and a list of unrelated answers under an
 // escalation only costs an agent time (or sends a wrong answer with one click).
-func (b *Bot) suggestions(top []Scored, lang string) []Suggestion {
+func (b *Bot) suggestions(top []decide.Scored, lang string) []Suggestion {
 	if len(top) == 0 || top[0].Prob < b.policy.AskFloor*b.policy.Threshold {
 		return nil
 	}
@@ -350,7 +351,7 @@ func (b *Bot) suggestions(top []Scored, lang string) []Suggestion {
 }
 
 // ranking is the matcher's top entries with their probabilities.
-func (b *Bot) ranking(top []Scored, lang string) []Suggestion {
+func (b *Bot) ranking(top []decide.Scored, lang string) []Suggestion {
 	if len(top) == 0 {
 		return nil
 	}
@@ -366,7 +367,7 @@ func (b *Bot) suggestion(e *Entry, lang string, score float64) Suggestion {
 	return Suggestion{EntryID: e.ID, Title: e.TitleIn(lang), Answer: a, Score: score}
 }
 
-func conf(top []Scored) float64 {
+func conf(top []decide.Scored) float64 {
 	if len(top) == 0 {
 		return 0
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/faq/decide"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -159,7 +160,7 @@ entries:
 	}
 	// The two shipping entries share their phrasings; the SVM's solution for identical points
 	// in two classes depends on the order it visits them, so they come out near, not equal.
-	pol := newPolicy(0.5)
+	pol := decide.NewPolicy(0.5)
 	pol.TieRatio = 0.5
 	b, err := New(kb, WithPolicy(pol))
 	if err != nil {

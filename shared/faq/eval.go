@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 	"slices"
 	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/faq/decide"
 )
 
 // Example is one line of an evaluation file: {"text": "...", "intent": "label"}, with a null
@@ -85,11 +87,11 @@ type Report struct {
 	InScopeResolved float64 `json:"in_scope_resolved"`
 }
 
-// prediction is the matcher's view of one query.
+// prediction is the matcher's view of one query (its truth: class, or -1 out of scope; its
+// ranking) and the policy's outcome on it.
 type prediction struct {
-	truth   int // class, or -1 out of scope
-	top     []Scored
-	outcome Outcome
+	decide.Prediction
+	outcome decide.Outcome
 }
 
 // Evaluate trains a bot on train (one KB entry per intent, out-of-scope lines as negatives),
@@ -168,7 +170,7 @@ func CrossEvaluate(ctx context.Context, train []Example, k int) (Report, error) 
 	progress("fold", k, k)
 	rep.Threshold, rep.ThresholdFrom = thresholds, fmt.Sprintf("cv (mean of %d folds)", k)
 	fillLatency(&rep, lat)
-	fillMetrics(&rep, preds, len(labels), newPolicy(thresholds))
+	fillMetrics(&rep, preds, len(labels), decide.NewPolicy(thresholds))
 	return rep, nil
 }
 
@@ -222,7 +224,7 @@ func evalRun(cfg matcherConfig, nClass int, lang string, tr, te, va []Phrasing, 
 			hs[i] = m.holdOut(p.Text, lang, p.Class)
 		}
 		m.scale = fitScales(hs)
-		res.pol, res.from = choosePolicy(predictions(hs, m.scale), answerMCC(nClass)), "val"
+		res.pol, res.from = decide.TuneOnSample(predictions(hs, m.scale), nClass), "val"
 	} else {
 		res.pol, m.scale = crossValidatePolicy(cfg, tr, nClass, cvFolds, progress)
 		res.from = "cv"
@@ -236,9 +238,9 @@ func evalRun(cfg matcherConfig, nClass int, lang string, tr, te, va []Phrasing, 
 		}
 		t := time.Now()
 		top := m.rank(p.Text, lang, 3)
-		out := res.pol.decide(top)
+		out := res.pol.Decide(top)
 		res.lat[i] = float64(time.Since(t).Nanoseconds()) / 1000
-		res.preds[i] = prediction{truth: p.Class, top: top, outcome: out}
+		res.preds[i] = prediction{Prediction: decide.Prediction{Truth: p.Class, Top: top}, outcome: out}
 	}
 	runtime.KeepAlive(m)
 	return res
@@ -301,7 +303,7 @@ func fillMetrics(rep *Report, preds []prediction, nClass int, pol Policy) {
 	truth := make([]int, len(preds))
 	guess := make([]int, len(preds))
 	for i, p := range preds {
-		truth[i] = p.truth
+		truth[i] = p.Truth
 		g := -1
 		if p.outcome.Action == Answer {
 			g = p.outcome.Class
@@ -313,15 +315,15 @@ func fillMetrics(rep *Report, preds []prediction, nClass int, pol Policy) {
 		if g == -1 {
 			oosPred++
 		}
-		if p.truth >= 0 {
+		if p.Truth >= 0 {
 			rep.NInScope++
-			if len(p.top) > 0 && p.top[0].Class == p.truth {
+			if len(p.Top) > 0 && p.Top[0].Class == p.Truth {
 				top1++
 			}
-			if g == p.truth {
+			if g == p.Truth {
 				inOK++
 			}
-			if g == p.truth || (p.outcome.Action == AskBack && slices.Contains(p.outcome.Options, p.truth)) {
+			if g == p.Truth || (p.outcome.Action == AskBack && slices.Contains(p.outcome.Options, p.Truth)) {
 				inResolved++
 			}
 		} else {
@@ -330,7 +332,7 @@ func fillMetrics(rep *Report, preds []prediction, nClass int, pol Policy) {
 				oosHit++
 			}
 		}
-		if g == p.truth {
+		if g == p.Truth {
 			correct++
 		}
 	}
@@ -341,13 +343,13 @@ func fillMetrics(rep *Report, preds []prediction, nClass int, pol Policy) {
 	rep.OOSPrecision = ratio(oosHit, oosPred)
 	rep.Accuracy = ratio(correct, len(preds))
 	rep.AskBackRate = ratio(askBack, len(preds))
-	rep.MCC = multiclassMCC(truth, guess, nClass)
+	rep.MCC = decide.MCC(truth, guess, nClass)
 
 	// Sweep the answer threshold over the observed confidences.
 	confs := make([]float64, 0, len(preds))
 	for _, p := range preds {
-		if len(p.top) > 0 {
-			confs = append(confs, p.top[0].Prob)
+		if len(p.Top) > 0 {
+			confs = append(confs, p.Top[0].Prob)
 		}
 	}
 	slices.Sort(confs)
@@ -360,11 +362,11 @@ func fillMetrics(rep *Report, preds []prediction, nClass int, pol Policy) {
 		sw.Threshold = th
 		for i, p := range preds {
 			guess[i] = -1
-			if o := sw.decide(p.top); o.Action == Answer {
+			if o := sw.Decide(p.Top); o.Action == Answer {
 				guess[i] = o.Class
 			}
 		}
-		if v := multiclassMCC(truth, guess, nClass); v > rep.BestMCC {
+		if v := decide.MCC(truth, guess, nClass); v > rep.BestMCC {
 			rep.BestMCC, rep.BestMCCThreshold = v, th
 		}
 	}
@@ -378,33 +380,4 @@ func ratio(a, b int) float64 {
 		return 0
 	}
 	return float64(a) / float64(b)
-}
-
-// multiclassMCC is Gorodkin's R_K (the multi-class Matthews correlation coefficient) with
-// out of scope (-1) as one more class.
-func multiclassMCC(truth, guess []int, nClass int) float64 {
-	K := nClass + 1
-	t := make([]float64, K)
-	p := make([]float64, K)
-	var c float64
-	for i := range truth {
-		a, b := truth[i]+1, guess[i]+1
-		t[a]++
-		p[b]++
-		if a == b {
-			c++
-		}
-	}
-	s := float64(len(truth))
-	var tp, tt, pp float64
-	for k := 0; k < K; k++ {
-		tp += t[k] * p[k]
-		tt += t[k] * t[k]
-		pp += p[k] * p[k]
-	}
-	den := math.Sqrt((s*s - pp) * (s*s - tt))
-	if den == 0 {
-		return 0
-	}
-	return (c*s - tp) / den
 }

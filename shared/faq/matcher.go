@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math"
 	"slices"
+
+	"github.com/frontdesk-app/frontdesk/shared/faq/decide"
 )
 
 // Phrasing is one training text of a class (a KB entry or an eval intent).
@@ -51,12 +53,6 @@ type Matcher struct {
 	// scale weighs the two models' scores (SVM, naive Bayes) before the softmax; fitScales
 	// chooses it on held-out predictions.
 	scale [2]float64
-}
-
-// Scored is a class with its calibrated probability.
-type Scored struct {
-	Class int
-	Prob  float64
 }
 
 // defaultScale weighs the models' scores when there are too few held-out predictions to fit
@@ -149,19 +145,19 @@ func (m *Matcher) probs(text, lang string) []float64 {
 }
 
 // rank returns the k most probable classes, best first.
-func (m *Matcher) rank(text, lang string, k int) []Scored {
+func (m *Matcher) rank(text, lang string, k int) []decide.Scored {
 	p := m.probs(text, lang)
 	return topK(p, k)
 }
 
-func topK(p []float64, k int) []Scored {
-	out := make([]Scored, 0, k+1)
+func topK(p []float64, k int) []decide.Scored {
+	out := make([]decide.Scored, 0, k+1)
 	for c, v := range p {
 		if len(out) == k && v <= out[k-1].Prob {
 			continue
 		}
-		i, _ := slices.BinarySearchFunc(out, v, func(s Scored, v float64) int { return cmp.Compare(v, s.Prob) })
-		out = slices.Insert(out, i, Scored{c, v})
+		i, _ := slices.BinarySearchFunc(out, v, func(s decide.Scored, v float64) int { return cmp.Compare(v, s.Prob) })
+		out = slices.Insert(out, i, decide.Scored{Class: c, Prob: v})
 		if len(out) > k {
 			out = out[:k]
 		}
@@ -275,8 +271,8 @@ func goldenMin(lo, hi float64, f func(float64) float64) float64 {
 }
 
 // predictions combines held-out scores with the weights s and ranks them (top 3).
-func predictions(hs []heldOut, s [2]float64) []prediction {
-	out := make([]prediction, len(hs))
+func predictions(hs []heldOut, s [2]float64) []decide.Prediction {
+	out := make([]decide.Prediction, len(hs))
 	var z []float64
 	for i, h := range hs {
 		z = z[:0]
@@ -287,7 +283,7 @@ func predictions(hs []heldOut, s [2]float64) []prediction {
 		if h.none {
 			z = z[:len(z)-1]
 		}
-		out[i] = prediction{truth: h.truth, top: topK(z, 3)}
+		out[i] = decide.Prediction{Truth: h.truth, Top: topK(z, 3)}
 	}
 	return out
 }

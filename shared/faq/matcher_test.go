@@ -112,26 +112,6 @@ func TestFitScalesRecoversTheTemperature(t *testing.T) {
 	}
 }
 
-func TestChoosePolicyByMCC(t *testing.T) {
-	t.Parallel()
-	pred := func(truth, class int, prob float64) prediction {
-		return prediction{truth: truth, top: []Scored{{class, prob}, {(class + 1) % 3, (1 - prob) / 4}}}
-	}
-	// In-scope questions are ranked right and confidently, out-of-scope ones are not: the best
-	// threshold answers exactly the in-scope ones.
-	preds := []prediction{
-		pred(0, 0, 0.9), pred(1, 1, 0.8), pred(2, 2, 0.7), pred(0, 0, 0.6),
-		pred(-1, 2, 0.5), pred(-1, 1, 0.35), pred(-1, 0, 0.3),
-	}
-	pol := choosePolicy(preds, answerMCC(3))
-	if pol.Threshold <= 0.5 || pol.Threshold > 0.6 {
-		t.Errorf("threshold = %.2f, want in (0.5, 0.6]", pol.Threshold)
-	}
-	if got := answerMCC(3)(preds, pol); got != 1 {
-		t.Errorf("MCC at the chosen threshold = %.3f, want 1", got)
-	}
-}
-
 func TestMatcherAsksBetweenTwoCloseEntriesOnly(t *testing.T) {
 	t.Parallel()
 	// Two entries share every phrasing: the third must fall away, so the two close ones

@@ -107,11 +107,11 @@ func BenchmarkThresholdSpread(b *testing.B) {
 			name = "cv-only"
 		}
 		b.Run(name, func(b *testing.B) {
-			saved := priorPhrasings
+			saved := thresholdPrior
 			if !shrink {
-				priorPhrasings = 0
+				thresholdPrior.Phrasings = 0
 			}
-			defer func() { priorPhrasings = saved }()
+			defer func() { thresholdPrior = saved }()
 			var worst, sumSD float64
 			for b.Loop() {
 				worst, sumSD = 0, 0

@@ -69,10 +69,10 @@ func BenchmarkSmallKBCV(b *testing.B) {
 		b.Run(a.name, func(b *testing.B) {
 			defaultMatcher = saved
 			a.f(&defaultMatcher)
-			savedPrior := priorThreshold
-			defer func() { priorThreshold = savedPrior }()
+			savedPrior := thresholdPrior
+			defer func() { thresholdPrior = savedPrior }()
 			if a.prior > 0 {
-				priorThreshold = a.prior
+				thresholdPrior.Threshold = a.prior
 			}
 			var in, oos TestSummary
 			for b.Loop() {
@@ -89,7 +89,7 @@ func BenchmarkSmallKBCV(b *testing.B) {
 var cvVariants = []struct {
 	name  string
 	f     func(*matcherConfig)
-	prior float64 // priorThreshold, when set
+	prior float64 // thresholdPrior.Threshold, when set
 }{
 	{"default", func(*matcherConfig) {}, 0},
 	{"concept-1", func(c *matcherConfig) { c.Features.BlockWeight[blockConcept] = 1 }, 0},

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
+	"github.com/frontdesk-app/frontdesk/shared/faq/decide"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -89,7 +90,7 @@ func TestWelcome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b2, err := New(kb, WithPolicy(newPolicy(0.5)))
+	b2, err := New(kb, WithPolicy(decide.NewPolicy(0.5)))
 	if err != nil {
 		t.Fatal(err)
 	}
