@@ -4,10 +4,14 @@
 //   - package knowledge: the knowledge base (KB) format and its checks, and the small-talk
 //     module every KB includes (faq names its types: KB, Entry, LoadKB);
 //   - package nlp: normalisation, stems, function words, language detection;
+//   - package decide: the decision policy: a ranking of entries with their probabilities to
+//     answer, ask back or miss (Policy, Action, Outcome), and the choice of the threshold and
+//     the ask-back floor from labelled predictions (faq names Action, its constants and Policy);
 //   - this package: the matcher (features, SVM, naive Bayes, background, synonym groups,
-//     calibration, the model file), the decision (Bot.Decide, Policy) and the evaluations
-//     (Evaluate, Bot.Test). The matcher and the decision do no I/O; reading files is limited to
-//     Load, ReadExamplesFile and ReadTestCases.
+//     calibration, the model file), the bot (Bot.Decide: the policy's outcome and the
+//     conversation's state to a reply; the cross-validation that gives the policy its
+//     predictions) and the evaluations (Evaluate, Bot.Test). The matcher and the decision do
+//     no I/O; reading files is limited to Load, ReadExamplesFile and ReadTestCases.
 //
 // A knowledge base (KB) is YAML: entries with an id, phrasings and an answer per language
 // (German, English), a short title for buttons, tags, follow-ups, and human: true for topics
