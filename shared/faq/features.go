@@ -14,6 +14,7 @@ const (
 	blockChar            // character n-grams inside word boundaries of the unstemmed words
 	blockConcept         // synonym groups of the stems (lexicon.go)
 	blockFunction        // function words ("habt", "ihr", "the", "how") and bigrams of two
+	blockCluster         // word clusters of the stems, from word embeddings (lexicon.go)
 	numBlocks
 )
 
@@ -29,13 +30,14 @@ type featureConfig struct {
 	// weighted low: "Habt ihr Blumenerde?" must not match "Habt ihr sonntags offen?" on
 	// "habt ihr" alone, however few phrasings the KB has to learn that from.
 	FunctionBlock bool
-	// lex, when set, adds the synonym groups of each stem (blockConcept). Concept features
-	// unknown to the vocab are dropped, not counted as unknown mass, so a model that carries
-	// only the groups its vocab knows scores like the full lexicon.
+	// lex, when set, adds the synonym groups (blockConcept) and word clusters (blockCluster)
+	// of each stem. Group features unknown to the vocab are dropped, not counted as unknown
+	// mass, so a model that carries only the groups its vocab knows scores like the full
+	// lexicon.
 	lex lexicon
 }
 
-var defaultFeatures = featureConfig{CharMin: 2, CharMax: 5, Bigrams: true, BlockWeight: [numBlocks]float32{1, 1, 0.5, 0.3}, UnknownMass: true, FunctionBlock: true}
+var defaultFeatures = featureConfig{CharMin: 2, CharMax: 5, Bigrams: true, BlockWeight: [numBlocks]float32{1, 1, 0.5, 0.3, 0.5}, UnknownMass: true, FunctionBlock: true}
 
 // rawFeature is one hashed feature occurrence.
 type rawFeature struct {
@@ -77,7 +79,7 @@ func (c *featureConfig) extract(buf []rawFeature, text, lang string) []rawFeatur
 		}
 		if c.lex != nil {
 			for _, g := range c.lex[lexKey(lang, s)] {
-				buf = append(buf, rawFeature{conceptHash(g), blockConcept})
+				buf = append(buf, rawFeature{conceptHash(g), groupBlock(g)})
 			}
 		}
 		if c.Bigrams {
@@ -184,7 +186,7 @@ func (v *vocab) vectorize(raw []rawFeature) sparse {
 	for _, f := range raw {
 		j, ok := v.index[f.hash]
 		if !ok {
-			if v.cfg.UnknownMass && f.block != blockConcept {
+			if v.cfg.UnknownMass && f.block != blockConcept && f.block != blockCluster {
 				if unknown[f.block] == nil {
 					unknown[f.block] = make(map[uint64]float32)
 				}
