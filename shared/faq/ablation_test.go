@@ -14,8 +14,6 @@ var ablations = []struct {
 	{"all", func(*matcherConfig) {}},
 	{"no-answers", func(c *matcherConfig) { c.Answers = false }},
 	{"no-synonyms", func(c *matcherConfig) { c.Lexicon = false }},
-	{"no-clusters", func(c *matcherConfig) { c.Clusters = false }},
-	{"no-synonyms-no-clusters", func(c *matcherConfig) { c.Lexicon, c.Clusters = false, false }},
 	{"no-function-block", func(c *matcherConfig) { c.Features.FunctionBlock = false }},
 	{"no-background", func(c *matcherConfig) { c.Background = false }},
 	{"no-none-class", func(c *matcherConfig) { c.NoneClass = false }},

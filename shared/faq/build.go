@@ -77,7 +77,7 @@ func phrasingsOf(kb *KB, cfg matcherConfig) ([]string, []Phrasing) {
 	return classes, ps
 }
 
-const modelMagic = "FDQM\x06"
+const modelMagic = "FDQM\x05"
 
 // MarshalBinary encodes the model (little-endian, versioned).
 func (m *Model) MarshalBinary() ([]byte, error) {

@@ -14,7 +14,6 @@ const (
 	blockChar            // character n-grams inside word boundaries of the unstemmed words
 	blockConcept         // synonym groups of the stems (lexicon.go)
 	blockFunction        // function words ("habt", "ihr", "the", "how") and bigrams of two
-	blockCluster         // word clusters of the stems, from word embeddings (lexicon.go)
 	numBlocks
 )
 
@@ -30,14 +29,13 @@ type featureConfig struct {
 	// weighted low: "Habt ihr Blumenerde?" must not match "Habt ihr sonntags offen?" on
 	// "habt ihr" alone, however few phrasings the KB has to learn that from.
 	FunctionBlock bool
-	// lex, when set, adds the synonym groups (blockConcept) and word clusters (blockCluster)
-	// of each stem. Group features unknown to the vocab are dropped, not counted as unknown
-	// mass, so a model that carries only the groups its vocab knows scores like the full
-	// lexicon.
+	// lex, when set, adds the synonym groups of each stem (blockConcept). Concept features
+	// unknown to the vocab are dropped, not counted as unknown mass, so a model that carries
+	// only the groups its vocab knows scores like the full lexicon.
 	lex lexicon
 }
 
-var defaultFeatures = featureConfig{CharMin: 2, CharMax: 5, Bigrams: true, BlockWeight: [numBlocks]float32{1, 1, 0.5, 0.3, 0.5}, UnknownMass: true, FunctionBlock: true}
+var defaultFeatures = featureConfig{CharMin: 2, CharMax: 5, Bigrams: true, BlockWeight: [numBlocks]float32{1, 1, 0.5, 0.3}, UnknownMass: true, FunctionBlock: true}
 
 // rawFeature is one hashed feature occurrence.
 type rawFeature struct {
@@ -79,7 +77,7 @@ func (c *featureConfig) extract(buf []rawFeature, text, lang string) []rawFeatur
 		}
 		if c.lex != nil {
 			for _, g := range c.lex[lexKey(lang, s)] {
-				buf = append(buf, rawFeature{conceptHash(g), groupBlock(g)})
+				buf = append(buf, rawFeature{conceptHash(g), blockConcept})
 			}
 		}
 		if c.Bigrams {
@@ -186,7 +184,7 @@ func (v *vocab) vectorize(raw []rawFeature) sparse {
 	for _, f := range raw {
 		j, ok := v.index[f.hash]
 		if !ok {
-			if v.cfg.UnknownMass && f.block != blockConcept && f.block != blockCluster {
+			if v.cfg.UnknownMass && f.block != blockConcept {
 				if unknown[f.block] == nil {
 					unknown[f.block] = make(map[uint64]float32)
 				}

@@ -33,101 +33,36 @@ func lexKey(lang, stem string) string {
 	return "e:" + stem
 }
 
-// clusterBit marks a group id as a stem's neighbourhood (blockCluster) rather than a synonym
-// group.
-const clusterBit = 1 << 31
-
-// The word neighbours, compiled by internal/embgen from static word embeddings (English
-// GloVe, public domain): a line per stem, the stem and its nearest stems by cosine similarity
-// ("wifi wireless router broadband", "cat pet rabbit dog"). Each stem stands for a group of
-// itself and the stems that name it as a neighbour; a stem yields its own group and its
-// neighbours' groups as features (blockCluster), so "cat" in a question meets "pet" in a
-// phrasing though no synonym list joins them. German has no such file yet.
-var neighbourFiles = map[string]string{English: "lexicon/en.neighbours.txt.gz"}
-
-// The lexicons a matcher may train with, read once each (a built model carries the part it
-// needs): the synonym groups, the clusters, or both.
-var (
-	synonymLexicon = sync.OnceValue(func() lexicon { return readLexicon(true, false) })
-	clusterLexicon = sync.OnceValue(func() lexicon { return readLexicon(false, true) })
-	fullLexicon    = sync.OnceValue(func() lexicon { return readLexicon(true, true) })
-)
-
-// lexiconFor returns the embedded lexicon a matcher configuration asks for, nil for none.
-func lexiconFor(synonyms, clusters bool) lexicon {
-	switch {
-	case synonyms && clusters:
-		return fullLexicon()
-	case synonyms:
-		return synonymLexicon()
-	case clusters:
-		return clusterLexicon()
-	}
-	return nil
-}
-
-func readLexicon(synonyms, clusters bool) lexicon {
+// fullLexicon is the whole embedded lexicon, read when a matcher is trained (a built model
+// carries the part it needs).
+var fullLexicon = sync.OnceValue(func() lexicon {
 	lex := lexicon{}
-	var next uint32 // the next group's id
+	var next uint32
 	for _, l := range Languages {
-		if synonyms {
-			for _, g := range readLines("lexicon/" + l + ".txt.gz") {
-				for _, s := range g {
-					if k := lexKey(l, s); len(lex[k]) < maxStemGroups {
-						lex[k] = append(lex[k], next)
-					}
-				}
-				next++
-			}
+		b, err := lexiconFS.ReadFile("lexicon/" + l + ".txt.gz")
+		if err != nil {
+			panic("faq: lexicon for " + l + " missing: " + err.Error())
 		}
-		if name, ok := neighbourFiles[l]; ok && clusters {
-			lines := readLines(name)
-			id := make(map[string]uint32, len(lines))
-			for i, line := range lines {
-				id[line[0]] = next + uint32(i)
-			}
-			for _, line := range lines {
-				k := lexKey(l, line[0])
-				for _, s := range line {
-					if g, ok := id[s]; ok {
-						lex[k] = append(lex[k], g|clusterBit)
-					}
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			panic("faq: lexicon for " + l + ": " + err.Error())
+		}
+		sc := bufio.NewScanner(zr)
+		for sc.Scan() {
+			for _, s := range strings.Fields(sc.Text()) {
+				k := lexKey(l, s)
+				if len(lex[k]) < maxStemGroups {
+					lex[k] = append(lex[k], next)
 				}
 			}
-			next += uint32(len(lines))
+			next++
+		}
+		if err := sc.Err(); err != nil {
+			panic("faq: lexicon for " + l + ": " + err.Error())
 		}
 	}
 	return lex
-}
-
-// readLines reads a gzip'ed lexicon file of the embedded ones: its lines' fields.
-func readLines(name string) [][]string {
-	b, err := lexiconFS.ReadFile(name)
-	if err != nil {
-		panic("faq: lexicon " + name + " missing: " + err.Error())
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		panic("faq: lexicon " + name + ": " + err.Error())
-	}
-	var out [][]string
-	sc := bufio.NewScanner(zr)
-	for sc.Scan() {
-		out = append(out, strings.Fields(sc.Text()))
-	}
-	if err := sc.Err(); err != nil {
-		panic("faq: lexicon " + name + ": " + err.Error())
-	}
-	return out
-}
-
-// groupBlock is the feature block of a group id.
-func groupBlock(g uint32) uint8 {
-	if g&clusterBit != 0 {
-		return blockCluster
-	}
-	return blockConcept
-}
+})
 
 func conceptHash(g uint32) uint64 {
 	return fnvAdd(fnvByte(fnvOffset, 'c'), string(binary.LittleEndian.AppendUint32(nil, g)))

@@ -30,14 +30,12 @@ type matcherConfig struct {
 	NoneClass bool
 	// Lexicon adds the synonym groups of the embedded lexicon as features.
 	Lexicon bool
-	// Clusters adds the word clusters of the embedded lexicon as features.
-	Clusters bool
 	// Answers trains each entry on its answers too: a shop's answer names what the customer
 	// asks about ("Klarna", "Lastenräder", "EC-Karte") more often than its three phrasings.
 	Answers bool
 }
 
-var defaultMatcher = matcherConfig{Features: defaultFeatures, SVM: defaultSVM, NB: defaultNB, Seed: 1, Background: true, NoneClass: true, Lexicon: true, Clusters: true, Answers: true}
+var defaultMatcher = matcherConfig{Features: defaultFeatures, SVM: defaultSVM, NB: defaultNB, Seed: 1, Background: true, NoneClass: true, Lexicon: true, Answers: true}
 
 // Matcher scores a text against classes with two linear models over the same TF-IDF features:
 // a Crammer–Singer SVM and multinomial naive Bayes. Their scores are added with calibrated
@@ -67,8 +65,8 @@ var defaultScale = [2]float64{7, 0.2}
 
 // trainMatcher builds a matcher for nClass classes from the phrasings.
 func trainMatcher(cfg matcherConfig, ps []Phrasing, nClass int) *Matcher {
-	if cfg.Features.lex == nil {
-		cfg.Features.lex = lexiconFor(cfg.Lexicon, cfg.Clusters)
+	if cfg.Lexicon && cfg.Features.lex == nil {
+		cfg.Features.lex = fullLexicon()
 	}
 	texts := make([]string, len(ps))
 	langs := make([]string, len(ps))

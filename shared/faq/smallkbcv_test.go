@@ -93,10 +93,6 @@ var cvVariants = []struct {
 }{
 	{"default", func(*matcherConfig) {}, 0},
 	{"concept-1", func(c *matcherConfig) { c.Features.BlockWeight[blockConcept] = 1 }, 0},
-	{"no-neighbours", func(c *matcherConfig) { c.Clusters = false }, 0},
-	{"neighbours-0.25", func(c *matcherConfig) { c.Features.BlockWeight[blockCluster] = 0.25 }, 0},
-	{"neighbours-0.5", func(c *matcherConfig) { c.Features.BlockWeight[blockCluster] = 0.5 }, 0},
-	{"neighbours-1", func(c *matcherConfig) { c.Features.BlockWeight[blockCluster] = 1 }, 0},
 	{"concept-0.25", func(c *matcherConfig) { c.Features.BlockWeight[blockConcept] = 0.25 }, 0},
 	{"function-0.15", func(c *matcherConfig) { c.Features.BlockWeight[blockFunction] = 0.15 }, 0},
 	{"char-0.5", func(c *matcherConfig) { c.Features.BlockWeight[blockChar] = 0.5 }, 0},
