@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test.sh is the whole check, as CI runs it (make test, .ci/run): install the pinned tools and
-# Chromium, start moto, check formatting, vet, staticcheck, run every Go test with the race detector
+# test.sh is the whole check, as CI runs it (make test, .ci/run): install the Debian packages the
+# tests need (one apt-get update), the pinned tools, start moto, check formatting, vet, staticcheck, run every Go test with the race detector
 # against moto, fuzz every Fuzz* target briefly, then check the SAM template if
 # scripts/sam-check.sh exists.
 set -euo pipefail
@@ -12,12 +12,13 @@ step() {
 }
 done_step() { echo "    (${1:-done} in $((SECONDS - step_started))s)"; }
 
-step "tools"
-bash scripts/tools.sh
+step "Debian packages: Node.js for the IAM check, Chromium and an emoji font for the browser test (one apt-get update, when missing)"
+bash scripts/apt.sh nodejs npm chromium fonts-noto-color-emoji
+bash scripts/chromium.sh
 done_step
 
-step "chromium for the console's browser test (apt-get when missing)"
-bash scripts/chromium.sh
+step "tools"
+bash scripts/tools.sh
 done_step
 
 step "moto"

@@ -30,15 +30,7 @@ fi
 
 # The IAM policy simulator of the permission check (internal/iamcheck, tests/artifact):
 # @cloud-copilot/iam-simulate under Node.js, pinned by tools/iamcheck/package-lock.json.
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-	if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-		echo "tools: installing nodejs and npm (Debian)"
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
-	else
-		echo "tools: node and npm are needed for the IAM permission check (Debian: apt-get install nodejs npm)" >&2
-		exit 1
-	fi
-fi
+bash scripts/apt.sh nodejs npm
 iam=tools/iamcheck
 iam_want=$(sha256sum "$iam/package-lock.json" | cut -d' ' -f1)
 if [[ -f $iam/node_modules/.stamp && "$(cat "$iam/node_modules/.stamp")" == "$iam_want" ]]; then

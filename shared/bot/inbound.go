@@ -300,8 +300,17 @@ func (b *Bot) mirrorFile(ctx context.Context, c *conversation.Conversation, in c
 	return b.Desk.Mirror(ctx, desk.ThreadOf(c), c.CustomerName, line)
 }
 
-// messageLines is what agents see of a customer message: its text, or what kind of media it was.
+// messageLines is what agents see of a customer message: its text, or what kind of media it
+// was, after the catalog product it was written from, if any.
 func messageLines(in channel.Inbound) []string {
+	lines := messageContent(in)
+	if p := in.Product; p != nil {
+		lines[0] = "[product " + p.RetailerID + "] " + lines[0]
+	}
+	return lines
+}
+
+func messageContent(in channel.Inbound) []string {
 	switch {
 	case in.Text != "" && in.Media != "":
 		return []string{"[" + in.Media + "] " + in.Text}

@@ -177,6 +177,39 @@ func TestOrderGoesToAPersonWithItsSummary(t *testing.T) {
 	}
 }
 
+// A question written from a catalog product ("Message business" on the product) reaches the
+// bot as the customer's words alone, and the team as words and product: "Do you have this in
+// M?" means nothing to an agent without the item.
+func TestProductInquiryNamesTheProductForAgents(t *testing.T) {
+	t.Parallel()
+	r, brain, _ := newPolicyRig(t)
+	key := channel.Key{Surface: channel.WhatsApp, Account: phoneID, User: number}
+	product := &channel.Product{CatalogID: "194836987003835", RetailerID: "di9ozbzfi4"}
+	r.deliver(channel.Inbound{ID: "wamid.p1", Key: key, Kind: channel.KindMessage, Text: "Gibt es den in M? Sonst bitte einen Mitarbeiter", Product: product})
+	if in := brain.last(t); in.Text != "Gibt es den in M? Sonst bitte einen Mitarbeiter" {
+		t.Errorf("the bot was asked %q, want the customer's words alone", in.Text)
+	}
+	c := r.conv(key)
+	if c.Status != conversation.Escalated {
+		t.Fatalf("status %s, want escalated", c.Status)
+	}
+	var thread strings.Builder
+	for _, m := range r.slack.Thread(c.SlackChannel, c.ThreadTS) {
+		thread.WriteString(m.Text + string(m.Blocks))
+	}
+	if !strings.Contains(thread.String(), "[product di9ozbzfi4] Gibt es den in M?") {
+		t.Errorf("the thread does not name the product with the question: %s", thread.String())
+	}
+	r.deliver(channel.Inbound{ID: "wamid.p2", Key: key, Kind: channel.KindMessage, Text: "Und in L?", Product: product})
+	thread.Reset()
+	for _, m := range r.slack.Thread(c.SlackChannel, c.ThreadTS) {
+		thread.WriteString(m.Text + string(m.Blocks))
+	}
+	if !strings.Contains(thread.String(), "[product di9ozbzfi4] Und in L?") {
+		t.Errorf("the mirrored follow-up does not name the product: %s", thread.String())
+	}
+}
+
 func TestStoryMentionIsADeskSignal(t *testing.T) {
 	t.Parallel()
 	r, brain, _ := newPolicyRig(t)

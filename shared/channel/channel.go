@@ -150,6 +150,10 @@ type Inbound struct {
 	// owns the thread, so the bot must not answer.
 	Standby bool `json:"standby,omitempty"`
 
+	// Product is the catalog product a WhatsApp message asks about: the customer tapped
+	// "Message business" on a product, so "Do you have this in M?" means that product.
+	Product *Product `json:"product,omitempty"`
+
 	Referral   *Referral   `json:"referral,omitempty"`
 	Preference *Preference `json:"preference,omitempty"`
 	Status     *Status     `json:"status,omitempty"`
@@ -175,6 +179,13 @@ func (in Inbound) LogValue() slog.Value {
 		attrs = append(attrs, slog.Bool("group", true))
 	}
 	return slog.GroupValue(attrs...)
+}
+
+// Product is an item of the business's catalog, as Meta names it: the catalog's id and the
+// business's own id of the item (its SKU, product_retailer_id).
+type Product struct {
+	CatalogID  string `json:"catalogId,omitempty"`
+	RetailerID string `json:"retailerId"`
 }
 
 // Referral is the ad or link that brought the customer (click-to-WhatsApp / click-to-Messenger

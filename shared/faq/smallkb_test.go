@@ -24,6 +24,33 @@ const (
 )
 
 func runSmallKBs(tb testing.TB) (TestSummary, map[string]TestSummary) {
+	s, per, _ := runSmallKBResults(tb)
+	return s, per
+}
+
+// ranked counts the in-scope questions whose expected entry the matcher ranks first, and
+// among its top three, whatever the confidence: the ceiling of what any threshold could
+// answer right or offer.
+func ranked(rs []TestResult) (first, top3, inScope int) {
+	for _, r := range rs {
+		if r.Case.Expect == None {
+			continue
+		}
+		inScope++
+		for i, s := range r.Decision.Top {
+			if s.EntryID == r.Case.Expect {
+				if i == 0 {
+					first++
+				}
+				top3++
+				break
+			}
+		}
+	}
+	return first, top3, inScope
+}
+
+func runSmallKBResults(tb testing.TB) (TestSummary, map[string]TestSummary, []TestResult) {
 	tb.Helper()
 	var all []TestResult
 	per := map[string]TestSummary{}
@@ -56,7 +83,7 @@ func runSmallKBs(tb testing.TB) (TestSummary, map[string]TestSummary) {
 		per[name] = Summarize(rs)
 		all = append(all, rs...)
 	}
-	return Summarize(all), per
+	return Summarize(all), per, all
 }
 
 func topIDs(top []Suggestion) []string {
@@ -69,7 +96,10 @@ func topIDs(top []Suggestion) []string {
 
 func TestSmallKBs(t *testing.T) {
 	t.Parallel()
-	s, per := runSmallKBs(t)
+	s, per, rs := runSmallKBResults(t)
+	first, top3, in := ranked(rs)
+	t.Logf("expected entry ranked first for %d of %d in-scope questions (%.1f %%), among the top three for %d (%.1f %%)",
+		first, in, 100*ratio(first, in), top3, 100*ratio(top3, in))
 	for name, p := range per {
 		t.Logf("%-10s in scope %.1f %% (%d right, %d asked back of %d), out of scope answered %.1f %% (%d of %d), asked back %d",
 			name, 100*p.InScopeRate, p.Right, p.AskedBack, p.InScope, 100*p.OOSWrongRate, p.OOSWrong, p.OutOfScope, p.OOSAskedBack)
@@ -89,9 +119,13 @@ func TestSmallKBs(t *testing.T) {
 
 func BenchmarkSmallKBs(b *testing.B) {
 	var s TestSummary
+	var rs []TestResult
 	for b.Loop() {
-		s, _ = runSmallKBs(b)
+		s, _, rs = runSmallKBResults(b)
 	}
+	first, top3, in := ranked(rs)
+	b.ReportMetric(100*ratio(first, in), "ranked-first-%")
+	b.ReportMetric(100*ratio(top3, in), "ranked-top3-%")
 	b.ReportMetric(100*s.InScopeRate, "in-scope-%")
 	b.ReportMetric(100*s.OOSWrongRate, "oos-answered-%")
 }

@@ -139,6 +139,10 @@ func TestParseSemantics(t *testing.T) {
 				t.Errorf("events = %+v, want stop then resume with distinct ids", ev)
 			}
 		}},
+		{"whatsapp_referred_product", wantOne(channel.KindMessage, func(in channel.Inbound) bool {
+			return in.Text == "Do you have this in M?" && in.Media == "" &&
+				*in.Product == channel.Product{CatalogID: "194836987003835", RetailerID: "di9ozbzfi4"}
+		})},
 		{"whatsapp_bsuid", wantOne(channel.KindMessage, func(in channel.Inbound) bool { return in.Key.User == "US.13491208655302741918" })},
 		{"whatsapp_batch", func(t *testing.T, ev []channel.Inbound) {
 			if len(ev) != 4 {

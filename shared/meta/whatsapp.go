@@ -57,6 +57,11 @@ type waMessage struct {
 	waContent
 	Context *struct {
 		ID flexID `json:"id"`
+		// ReferredProduct: the message was written from a product ("Message business").
+		ReferredProduct *struct {
+			CatalogID         flexID `json:"catalog_id"`
+			ProductRetailerID flexID `json:"product_retailer_id"`
+		} `json:"referred_product"`
 	} `json:"context"`
 	Referral *struct {
 		SourceURL  string `json:"source_url"`
@@ -200,6 +205,9 @@ func (p *parser) waMessage(field, account string, contacts []waContact, raw json
 	}
 	if m.Context != nil {
 		in.ReplyTo = string(m.Context.ID)
+		if rp := m.Context.ReferredProduct; rp != nil && rp.ProductRetailerID != "" {
+			in.Product = &channel.Product{CatalogID: string(rp.CatalogID), RetailerID: string(rp.ProductRetailerID)}
+		}
 	}
 	if r := m.Referral; r != nil {
 		in.Referral = &channel.Referral{Source: r.SourceType, Type: r.MediaType, AdID: string(r.SourceID), CtwaClid: r.CtwaClid, SourceURL: r.SourceURL}
