@@ -84,7 +84,8 @@ type handler struct {
 }
 
 // NewHandler returns the Slack endpoints: POST /slack/events, POST /slack/interactions and
-// POST /slack/commands. Each bounds the body (413, ingress.Body), verifies the signature on the
+// POST /slack/commands. Each bounds the body (413, ingress.Body) and checks its media type (415),
+// verifies the signature on the
 // raw bytes (401), parses with the pure ParseEvent, ParseInteraction or ParseCommand (400 when
 // malformed), refuses a request for another workspace or app (401), and answers within Slack's
 // 3 seconds: agent events go through one dispatch (look up the thread's conversation, mark
@@ -108,9 +109,9 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 		h.cfg.OpenLimit = 20
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST /slack/events", h.verified(h.events))
-	mux.Handle("POST /slack/interactions", h.verified(h.interactions))
-	mux.Handle("POST /slack/commands", h.verified(h.commands))
+	mux.Handle("POST /slack/events", h.verified(jsonBody, h.events))
+	mux.Handle("POST /slack/interactions", h.verified(formBody, h.interactions))
+	mux.Handle("POST /slack/commands", h.verified(formBody, h.commands))
 	return ingress.Guard(h.log, mux)
 }
 
@@ -119,14 +120,22 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	ingress.Fail(w, r, h.log, err)
 }
 
-// verified reads the bounded raw body and checks Slack's signature before next sees it.
-func (h *handler) verified(next func(http.ResponseWriter, *http.Request, []byte)) http.Handler {
+// The media types Slack sends: JSON for the Events API, a form (payload=… or the command's
+// fields) for interactions and slash commands.
+const (
+	jsonBody = "application/json"
+	formBody = "application/x-www-form-urlencoded"
+)
+
+// verified reads the bounded raw body of the route's media type (415 for another) and checks
+// Slack's signature before next sees it.
+func (h *handler) verified(mediaType string, next func(http.ResponseWriter, *http.Request, []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h.cfg.Validate(); err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		body, err := ingress.Body(w, r, MaxBodyBytes)
+		body, err := ingress.Body(w, r, MaxBodyBytes, mediaType)
 		if err != nil {
 			h.fail(w, r, err)
 			return

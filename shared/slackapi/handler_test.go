@@ -271,6 +271,21 @@ func TestEventsRefused(t *testing.T) {
 		{"JSON array", signedRequest("/slack/events", []byte(`[1,2]`), testNow), http.StatusBadRequest},
 		{"url_verification without challenge", signedRequest("/slack/events", []byte(`{"type":"url_verification"}`), testNow), http.StatusBadRequest},
 		{"over 1 MB", signedRequest("/slack/events", big, testNow), http.StatusRequestEntityTooLarge},
+		{"event as a form", func() *http.Request {
+			r := signedRequest("/slack/events", body, testNow)
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			return r
+		}(), http.StatusUnsupportedMediaType},
+		{"interaction as JSON", func() *http.Request {
+			r := signedRequest("/slack/interactions", readTestdata(t, "interaction_claim.json"), testNow)
+			r.Header.Set("Content-Type", "application/json")
+			return r
+		}(), http.StatusUnsupportedMediaType},
+		{"command without a media type", func() *http.Request {
+			r := signedRequest("/slack/commands", readTestdata(t, "command_open.form"), testNow)
+			r.Header.Del("Content-Type")
+			return r
+		}(), http.StatusUnsupportedMediaType},
 		{"GET", httptest.NewRequest(http.MethodGet, "/slack/events", nil), http.StatusMethodNotAllowed},
 		{"bad signature on interactions", func() *http.Request {
 			r := signedRequest("/slack/interactions", interactionBody(readTestdata(t, "interaction_claim.json")), testNow)
