@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/frontdesk-app/frontdesk/shared/faq/decide"
+	"github.com/frontdesk-app/frontdesk/shared/faq/match"
 )
 
 // benchPhrasings returns a 15,000-phrasing training set: CLINC150's train split when
 // FAQ_DATASETS names the shared datasets folder, else a synthetic one of the same shape
 // (150 classes × 100 phrasings of 5–12 words).
-func benchPhrasings(b *testing.B) ([]Phrasing, int, []string) {
+func benchPhrasings(b *testing.B) ([]match.Phrasing, int, []string) {
 	b.Helper()
 	if dir := os.Getenv("FAQ_DATASETS"); dir != "" {
 		ex, err := ReadExamplesFile(filepath.Join(dir, "clinc150", "train.jsonl"))
@@ -40,7 +41,7 @@ func benchPhrasings(b *testing.B) ([]Phrasing, int, []string) {
 		}
 		vocab[i] = w.String()
 	}
-	var ps []Phrasing
+	var ps []match.Phrasing
 	var queries []string
 	for c := range 150 {
 		topic := vocab[c*20 : c*20+20]
@@ -54,7 +55,7 @@ func benchPhrasings(b *testing.B) ([]Phrasing, int, []string) {
 					words[k] = vocab[3000+rng.IntN(3000)]
 				}
 			}
-			ps = append(ps, Phrasing{Text: strings.Join(words, " "), Lang: English, Class: c})
+			ps = append(ps, match.Phrasing{Text: strings.Join(words, " "), Lang: English, Class: c})
 		}
 		queries = append(queries, ps[len(ps)-1].Text)
 	}
@@ -64,12 +65,12 @@ func benchPhrasings(b *testing.B) ([]Phrasing, int, []string) {
 // BenchmarkMatch15k measures one query against a matcher trained on 15,000 phrasings.
 func BenchmarkMatch15k(b *testing.B) {
 	ps, n, queries := benchPhrasings(b)
-	m := trainMatcher(defaultMatcher, ps, n)
+	m := match.Train(match.DefaultConfig(), ps, n)
 	pol := decide.NewPolicy(0.1)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		pol.Decide(m.rank(queries[i%len(queries)], English, 3))
+		pol.Decide(m.Rank(queries[i%len(queries)], English, 3))
 	}
 }
 
@@ -77,7 +78,7 @@ func BenchmarkMatch15k(b *testing.B) {
 func BenchmarkTrain15k(b *testing.B) {
 	ps, n, _ := benchPhrasings(b)
 	for b.Loop() {
-		trainMatcher(defaultMatcher, ps, n)
+		match.Train(match.DefaultConfig(), ps, n)
 	}
 }
 
@@ -89,7 +90,7 @@ func BenchmarkLoadModel15k(b *testing.B) {
 	for c := range classes {
 		classes[c] = fmt.Sprint("intent-", c)
 	}
-	m := &Model{Classes: classes, Policy: decide.NewPolicy(0.1), matcher: trainMatcher(defaultMatcher, ps, n)}
+	m := &Model{Classes: classes, Policy: decide.NewPolicy(0.1), matcher: match.Train(match.DefaultConfig(), ps, n)}
 	raw, err := m.MarshalBinary()
 	if err != nil {
 		b.Fatal(err)

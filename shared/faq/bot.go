@@ -1,12 +1,14 @@
 package faq
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
 	"github.com/frontdesk-app/frontdesk/shared/faq/decide"
+	"github.com/frontdesk-app/frontdesk/shared/faq/match"
 	"github.com/frontdesk-app/frontdesk/shared/faq/nlp"
 )
 
@@ -68,7 +70,7 @@ const MaxMisses = 2
 // Bot answers customer messages from a knowledge base. It is safe for concurrent use.
 type Bot struct {
 	kb      *KB
-	m       *Matcher
+	m       *match.Matcher
 	policy  Policy
 	entries []*Entry // class → entry
 	locale  string
@@ -78,9 +80,10 @@ type Bot struct {
 type Option func(*botOptions)
 
 type botOptions struct {
-	model  *Model
-	policy *Policy
-	locale string
+	model    *Model
+	policy   *Policy
+	locale   string
+	settings settings
 }
 
 // WithModel uses a precomputed model (see Build) instead of training at start. It must have
@@ -90,6 +93,10 @@ func WithModel(m *Model) Option { return func(o *botOptions) { o.model = m } }
 // WithPolicy fixes the thresholds instead of choosing them by cross-validation.
 func WithPolicy(p Policy) Option { return func(o *botOptions) { o.policy = &p } }
 
+// withSettings trains with s instead of defaultSettings() when no model is given (the
+// benchmarks' variants).
+func withSettings(s settings) Option { return func(o *botOptions) { o.settings = s } }
+
 // WithDefaultLocale sets the language for messages whose language cannot be told on a new
 // conversation (default German).
 func WithDefaultLocale(lang string) Option { return func(o *botOptions) { o.locale = lang } }
@@ -97,7 +104,7 @@ func WithDefaultLocale(lang string) Option { return func(o *botOptions) { o.loca
 // New builds a bot for kb: it trains the matcher on the entries' phrasings and chooses the
 // thresholds by cross-validation, unless WithModel supplies both.
 func New(kb *KB, opts ...Option) (*Bot, error) {
-	o := botOptions{locale: Languages[0]}
+	o := botOptions{locale: Languages[0], settings: defaultSettings()}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -107,7 +114,7 @@ func New(kb *KB, opts ...Option) (*Bot, error) {
 	model := o.model
 	if model == nil {
 		var err error
-		if model, err = Build(kb); err != nil {
+		if model, err = build(context.Background(), kb, o.settings); err != nil {
 			return nil, err
 		}
 	} else if model.KBHash != kb.Hash() {
@@ -161,8 +168,8 @@ func (b *Bot) Decide(in Input) Decision {
 	var probs []float64
 	var top []decide.Scored
 	if strings.TrimSpace(in.Text) != "" {
-		probs = b.m.probs(in.Text, lang)
-		top = topK(probs, 3)
+		probs = b.m.Probs(in.Text, lang)
+		top = match.TopK(probs, 3)
 	}
 	d := b.decideText(in, lang, top, b.topicRanking(probs))
 	d.Top = b.ranking(top, lang)
@@ -191,7 +198,7 @@ func (b *Bot) topicRanking(probs []float64) []decide.Scored {
 			topic[c] /= 1 - small
 		}
 	}
-	return topK(topic, 3)
+	return match.TopK(topic, 3)
 }
 
 func (b *Bot) decideText(in Input, lang string, top, topics []decide.Scored) Decision {

@@ -245,7 +245,7 @@ func TestModelRoundTrip(t *testing.T) {
 			t.Errorf("decoded header differs: %+v vs %+v", m2.Policy, m.Policy)
 		}
 		for _, q := range []string{"Versand", "where is my order", "xyz"} {
-			a, b := m.matcher.rank(q, German, 3), m2.matcher.rank(q, German, 3)
+			a, b := m.matcher.Rank(q, German, 3), m2.matcher.Rank(q, German, 3)
 			if !cmp.Equal(a, b) {
 				t.Errorf("rank(%q) = %v after decoding, want %v", q, b, a)
 			}
@@ -275,7 +275,7 @@ func FuzzUnmarshalModel(f *testing.F) {
 		if err != nil {
 			return
 		}
-		m.matcher.rank("wo ist mein paket", German, 3) // must not panic
+		m.matcher.Rank("wo ist mein paket", German, 3) // must not panic
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/frontdesk-app/frontdesk/shared/faq/decide"
+	"github.com/frontdesk-app/frontdesk/shared/faq/match"
 )
 
 // Example is one line of an evaluation file: {"text": "...", "intent": "label"}, with a null
@@ -103,10 +104,10 @@ func Evaluate(train, test, val []Example) (Report, error) {
 
 // EvaluateContext is Evaluate reporting to the context's Progress (WithProgress).
 func EvaluateContext(ctx context.Context, train, test, val []Example) (Report, error) {
-	return evaluate(ctx, defaultMatcher, train, test, val)
+	return evaluate(ctx, defaultSettings(), train, test, val)
 }
 
-func evaluate(ctx context.Context, cfg matcherConfig, train, test, val []Example) (Report, error) {
+func evaluate(ctx context.Context, s settings, train, test, val []Example) (Report, error) {
 	var rep Report
 	labels, ps := phrasingsFromExamples(train, nil)
 	if len(labels) < 2 {
@@ -114,11 +115,11 @@ func evaluate(ctx context.Context, cfg matcherConfig, train, test, val []Example
 	}
 	lang := majorityLanguage(train)
 	_, tps := phrasingsFromExamples(test, labels)
-	var vps []Phrasing
+	var vps []match.Phrasing
 	if len(val) > 0 {
 		_, vps = phrasingsFromExamples(val, labels)
 	}
-	run := evalRun(cfg, len(labels), lang, ps, tps, vps, progressFrom(ctx))
+	run := evalRun(s, len(labels), lang, ps, tps, vps, progressFrom(ctx))
 	rep.BuildMS, rep.HeapMB, rep.Threshold, rep.ThresholdFrom = run.buildMS, run.heapMB, run.pol.Threshold, run.from
 	rep.ScoreWeights = run.scale
 	fillLatency(&rep, run.lat)
@@ -140,7 +141,8 @@ func CrossEvaluate(ctx context.Context, train []Example, k int) (Report, error) 
 		return rep, fmt.Errorf("cross-validation: want 2 ≤ k ≤ %d, have %d", len(ps), k)
 	}
 	lang := majorityLanguage(train)
-	fold := stratifiedFolds(ps, k, defaultMatcher.Seed)
+	s := defaultSettings()
+	fold := stratifiedFolds(ps, k, s.Seed)
 	progress := progressFrom(ctx)
 	var preds []prediction
 	var lat []float64
@@ -149,7 +151,7 @@ func CrossEvaluate(ctx context.Context, train []Example, k int) (Report, error) 
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		var tr, te []Phrasing
+		var tr, te []match.Phrasing
 		for i, p := range ps {
 			if fold[i] == f {
 				te = append(te, p)
@@ -158,7 +160,7 @@ func CrossEvaluate(ctx context.Context, train []Example, k int) (Report, error) 
 			}
 		}
 		progress("fold", f, k)
-		run := evalRun(defaultMatcher, len(labels), lang, tr, te, nil, func(string, int, int) {})
+		run := evalRun(s, len(labels), lang, tr, te, nil, func(string, int, int) {})
 		preds = append(preds, run.preds...)
 		lat = append(lat, run.lat...)
 		rep.BuildMS += run.buildMS / float64(k)
@@ -176,7 +178,7 @@ func CrossEvaluate(ctx context.Context, train []Example, k int) (Report, error) 
 
 // stratifiedFolds deals each class's phrasings (and the negatives) round-robin over k folds
 // after a seeded shuffle.
-func stratifiedFolds(ps []Phrasing, k int, seed uint64) []int {
+func stratifiedFolds(ps []match.Phrasing, k int, seed uint64) []int {
 	rng := rand.New(rand.NewPCG(seed, 11))
 	order := rng.Perm(len(ps))
 	next := map[int]int{}
@@ -200,36 +202,38 @@ type runResult struct {
 
 // evalRun trains on tr, chooses the policy from va (or by cross-validation on tr) and decides
 // every query of te.
-func evalRun(cfg matcherConfig, nClass int, lang string, tr, te, va []Phrasing, progress Progress) runResult {
+func evalRun(s settings, nClass int, lang string, tr, te, va []match.Phrasing, progress Progress) runResult {
 	var res runResult
 	for i := range tr {
 		tr[i].Lang = lang
 	}
-	cfg = sizedConfig(cfg, tr)
-	tr = withBackground(cfg, tr)
+	s.Matcher = s.Matcher.Sized(tr)
+	tr = s.Matcher.WithBackground(tr)
 	debug.FreeOSMemory()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	t0 := time.Now()
 	progress("train", 0, 1)
-	m := trainMatcher(cfg, tr, nClass)
+	m := match.Train(s.Matcher, tr, nClass)
 	progress("train", 1, 1)
 	res.buildMS = float64(time.Since(t0).Microseconds()) / 1000
 	debug.FreeOSMemory()
 	runtime.ReadMemStats(&after)
 	res.heapMB = max(0, float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20))
 	if len(va) > 0 {
-		hs := make([]heldOut, len(va))
+		hs := make([]match.HeldOut, len(va))
 		for i, p := range va {
-			hs[i] = m.holdOut(p.Text, lang, p.Class)
+			hs[i] = m.HoldOut(p.Text, lang, p.Class)
 		}
-		m.scale = fitScales(hs)
-		res.pol, res.from = decide.TuneOnSample(predictions(hs, m.scale), nClass), "val"
+		m.SetScales(match.FitScales(hs))
+		res.pol, res.from = decide.TuneOnSample(match.Predictions(hs, m.Scales()), nClass), "val"
 	} else {
-		res.pol, m.scale = crossValidatePolicy(cfg, tr, nClass, cvFolds, progress)
+		var scale [2]float64
+		res.pol, scale = crossValidatePolicy(s, tr, nClass, cvFolds, progress)
+		m.SetScales(scale)
 		res.from = "cv"
 	}
-	res.scale = m.scale
+	res.scale = m.Scales()
 	res.preds = make([]prediction, len(te))
 	res.lat = make([]float64, len(te))
 	for i, p := range te {
@@ -237,7 +241,7 @@ func evalRun(cfg matcherConfig, nClass int, lang string, tr, te, va []Phrasing, 
 			progress("test", i, len(te))
 		}
 		t := time.Now()
-		top := m.rank(p.Text, lang, 3)
+		top := m.Rank(p.Text, lang, 3)
 		out := res.pol.Decide(top)
 		res.lat[i] = float64(time.Since(t).Nanoseconds()) / 1000
 		res.preds[i] = prediction{Prediction: decide.Prediction{Truth: p.Class, Top: top}, outcome: out}
@@ -258,13 +262,13 @@ func fillLatency(rep *Report, lat []float64) {
 // phrasingsFromExamples maps examples to phrasings. With labels nil it assigns classes in order
 // of first appearance and returns the labels; otherwise an intent missing from labels counts
 // as out of scope (it cannot be answered).
-func phrasingsFromExamples(ex []Example, labels []string) ([]string, []Phrasing) {
+func phrasingsFromExamples(ex []Example, labels []string) ([]string, []match.Phrasing) {
 	fixed := labels != nil
 	index := make(map[string]int, len(labels))
 	for i, l := range labels {
 		index[l] = i
 	}
-	ps := make([]Phrasing, 0, len(ex))
+	ps := make([]match.Phrasing, 0, len(ex))
 	for _, e := range ex {
 		c := -1
 		if !e.OOS() {
@@ -279,7 +283,7 @@ func phrasingsFromExamples(ex []Example, labels []string) ([]string, []Phrasing)
 				c = j
 			}
 		}
-		ps = append(ps, Phrasing{Text: e.Text, Class: c})
+		ps = append(ps, match.Phrasing{Text: e.Text, Class: c})
 	}
 	return labels, ps
 }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/frontdesk-app/frontdesk/shared/faq/decide"
+	"github.com/frontdesk-app/frontdesk/shared/faq/match"
 )
 
 // The decision policy is package decide; faq names the parts of it its own API hands out
@@ -23,14 +24,10 @@ const (
 // Policy turns the matcher's ranking into an answer, an ask-back or a miss (see decide.Policy).
 type Policy = decide.Policy
 
-// thresholdPrior is what cross-validation shrinks a small KB's threshold towards; a variable
-// for the benchmarks that measure without it or with another one.
-var thresholdPrior = decide.DefaultPrior
-
 // minNegatives is how many out-of-scope examples cross-validation needs to rely on them alone.
 const minNegatives = 30
 
-// crossValidatePolicy chooses the policy and the calibration (fitScales) from the training
+// crossValidatePolicy chooses the policy and the calibration (match.FitScales) from the training
 // phrasings alone: k folds over the
 // phrasings and, crosswise, k groups of classes. Fold i trains on the phrasings outside fold i
 // whose class is outside group i; its held-out phrasings of group-i classes stand in for
@@ -41,7 +38,7 @@ const minNegatives = 30
 // background are the out-of-scope side on their own (real out-of-scope questions are less like
 // the KB's topics than held-out entries, which would set the threshold too high), and no entry
 // is held out; the background alone is too unlike a shop's near misses to stand for them.
-func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int, progress Progress) (Policy, [2]float64) {
+func crossValidatePolicy(s settings, ps []match.Phrasing, nClass, k int, progress Progress) (Policy, [2]float64) {
 	negatives := 0
 	for _, p := range ps {
 		if p.Class < 0 && !p.Background {
@@ -49,7 +46,7 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int, progre
 		}
 	}
 	holdOut := negatives < minNegatives
-	rng := rand.New(rand.NewPCG(cfg.Seed, 7))
+	rng := rand.New(rand.NewPCG(s.Seed, 7))
 	fold := make([]int, len(ps))
 	for i := range fold {
 		fold[i] = i % k
@@ -63,16 +60,16 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int, progre
 		}
 	}
 	rng.Shuffle(len(group), func(i, j int) { group[i], group[j] = group[j], group[i] })
-	var hs []heldOut
+	var hs []match.HeldOut
 	for f := 0; f < k; f++ {
 		progress("cross-validation", f, k)
-		var tr []Phrasing
+		var tr []match.Phrasing
 		for i, p := range ps {
 			if (fold[i] != f || p.Answer) && (p.Class < 0 || group[p.Class] != f) {
 				tr = append(tr, p)
 			}
 		}
-		m := trainMatcher(cfg, tr, nClass)
+		m := match.Train(s.Matcher, tr, nClass)
 		for i, p := range ps {
 			if fold[i] != f || p.Answer {
 				continue // an answer is no question: always trained on unless its entry is held out
@@ -81,16 +78,16 @@ func crossValidatePolicy(cfg matcherConfig, ps []Phrasing, nClass, k int, progre
 			if truth >= 0 && group[truth] == f {
 				truth = -1
 			}
-			hs = append(hs, m.holdOut(p.Text, p.Lang, truth))
+			hs = append(hs, m.HoldOut(p.Text, p.Lang, truth))
 		}
 	}
 	progress("cross-validation", k, k)
-	scale := fitScales(hs)
+	scale := match.FitScales(hs)
 	inScope := 0
 	for _, p := range ps {
 		if p.Class >= 0 {
 			inScope++
 		}
 	}
-	return decide.Tune(predictions(hs, scale), inScope, thresholdPrior), scale
+	return decide.Tune(match.Predictions(hs, scale), inScope, s.Prior), scale
 }

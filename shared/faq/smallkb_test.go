@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -23,8 +24,8 @@ const (
 	smallKBOOSAskBackCeil = 0.20
 )
 
-func runSmallKBs(tb testing.TB) (TestSummary, map[string]TestSummary) {
-	s, per, _ := runSmallKBResults(tb)
+func runSmallKBs(tb testing.TB, set settings) (TestSummary, map[string]TestSummary) {
+	s, per, _ := runSmallKBResults(tb, set)
 	return s, per
 }
 
@@ -50,7 +51,7 @@ func ranked(rs []TestResult) (first, top3, inScope int) {
 	return first, top3, inScope
 }
 
-func runSmallKBResults(tb testing.TB) (TestSummary, map[string]TestSummary, []TestResult) {
+func runSmallKBResults(tb testing.TB, set settings) (TestSummary, map[string]TestSummary, []TestResult) {
 	tb.Helper()
 	var all []TestResult
 	per := map[string]TestSummary{}
@@ -60,7 +61,7 @@ func runSmallKBResults(tb testing.TB) (TestSummary, map[string]TestSummary, []Te
 		if err != nil {
 			tb.Fatal(err)
 		}
-		b, err := New(kb)
+		b, err := New(kb, withSettings(set))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -96,7 +97,7 @@ func topIDs(top []Suggestion) []string {
 
 func TestSmallKBs(t *testing.T) {
 	t.Parallel()
-	s, per, rs := runSmallKBResults(t)
+	s, per, rs := runSmallKBResults(t, defaultSettings())
 	first, top3, in := ranked(rs)
 	t.Logf("expected entry ranked first for %d of %d in-scope questions (%.1f %%), among the top three for %d (%.1f %%)",
 		first, in, 100*ratio(first, in), top3, 100*ratio(top3, in))
@@ -121,7 +122,7 @@ func BenchmarkSmallKBs(b *testing.B) {
 	var s TestSummary
 	var rs []TestResult
 	for b.Loop() {
-		s, _, rs = runSmallKBResults(b)
+		s, _, rs = runSmallKBResults(b, defaultSettings())
 	}
 	first, top3, in := ranked(rs)
 	b.ReportMetric(100*ratio(first, in), "ranked-first-%")
@@ -141,16 +142,15 @@ func BenchmarkThresholdSpread(b *testing.B) {
 			name = "cv-only"
 		}
 		b.Run(name, func(b *testing.B) {
-			saved := thresholdPrior
+			s := defaultSettings()
 			if !shrink {
-				thresholdPrior.Phrasings = 0
+				s.Prior.Phrasings = 0
 			}
-			defer func() { thresholdPrior = saved }()
 			var worst, sumSD float64
 			for b.Loop() {
 				worst, sumSD = 0, 0
 				for _, kbName := range smallKBs {
-					ths := thresholdVariants(b, kbName)
+					ths := thresholdVariants(b, kbName, s)
 					lo, hi := slices.Min(ths), slices.Max(ths)
 					mean := 0.0
 					for _, t := range ths {
@@ -174,13 +174,13 @@ func BenchmarkThresholdSpread(b *testing.B) {
 
 // thresholdVariants returns the blind thresholds of the KB and of each variant with one of
 // its own phrasings left out.
-func thresholdVariants(tb testing.TB, name string) []float64 {
+func thresholdVariants(tb testing.TB, name string, s settings) []float64 {
 	kb, err := LoadKB(filepath.Join("testdata", "smallkb", name, "kb.yaml"))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	threshold := func(kb *KB) float64 {
-		m, err := Build(kb)
+		m, err := build(context.Background(), kb, s)
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/frontdesk-app/frontdesk/shared/faq/match"
 )
 
 // smallKBCV cross-validates the bot on the small KBs' own phrasings, never their held-out
@@ -11,7 +13,7 @@ import (
 // turn and asked (in scope), and every entry that is not small talk is left out whole and its
 // phrasings asked (out of scope: the nearest thing to a customer's question the KB does not
 // cover). It is what the matcher's and the policy's settings may be tuned on.
-func smallKBCV(tb testing.TB) (in, oos TestSummary) {
+func smallKBCV(tb testing.TB, s settings) (in, oos TestSummary) {
 	tb.Helper()
 	var ins, outs []TestResult
 	for _, name := range smallKBs {
@@ -20,7 +22,7 @@ func smallKBCV(tb testing.TB) (in, oos TestSummary) {
 			tb.Fatal(err)
 		}
 		run := func(kb *KB, cs []TestCase) []TestResult {
-			b, err := New(kb)
+			b, err := New(kb, withSettings(s))
 			if err != nil {
 				tb.Fatal(err)
 			}
@@ -63,20 +65,13 @@ func smallKBCV(tb testing.TB) (in, oos TestSummary) {
 // BenchmarkSmallKBCV reports smallKBCV's rates for the default matcher and a few variants of
 // its settings. Run with -benchtime=1x.
 func BenchmarkSmallKBCV(b *testing.B) {
-	saved := defaultMatcher
-	defer func() { defaultMatcher = saved }()
 	for _, a := range cvVariants {
 		b.Run(a.name, func(b *testing.B) {
-			defaultMatcher = saved
-			a.f(&defaultMatcher)
-			savedPrior := thresholdPrior
-			defer func() { thresholdPrior = savedPrior }()
-			if a.prior > 0 {
-				thresholdPrior.Threshold = a.prior
-			}
+			s := defaultSettings()
+			a.f(&s)
 			var in, oos TestSummary
 			for b.Loop() {
-				in, oos = smallKBCV(b)
+				in, oos = smallKBCV(b, s)
 			}
 			b.Logf("%s: %d phrasings left out (in scope), %d phrasings of left-out entries (out of scope)", a.name, in.InScope, oos.OutOfScope)
 			b.ReportMetric(100*in.InScopeRate, "in-scope-%")
@@ -87,16 +82,15 @@ func BenchmarkSmallKBCV(b *testing.B) {
 }
 
 var cvVariants = []struct {
-	name  string
-	f     func(*matcherConfig)
-	prior float64 // thresholdPrior.Threshold, when set
+	name string
+	f    func(*settings)
 }{
-	{"default", func(*matcherConfig) {}, 0},
-	{"concept-1", func(c *matcherConfig) { c.Features.BlockWeight[blockConcept] = 1 }, 0},
-	{"concept-0.25", func(c *matcherConfig) { c.Features.BlockWeight[blockConcept] = 0.25 }, 0},
-	{"function-0.15", func(c *matcherConfig) { c.Features.BlockWeight[blockFunction] = 0.15 }, 0},
-	{"char-0.5", func(c *matcherConfig) { c.Features.BlockWeight[blockChar] = 0.5 }, 0},
-	{"char-3-6", func(c *matcherConfig) { c.Features.CharMin, c.Features.CharMax = 3, 6 }, 0},
-	{"prior-0.3", func(*matcherConfig) {}, 0.3},
-	{"prior-0.5", func(*matcherConfig) {}, 0.5},
+	{"default", func(*settings) {}},
+	{"concept-1", func(s *settings) { s.Matcher.Features.BlockWeight[match.BlockConcept] = 1 }},
+	{"concept-0.25", func(s *settings) { s.Matcher.Features.BlockWeight[match.BlockConcept] = 0.25 }},
+	{"function-0.15", func(s *settings) { s.Matcher.Features.BlockWeight[match.BlockFunction] = 0.15 }},
+	{"char-0.5", func(s *settings) { s.Matcher.Features.BlockWeight[match.BlockChar] = 0.5 }},
+	{"char-3-6", func(s *settings) { s.Matcher.Features.CharMin, s.Matcher.Features.CharMax = 3, 6 }},
+	{"prior-0.3", func(s *settings) { s.Prior.Threshold = 0.3 }},
+	{"prior-0.5", func(s *settings) { s.Prior.Threshold = 0.5 }},
 }

@@ -1,4 +1,4 @@
-package faq
+package match
 
 import (
 	"math"
@@ -6,14 +6,16 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/frontdesk-app/frontdesk/shared/faq/nlp"
 )
 
 // toyPhrasings are three small topics and two out-of-scope negatives.
 var toyPhrasings = []Phrasing{
-	{Text: "where is my parcel", Lang: English, Class: 0}, {Text: "track my parcel", Lang: English, Class: 0}, {Text: "parcel status", Lang: English, Class: 0},
-	{Text: "i forgot my password", Lang: English, Class: 1}, {Text: "reset password", Lang: English, Class: 1}, {Text: "new password please", Lang: English, Class: 1},
-	{Text: "can i pay by card", Lang: English, Class: 2}, {Text: "card payment", Lang: English, Class: 2}, {Text: "pay with paypal", Lang: English, Class: 2},
-	{Text: "what is the weather", Lang: English, Class: -1}, {Text: "tell me a joke", Lang: English, Class: -1},
+	{Text: "where is my parcel", Lang: nlp.English, Class: 0}, {Text: "track my parcel", Lang: nlp.English, Class: 0}, {Text: "parcel status", Lang: nlp.English, Class: 0},
+	{Text: "i forgot my password", Lang: nlp.English, Class: 1}, {Text: "reset password", Lang: nlp.English, Class: 1}, {Text: "new password please", Lang: nlp.English, Class: 1},
+	{Text: "can i pay by card", Lang: nlp.English, Class: 2}, {Text: "card payment", Lang: nlp.English, Class: 2}, {Text: "pay with paypal", Lang: nlp.English, Class: 2},
+	{Text: "what is the weather", Lang: nlp.English, Class: -1}, {Text: "tell me a joke", Lang: nlp.English, Class: -1},
 }
 
 func TestTrainSVMSeparatesTheClasses(t *testing.T) {
@@ -59,7 +61,7 @@ func TestTrainNBScores(t *testing.T) {
 	// log P(j|c) = log(1 + n_cj) − log(2 + N_c), with n = [[1 0] [0 3]], N = [1 3].
 	xs := []sparse{{idx: []int32{0}, val: []float32{1}}, {idx: []int32{1}, val: []float32{3}}, {idx: []int32{0, 1}, val: []float32{5, 5}}}
 	ys := []int{0, 1, -1}
-	m := trainNB(xs, ys, 2, 2, nbConfig{Alpha: 1}, false)
+	m := trainNB(xs, ys, 2, 2, NB{Alpha: 1}, false)
 	tests := []struct {
 		name string
 		x    sparse
@@ -84,10 +86,10 @@ func TestFitScalesRecoversTheTemperature(t *testing.T) {
 	// naive Bayes scores get a small weight.
 	rng := rand.New(rand.NewPCG(3, 4))
 	const nClass = 6
-	var hs []heldOut
+	var hs []HeldOut
 	p := make([]float64, nClass)
 	for range 4000 {
-		h := heldOut{svm: make([]float32, nClass), nb: make([]float32, nClass)}
+		h := HeldOut{svm: make([]float32, nClass), nb: make([]float32, nClass)}
 		for c := range p {
 			h.svm[c] = float32(rng.NormFloat64())
 			h.nb[c] = float32(rng.NormFloat64())
@@ -103,12 +105,12 @@ func TestFitScalesRecoversTheTemperature(t *testing.T) {
 		}
 		hs = append(hs, h)
 	}
-	got := fitScales(hs)
+	got := FitScales(hs)
 	if got[0] < 3.6 || got[0] > 4.4 || got[1] > 0.3 {
-		t.Errorf("fitScales = %.3f, want about [4 0]", got)
+		t.Errorf("FitScales = %.3f, want about [4 0]", got)
 	}
-	if got := fitScales(hs[:minCalibration-1]); got != defaultScale {
-		t.Errorf("fitScales(too few) = %v, want defaultScale %v", got, defaultScale)
+	if got := FitScales(hs[:minCalibration-1]); got != defaultScale {
+		t.Errorf("FitScales(too few) = %v, want defaultScale %v", got, defaultScale)
 	}
 }
 
@@ -120,8 +122,8 @@ func TestMatcherAsksBetweenTwoCloseEntriesOnly(t *testing.T) {
 	for _, p := range toyPhrasings[:3] {
 		ps = append(ps, Phrasing{Text: p.Text, Lang: p.Lang, Class: 3})
 	}
-	m := trainMatcher(defaultMatcher, ps, 4)
-	top := m.rank("where is my parcel", English, 3)
+	m := Train(DefaultConfig(), ps, 4)
+	top := m.Rank("where is my parcel", nlp.English, 3)
 	if len(top) < 3 || top[0].Prob+top[1].Prob < 0.9 || top[1].Prob < 0.6*top[0].Prob {
 		t.Errorf("rank = %+v, want parcel entries 0 and 3 close together with ≥ 0.9 of the probability", top)
 	}

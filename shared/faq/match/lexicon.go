@@ -1,4 +1,4 @@
-package faq
+package match
 
 import (
 	"bufio"
@@ -8,6 +8,8 @@ import (
 	"encoding/binary"
 	"strings"
 	"sync"
+
+	"github.com/frontdesk-app/frontdesk/shared/faq/nlp"
 )
 
 // The synonym groups, compiled by internal/lexgen from WordNet 3.0 (English; © 2006 Princeton
@@ -27,7 +29,7 @@ type lexicon map[string][]uint32
 const maxStemGroups = 6
 
 func lexKey(lang, stem string) string {
-	if lang == German {
+	if lang == nlp.German {
 		return "d:" + stem
 	}
 	return "e:" + stem
@@ -38,14 +40,14 @@ func lexKey(lang, stem string) string {
 var fullLexicon = sync.OnceValue(func() lexicon {
 	lex := lexicon{}
 	var next uint32
-	for _, l := range Languages {
+	for _, l := range nlp.Languages {
 		b, err := lexiconFS.ReadFile("lexicon/" + l + ".txt.gz")
 		if err != nil {
-			panic("faq: lexicon for " + l + " missing: " + err.Error())
+			panic("match: lexicon for " + l + " missing: " + err.Error())
 		}
 		zr, err := gzip.NewReader(bytes.NewReader(b))
 		if err != nil {
-			panic("faq: lexicon for " + l + ": " + err.Error())
+			panic("match: lexicon for " + l + ": " + err.Error())
 		}
 		sc := bufio.NewScanner(zr)
 		for sc.Scan() {
@@ -58,7 +60,7 @@ var fullLexicon = sync.OnceValue(func() lexicon {
 			next++
 		}
 		if err := sc.Err(); err != nil {
-			panic("faq: lexicon for " + l + ": " + err.Error())
+			panic("match: lexicon for " + l + ": " + err.Error())
 		}
 	}
 	return lex

@@ -1,4 +1,4 @@
-package faq
+package match
 
 import (
 	"math"
@@ -10,18 +10,18 @@ import (
 // Feature blocks. Each block is weighted (sublinear tf × idf) and L2-normalised on its own,
 // then scaled by its block weight, like a union of TF-IDF vectorisers.
 const (
-	blockWord     = iota // stemmed word unigrams and bigrams
-	blockChar            // character n-grams inside word boundaries of the unstemmed words
-	blockConcept         // synonym groups of the stems (lexicon.go)
-	blockFunction        // function words ("habt", "ihr", "the", "how") and bigrams of two
-	numBlocks
+	BlockWord     = iota // stemmed word unigrams and bigrams
+	BlockChar            // character n-grams inside word boundaries of the unstemmed words
+	BlockConcept         // synonym groups of the stems (lexicon.go)
+	BlockFunction        // function words ("habt", "ihr", "the", "how") and bigrams of two
+	NumBlocks
 )
 
-// featureConfig says which features a text yields.
-type featureConfig struct {
+// Features says which features a text yields.
+type Features struct {
 	CharMin, CharMax int                // character n-gram lengths, e.g. 2..5
 	Bigrams          bool               // stemmed word bigrams
-	BlockWeight      [numBlocks]float32 // weight of each block after its L2 normalisation
+	BlockWeight      [NumBlocks]float32 // weight of each block after its L2 normalisation
 	// UnknownMass keeps features never seen in training in each block's norm (with the
 	// largest idf), so a query made of unknown words scores low everywhere.
 	UnknownMass bool
@@ -29,13 +29,13 @@ type featureConfig struct {
 	// weighted low: "Habt ihr Blumenerde?" must not match "Habt ihr sonntags offen?" on
 	// "habt ihr" alone, however few phrasings the KB has to learn that from.
 	FunctionBlock bool
-	// lex, when set, adds the synonym groups of each stem (blockConcept). Concept features
+	// lex, when set, adds the synonym groups of each stem (BlockConcept). Concept features
 	// unknown to the vocab are dropped, not counted as unknown mass, so a model that carries
 	// only the groups its vocab knows scores like the full lexicon.
 	lex lexicon
 }
 
-var defaultFeatures = featureConfig{CharMin: 2, CharMax: 5, Bigrams: true, BlockWeight: [numBlocks]float32{1, 1, 0.5, 0.3}, UnknownMass: true, FunctionBlock: true}
+var defaultFeatures = Features{CharMin: 2, CharMax: 5, Bigrams: true, BlockWeight: [NumBlocks]float32{1, 1, 0.5, 0.3}, UnknownMass: true, FunctionBlock: true}
 
 // rawFeature is one hashed feature occurrence.
 type rawFeature struct {
@@ -62,7 +62,7 @@ func fnvByte(h uint64, b byte) uint64 {
 }
 
 // extract appends the hashed features of text, stemmed in lang, to buf.
-func (c *featureConfig) extract(buf []rawFeature, text, lang string) []rawFeature {
+func (c *Features) extract(buf []rawFeature, text, lang string) []rawFeature {
 	words := nlp.Tokens(text)
 	var prev uint64
 	prevFunc := false
@@ -71,20 +71,20 @@ func (c *featureConfig) extract(buf []rawFeature, text, lang string) []rawFeatur
 		h := fnvAdd(fnvByte(fnvOffset, 'w'), s)
 		fw := c.FunctionBlock && nlp.IsFunctionWord(w)
 		if fw {
-			buf = append(buf, rawFeature{h, blockFunction})
+			buf = append(buf, rawFeature{h, BlockFunction})
 		} else {
-			buf = append(buf, rawFeature{h, blockWord})
+			buf = append(buf, rawFeature{h, BlockWord})
 		}
 		if c.lex != nil {
 			for _, g := range c.lex[lexKey(lang, s)] {
-				buf = append(buf, rawFeature{conceptHash(g), blockConcept})
+				buf = append(buf, rawFeature{conceptHash(g), BlockConcept})
 			}
 		}
 		if c.Bigrams {
 			if i > 0 {
-				b := uint8(blockWord)
+				b := uint8(BlockWord)
 				if fw && prevFunc {
-					b = blockFunction
+					b = BlockFunction
 				}
 				buf = append(buf, rawFeature{fnvAdd(fnvByte(prev, ' '), s), b})
 			}
@@ -100,7 +100,7 @@ func (c *featureConfig) extract(buf []rawFeature, text, lang string) []rawFeatur
 }
 
 // charGrams appends the character n-grams of " word " (runes, boundaries included).
-func (c *featureConfig) charGrams(buf []rawFeature, w string) []rawFeature {
+func (c *Features) charGrams(buf []rawFeature, w string) []rawFeature {
 	rs := make([]rune, 0, len(w)+2)
 	rs = append(rs, ' ')
 	rs = append(rs, []rune(w)...)
@@ -115,7 +115,7 @@ func (c *featureConfig) charGrams(buf []rawFeature, w string) []rawFeature {
 					h = fnvByte(h, byte(r>>16))
 				}
 			}
-			buf = append(buf, rawFeature{h, blockChar})
+			buf = append(buf, rawFeature{h, BlockChar})
 		}
 		if n >= len(rs) {
 			break
@@ -132,7 +132,7 @@ type sparse struct {
 
 // vocab maps feature hashes to columns and holds each column's idf.
 type vocab struct {
-	cfg   featureConfig
+	cfg   Features
 	index map[uint64]int32
 	idf   []float32
 	block []uint8
@@ -142,7 +142,7 @@ type vocab struct {
 
 // buildVocab indexes every feature of the training texts and computes smooth idf:
 // ln((1+n)/(1+df)) + 1.
-func buildVocab(cfg featureConfig, texts, langs []string) (*vocab, [][]rawFeature) {
+func buildVocab(cfg Features, texts, langs []string) (*vocab, [][]rawFeature) {
 	v := &vocab{cfg: cfg, index: make(map[uint64]int32)}
 	raws := make([][]rawFeature, len(texts))
 	var df []int32
@@ -180,11 +180,11 @@ func (v *vocab) vectorize(raw []rawFeature) sparse {
 		n float32
 	}
 	counts := make([]cnt, 0, len(raw))
-	var unknown [numBlocks]map[uint64]float32
+	var unknown [NumBlocks]map[uint64]float32
 	for _, f := range raw {
 		j, ok := v.index[f.hash]
 		if !ok {
-			if v.cfg.UnknownMass && f.block != blockConcept {
+			if v.cfg.UnknownMass && f.block != BlockConcept {
 				if unknown[f.block] == nil {
 					unknown[f.block] = make(map[uint64]float32)
 				}
@@ -204,7 +204,7 @@ func (v *vocab) vectorize(raw []rawFeature) sparse {
 		out.idx = append(out.idx, c.j)
 		out.val = append(out.val, 1)
 	}
-	var norm [numBlocks]float64
+	var norm [NumBlocks]float64
 	for k, j := range out.idx {
 		w := (1 + float32(math.Log(float64(out.val[k])))) * v.idf[j]
 		out.val[k] = w
@@ -216,7 +216,7 @@ func (v *vocab) vectorize(raw []rawFeature) sparse {
 			norm[b] += w * w
 		}
 	}
-	var scale [numBlocks]float32
+	var scale [NumBlocks]float32
 	for b := range norm {
 		if norm[b] > 0 {
 			scale[b] = v.cfg.BlockWeight[b] / float32(math.Sqrt(norm[b]))

@@ -1,13 +1,13 @@
-package faq
+package match
 
 import "math"
 
-// nbConfig tunes the naive Bayes model.
-type nbConfig struct {
+// NB tunes the naive Bayes model.
+type NB struct {
 	Alpha float64 // additive (Lidstone) smoothing of the feature weights per class
 }
 
-var defaultNB = nbConfig{Alpha: 0.01}
+var defaultNB = NB{Alpha: 0.01}
 
 // trainNB fits multinomial naive Bayes over the TF-IDF vectors (the TWCNB family of Rennie et
 // al., ICML 2003, without the complement): with n_cj the summed weight of feature j in the
@@ -16,7 +16,7 @@ var defaultNB = nbConfig{Alpha: 0.01}
 // Σ_j x_j log(1 + n_cj/α) + ‖x‖₁ (log α − log(αJ + N_c)): the first term is zero where class c
 // never saw feature j. With keepNone the out-of-scope negatives train one more class, the
 // last; otherwise they are not used.
-func trainNB(xs []sparse, ys []int, nClass, nFeat int, cfg nbConfig, keepNone bool) *linearModel {
+func trainNB(xs []sparse, ys []int, nClass, nFeat int, cfg NB, keepNone bool) *linearModel {
 	if keepNone {
 		nClass++
 	}

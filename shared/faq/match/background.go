@@ -1,4 +1,4 @@
-package faq
+package match
 
 import (
 	"embed"
@@ -9,9 +9,9 @@ import (
 
 // The background: everyday and off-topic messages in German and English (weather, sport, jokes,
 // tests, spam, insults, questions for a search engine) that no knowledge base answers, written
-// for frontdesk. Every matcher trains on them as one more class, "out of scope", that stays in
-// the softmax: a message that looks more like the background than like any entry gets a low
-// confidence for every entry, however few entries the KB has.
+// for frontdesk. A matcher (Config.Background) trains on them as one more class, "out of
+// scope", that stays in the softmax: a message that looks more like the background than like
+// any class gets a low confidence for every class, however few classes it has.
 //
 //go:embed background/*.txt
 var backgroundFS embed.FS
@@ -19,10 +19,10 @@ var backgroundFS embed.FS
 // background returns the background messages as out-of-scope phrasings.
 func background() []Phrasing {
 	var ps []Phrasing
-	for _, l := range Languages {
+	for _, l := range nlp.Languages {
 		b, err := backgroundFS.ReadFile("background/" + l + ".txt")
 		if err != nil {
-			panic("faq: background for " + l + " missing: " + err.Error())
+			panic("match: background for " + l + " missing: " + err.Error())
 		}
 		for line := range strings.Lines(string(b)) {
 			line = strings.TrimSpace(line)

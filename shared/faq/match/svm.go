@@ -1,4 +1,4 @@
-package faq
+package match
 
 import (
 	"cmp"
@@ -7,15 +7,15 @@ import (
 	"slices"
 )
 
-// svmConfig tunes the multi-class linear SVM.
-type svmConfig struct {
+// SVM tunes the multi-class linear SVM.
+type SVM struct {
 	C       float64 // cost of a margin violation (larger: less regularisation)
 	Eps     float64 // stop when no example violates optimality by more than this
 	MaxIter int     // passes over the data at most
-	Seed    uint64
+	Seed    uint64  // of the order the examples are visited in
 }
 
-var defaultSVM = svmConfig{C: 1, Eps: 0.1, MaxIter: 100, Seed: 1}
+var defaultSVM = SVM{C: 1, Eps: 0.1, MaxIter: 100, Seed: 1}
 
 // trainSVM fits a Crammer–Singer multi-class linear SVM: one weight vector per class, trained
 // jointly so that each phrasing's class outscores every other class by a margin of 1 (hinge
@@ -25,7 +25,7 @@ var defaultSVM = svmConfig{C: 1, Eps: 0.1, MaxIter: 100, Seed: 1}
 // out-of-scope negative: those train one extra class that is dropped afterwards, so they push
 // the scores of the real classes down where out-of-scope words occur.
 // With keepNone the extra class is kept as the last.
-func trainSVM(xs []sparse, ys []int, nClass, nFeat int, cfg svmConfig, keepNone bool) *linearModel {
+func trainSVM(xs []sparse, ys []int, nClass, nFeat int, cfg SVM, keepNone bool) *linearModel {
 	K := nClass + 1 // the extra class of the negatives
 	// W is feature-major, the bias feature last: the scores of one example read contiguous
 	// rows. float32 halves the memory traffic that dominates training.

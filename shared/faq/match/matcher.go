@@ -1,4 +1,4 @@
-package faq
+package match
 
 import (
 	"cmp"
@@ -8,49 +8,52 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/faq/decide"
 )
 
-// Phrasing is one training text of a class (a KB entry or an eval intent).
+// Phrasing is one training text of a class.
 type Phrasing struct {
 	Text  string
-	Lang  string
-	Class int // index into the matcher's classes; -1 for an out-of-scope negative
-	// Background marks a negative from the shipped background, not from the KB or the data.
+	Lang  string // nlp.German or nlp.English: the stems the text is read with
+	Class int    // index into the matcher's classes; -1 for an out-of-scope negative
+	// Background marks a negative from the shipped background (Background), not from the
+	// caller's data.
 	Background bool
-	// Answer marks an entry's answer: trained on, never held out as a question.
+	// Answer marks a text that describes its class rather than asks for it (a KB entry's
+	// answer): a cross-validation trains on it and never holds it out as a question.
 	Answer bool
 }
 
-// matcherConfig gathers everything that shapes a matcher.
-type matcherConfig struct {
-	Features featureConfig
-	SVM      svmConfig
-	NB       nbConfig
-	Seed     uint64 // of the cross-validation folds
-	// Background adds the shipped background messages (background.go) to the negatives.
+// Config gathers everything that shapes a matcher. DefaultConfig is the tuned one; the
+// benchmarks of package faq switch its knobs one at a time.
+type Config struct {
+	Features Features
+	SVM      SVM
+	NB       NB
+	// Background adds the shipped background messages (background.go) to the negatives
+	// (Config.WithBackground).
 	Background bool
-	// NoneClass keeps the negatives' class in the softmax: the entries' probabilities then
+	// NoneClass keeps the negatives' class in the softmax: the classes' probabilities then
 	// leave room for "none of them".
 	NoneClass bool
 	// Lexicon adds the synonym groups of the embedded lexicon as features.
 	Lexicon bool
-	// Answers trains each entry on its answers too: a shop's answer names what the customer
-	// asks about ("Klarna", "Lastenräder", "EC-Karte") more often than its three phrasings.
-	Answers bool
 }
 
-var defaultMatcher = matcherConfig{Features: defaultFeatures, SVM: defaultSVM, NB: defaultNB, Seed: 1, Background: true, NoneClass: true, Lexicon: true, Answers: true}
+// DefaultConfig returns the matcher's tuned settings (see docs/faq.md for what each is worth).
+func DefaultConfig() Config {
+	return Config{Features: defaultFeatures, SVM: defaultSVM, NB: defaultNB, Background: true, NoneClass: true, Lexicon: true}
+}
 
 // Matcher scores a text against classes with two linear models over the same TF-IDF features:
 // a Crammer–Singer SVM and multinomial naive Bayes. Their scores are added with calibrated
 // weights and turned into probabilities by a softmax. It is safe for concurrent use.
 type Matcher struct {
-	cfg    matcherConfig
+	cfg    Config
 	voc    *vocab
 	svm    *linearModel
 	nb     *linearModel
 	nClass int
 	// none says the models score one more class after the entries: out of scope.
 	none bool
-	// scale weighs the two models' scores (SVM, naive Bayes) before the softmax; fitScales
+	// scale weighs the two models' scores (SVM, naive Bayes) before the softmax; FitScales
 	// chooses it on held-out predictions.
 	scale [2]float64
 }
@@ -59,8 +62,8 @@ type Matcher struct {
 // the weights (the fitted ones are near it).
 var defaultScale = [2]float64{7, 0.2}
 
-// trainMatcher builds a matcher for nClass classes from the phrasings.
-func trainMatcher(cfg matcherConfig, ps []Phrasing, nClass int) *Matcher {
+// Train builds a matcher for nClass classes from the phrasings.
+func Train(cfg Config, ps []Phrasing, nClass int) *Matcher {
 	if cfg.Lexicon && cfg.Features.lex == nil {
 		cfg.Features.lex = fullLexicon()
 	}
@@ -90,13 +93,13 @@ func trainMatcher(cfg matcherConfig, ps []Phrasing, nClass int) *Matcher {
 }
 
 // functionBlockMaxPhrasings: a KB with fewer in-scope phrasings puts function words in a
-// block of their own (featureConfig.FunctionBlock). A small KB cannot learn that "habt ihr"
+// block of their own (Features.FunctionBlock). A small KB cannot learn that "habt ihr"
 // says nothing about the topic; a large one learns what function words do say ("how do I" vs
 // "what is my" on CLINC150, where the block cost 1.8 points of top-1).
 const functionBlockMaxPhrasings = 2000
 
-// sizedConfig adapts cfg to the size of the training phrasings.
-func sizedConfig(cfg matcherConfig, ps []Phrasing) matcherConfig {
+// Sized adapts cfg to the size of the training phrasings.
+func (cfg Config) Sized(ps []Phrasing) Config {
 	n := 0
 	for _, p := range ps {
 		if p.Class >= 0 {
@@ -107,15 +110,27 @@ func sizedConfig(cfg matcherConfig, ps []Phrasing) matcherConfig {
 	return cfg
 }
 
-// withBackground returns ps with the background messages added when cfg asks for them.
-func withBackground(cfg matcherConfig, ps []Phrasing) []Phrasing {
+// WithBackground returns ps with the background messages added when cfg asks for them (ps is
+// not modified).
+func (cfg Config) WithBackground(ps []Phrasing) []Phrasing {
 	if !cfg.Background {
 		return ps
 	}
 	return append(slices.Clip(ps), background()...)
 }
 
-// scored is the number of classes the models score: the entries, and out of scope when none.
+// Classes is the number of classes the matcher ranks.
+func (m *Matcher) Classes() int { return m.nClass }
+
+// Scales are the weights of the two models' scores (SVM, naive Bayes) before the softmax.
+func (m *Matcher) Scales() [2]float64 { return m.scale }
+
+// SetScales sets the weights of the two models' scores, as FitScales chose them on held-out
+// predictions. Set them before the matcher is shared: it is the one change a trained
+// matcher allows.
+func (m *Matcher) SetScales(s [2]float64) { m.scale = s }
+
+// scored is the number of classes the models score: the classes, and out of scope when none.
 func (m *Matcher) scored() int {
 	if m.none {
 		return m.nClass + 1
@@ -133,9 +148,9 @@ func (m *Matcher) scores(text, lang string) (svm, nb []float64) {
 	return svm, nb
 }
 
-// probs returns the calibrated class probabilities of text read in lang: the entries'
-// (without the out-of-scope class, so they may sum to less than 1).
-func (m *Matcher) probs(text, lang string) []float64 {
+// Probs returns the calibrated probabilities of the classes for text read in lang (without
+// the out-of-scope class, so they may sum to less than 1).
+func (m *Matcher) Probs(text, lang string) []float64 {
 	svm, nb := m.scores(text, lang)
 	for c := range svm {
 		svm[c] = m.scale[0]*svm[c] + m.scale[1]*nb[c]
@@ -144,13 +159,15 @@ func (m *Matcher) probs(text, lang string) []float64 {
 	return svm[:m.nClass]
 }
 
-// rank returns the k most probable classes, best first.
-func (m *Matcher) rank(text, lang string, k int) []decide.Scored {
-	p := m.probs(text, lang)
-	return topK(p, k)
+// Rank returns the k most probable classes, best first.
+func (m *Matcher) Rank(text, lang string, k int) []decide.Scored {
+	p := m.Probs(text, lang)
+	return TopK(p, k)
 }
 
-func topK(p []float64, k int) []decide.Scored {
+// TopK returns the k classes of p (probabilities by class) with the highest probabilities,
+// best first.
+func TopK(p []float64, k int) []decide.Scored {
 	out := make([]decide.Scored, 0, k+1)
 	for c, v := range p {
 		if len(out) == k && v <= out[k-1].Prob {
@@ -165,19 +182,20 @@ func topK(p []float64, k int) []decide.Scored {
 	return out
 }
 
-// heldOut holds the two models' scores of a held-out phrasing with its truth (-1: out of
-// scope).
-type heldOut struct {
+// HeldOut holds the two models' scores of a held-out phrasing with its truth (-1: out of
+// scope): the material of a cross-validation, for FitScales and Predictions.
+type HeldOut struct {
 	truth   int
 	svm, nb []float32
 	// none: the last score is the out-of-scope class's.
 	none bool
 }
 
-// holdOut scores a held-out phrasing with m.
-func (m *Matcher) holdOut(text, lang string, truth int) heldOut {
+// HoldOut scores a phrasing m was not trained on, whose true class is truth (-1: out of
+// scope).
+func (m *Matcher) HoldOut(text, lang string, truth int) HeldOut {
 	svm, nb := m.scores(text, lang)
-	h := heldOut{truth: truth, svm: make([]float32, len(svm)), nb: make([]float32, len(nb)), none: m.none}
+	h := HeldOut{truth: truth, svm: make([]float32, len(svm)), nb: make([]float32, len(nb)), none: m.none}
 	for c := range svm {
 		h.svm[c], h.nb[c] = float32(svm[c]), float32(nb[c])
 	}
@@ -191,13 +209,13 @@ const (
 	maxCalibration = 4000
 )
 
-// fitScales chooses the weights of the two models' scores that minimise the negative
+// FitScales chooses the weights of the two models' scores that minimise the negative
 // log-likelihood of the in-scope held-out truths: a stacking of the two models that also
 // calibrates the softmax (temperature scaling, Guo et al. 2017). The likelihood is concave in
 // the weights: coordinate-wise golden-section search on a log scale. With too few held-out
 // predictions it returns defaultScale.
-func fitScales(hs []heldOut) [2]float64 {
-	var in []heldOut
+func FitScales(hs []HeldOut) [2]float64 {
+	var in []HeldOut
 	nIn := 0
 	for _, h := range hs {
 		if h.truth >= 0 {
@@ -214,7 +232,7 @@ func fitScales(hs []heldOut) [2]float64 {
 	}
 	if len(in) > maxCalibration {
 		step := float64(len(in)) / maxCalibration
-		sub := make([]heldOut, maxCalibration)
+		sub := make([]HeldOut, maxCalibration)
 		for i := range sub {
 			sub[i] = in[int(float64(i)*step)]
 		}
@@ -271,7 +289,7 @@ func goldenMin(lo, hi float64, f func(float64) float64) float64 {
 }
 
 // predictions combines held-out scores with the weights s and ranks them (top 3).
-func predictions(hs []heldOut, s [2]float64) []decide.Prediction {
+func Predictions(hs []HeldOut, s [2]float64) []decide.Prediction {
 	out := make([]decide.Prediction, len(hs))
 	var z []float64
 	for i, h := range hs {
@@ -283,7 +301,7 @@ func predictions(hs []heldOut, s [2]float64) []decide.Prediction {
 		if h.none {
 			z = z[:len(z)-1]
 		}
-		out[i] = decide.Prediction{Truth: h.truth, Top: topK(z, 3)}
+		out[i] = decide.Prediction{Truth: h.truth, Top: TopK(z, 3)}
 	}
 	return out
 }
