@@ -10,7 +10,7 @@
 // Groups with fewer than two stems or more than maxGroup are left out: they join nothing or
 // everything.
 //
-//go:generate go run . -o ../../lexicon
+//go:generate go run . -o ../../match/lexicon
 package main
 
 import (
