@@ -7,9 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -238,6 +240,39 @@ func TestConsoleInBrowser(t *testing.T) {
 	shows("the refusal", `#consent`, "Ad-data sharing: refused")
 	shows("the consent history", `#consent summary`, "History (1)")
 	shows("the consent command beside the confirmation", `#chat .row.bot .reasoning`, "consent command")
+
+	// Another customer's question the bot cannot answer twice goes to a person; after the
+	// agent's reply the thread offers "Add to FAQ": the agent picks the entry in the select and
+	// adds the question as its phrasing, and the shop's suggestions list has it.
+	run("pick Messenger for the second customer", chromedp.Click(chromedp.CSS(`label[for="surface-messenger"]`)))
+	shows("Jonas's chat", `#chat .empty`, "Jonas Weber")
+	for range 2 {
+		run("a question the bot cannot answer", chromedp.SendKeys(chromedp.CSS(`#say-text`), "Quxbar flimflam zorp"+kb.Enter))
+		shows("the question", `#chat .bubble.out`, "Quxbar flimflam zorp")
+	}
+	shows("the hand-over", `#chat .row.bot .reasoning`, "escalate")
+	// Messenger sends no name: the card names the surface and the masked id.
+	shows("Jonas's card", `#desk .bk-header`, "Messenger · ")
+	jonas := `[...document.querySelectorAll('#desk .sthread')].find(e => e.querySelector('.bk-header')?.textContent.startsWith('Messenger'))`
+	run("the agent replies in Jonas's thread", chromedp.SendKeys(chromedp.JSPath(jonas+`.querySelector('.thread-composer input')`), "Das klären wir gern per Telefon."+kb.Enter))
+	shows("the reply reaches Jonas", `#chat .bubble.agent`, "Das klären wir gern per Telefon.")
+	shows("the Add to FAQ offer", `#desk .replies`, "Add to FAQ?")
+	if n := count("the offer's select lists the entries", jonas+`.querySelectorAll('select.sselect option[value="delivery-time"]').length`); n != 1 {
+		t.Fatalf("the offer's select has %d delivery-time options, want 1", n)
+	}
+	run("choose the entry", chromedp.SetValue(chromedp.JSPath(jonas+`.querySelector('select.sselect')`), "delivery-time"),
+		chromedp.Evaluate[chromedp.Void](jonas+`.querySelector('select.sselect').dispatchEvent(new Event('change')), undefined`))
+	run("add as a phrasing", chromedp.Click(chromedp.JSPath(jonas+`.querySelector('button[data-action="faq_phrasing"]')`)))
+	shows("the suggestion in the thread", `#desk .replies`, "suggested the question as a new phrasing of")
+	resp, err := http.Get(base + "/_local/kb-suggestions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	suggestions, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(suggestions), `"delivery-time"`) || !strings.Contains(string(suggestions), "Quxbar flimflam zorp") {
+		t.Errorf("/_local/kb-suggestions does not list the question for delivery-time: %.600s", suggestions)
+	}
 
 	if foreign := count("nothing loaded from elsewhere", `performance.getEntriesByType('resource').filter(r => !r.name.startsWith(location.origin)).length`); foreign != 0 {
 		t.Errorf("%d resources loaded from another origin", foreign)

@@ -470,6 +470,11 @@ type pressRequest struct {
 	ActionID  string `json:"action_id"`
 	Value     string `json:"value"`
 	BlockID   string `json:"block_id"`
+	// Selected is the option chosen in the message's select, sent in the press's state as
+	// Slack does, under SelectBlock and SelectAction.
+	Selected     string `json:"selected"`
+	SelectBlock  string `json:"select_block"`
+	SelectAction string `json:"select_action"`
 }
 
 // press posts a button press to /slack/interactions, signed as Slack signs it.
@@ -482,9 +487,14 @@ func (c *Console) press(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, "channel, message_ts and action_id are required")
 		return
 	}
+	if in.Selected != "" && (in.SelectBlock == "" || in.SelectAction == "") {
+		fail(w, http.StatusBadRequest, "a selected option needs select_block and select_action")
+		return
+	}
 	now := c.cfg.Clock.Now()
 	body, err := slackagent.Press(slackagent.Button{Channel: in.Channel, MessageTS: in.MessageTS, ThreadTS: in.ThreadTS,
-		User: c.cfg.Agent, ActionID: in.ActionID, Value: in.Value, BlockID: in.BlockID}, now)
+		User: c.cfg.Agent, ActionID: in.ActionID, Value: in.Value, BlockID: in.BlockID,
+		Selected: in.Selected, SelectBlock: in.SelectBlock, SelectAction: in.SelectAction}, now)
 	if err != nil {
 		fail(w, http.StatusInternalServerError, err.Error())
 		return

@@ -24,6 +24,7 @@ type fakeStack struct {
 	t     *testing.T
 	clock *Clock
 	paths []string
+	seen  func(body []byte) // when set, gets every body the stack accepts
 }
 
 func (f *fakeStack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -44,6 +45,9 @@ func (f *fakeStack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.paths = append(f.paths, r.URL.Path)
+	if f.seen != nil {
+		f.seen(body)
+	}
 }
 
 func newConsole(t *testing.T, hosts ...string) (*Console, *fakeStack, *Journal) {
@@ -169,6 +173,29 @@ func TestAgentRequestsSignedWithTheLocalClock(t *testing.T) {
 	}
 	if strings.Join(types, " ") != "clock agent agent" {
 		t.Errorf("journal = %v", types)
+	}
+}
+
+// A press sends the message's select as Slack does, in the payload's state; a selection
+// without the select's ids is refused, not sent half.
+func TestPressCarriesTheSelect(t *testing.T) {
+	t.Parallel()
+	c, stack, _ := newConsole(t)
+	var got []byte
+	stack.seen = func(body []byte) { got = body }
+	press := `{"channel":"C0LOCALDESK","message_ts":"1796378000.000002","thread_ts":"1796378000.000001","action_id":"faq_phrasing","block_id":"faq_offer"`
+	if w := do(c, "POST", "127.0.0.1:3000", "/_local/console/api/slack/press", press+`,"selected":"delivery-time","select_block":"faq_offer","select_action":"faq_entry"}`, nil); w.Code != 200 {
+		t.Fatalf("press = %d %s", w.Code, w.Body)
+	}
+	in, err := slackapi.ParseInteraction(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Agents) != 1 || in.Agents[0].Action != channel.ActionAddPhrasing || in.Agents[0].Answer != "delivery-time" {
+		t.Errorf("the stack reads the press as %+v, want Add as a phrasing of delivery-time", in.Agents)
+	}
+	if w := do(c, "POST", "127.0.0.1:3000", "/_local/console/api/slack/press", press+`,"selected":"delivery-time"}`, nil); w.Code != 400 || !strings.Contains(w.Body.String(), "select_block") {
+		t.Errorf("half a selection = %d %s, want 400 naming what is missing", w.Code, w.Body)
 	}
 }
 

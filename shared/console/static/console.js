@@ -18,6 +18,7 @@
   let announced = 0; // the last item read out to a screen reader
   const sel = { surface: 'whatsapp', key: '' };
   const drafts = {}; // thread ts -> unsent reply text, kept across renders
+  const choices = {}; // message ts + "/" + action id -> the option chosen in a select, kept across renders
 
   // el builds an element: el('div', {class: 'x', text: 'y', onclick: f}, child, ...).
   function el(tag, attrs, ...children) {
@@ -158,15 +159,37 @@
     return el('button', {
       type: 'button', class: 'sbutton ' + (b.style || ''), text: label,
       dataset: { action: b.action_id, value: b.value || '' },
-      onclick: () => post('slack/press', {
-        channel: msg.channel, message_ts: msg.ts, thread_ts: msg.thread || '', action_id: b.action_id, value: b.value || '', block_id: msg.blockIDs.get(b) || '',
-      }),
+      onclick: () => {
+        // As Slack does, a press carries the message's select in its state.
+        const chosen = msg.selects.find((x) => x.el.value);
+        post('slack/press', {
+          channel: msg.channel, message_ts: msg.ts, thread_ts: msg.thread || '', action_id: b.action_id, value: b.value || '', block_id: msg.blockIDs.get(b) || '',
+          selected: chosen ? chosen.el.value : '', select_block: chosen ? chosen.block : '', select_action: chosen ? chosen.action : '',
+        });
+      },
     });
+  }
+
+  // staticSelect renders a static_select: its options, the initial one chosen unless the
+  // developer chose another (kept across renders).
+  function staticSelect(s, blockID, msg) {
+    const key = msg.ts + '/' + s.action_id;
+    const placeholder = s.placeholder ? s.placeholder.text : 'Choose';
+    const chosen = choices[key] !== undefined ? choices[key] : (s.initial_option ? s.initial_option.value : '');
+    const node = el('select', {
+      id: 'select-' + key.replace(/\W/g, '_'), class: 'sselect', 'aria-label': placeholder, dataset: { action: s.action_id },
+      onchange: (e) => { choices[key] = e.target.value; },
+    }, chosen ? null : el('option', { value: '', text: placeholder, disabled: true }),
+    (s.options || []).map((o) => el('option', { value: o.value, text: o.text ? o.text.text : o.value })));
+    node.value = chosen;
+    msg.selects.push({ block: blockID, action: s.action_id, el: node });
+    return node;
   }
 
   function blocks(list, msg) {
     const box = el('div', { class: 'blocks' });
     msg.blockIDs = new Map();
+    msg.selects = [];
     for (const b of list || []) {
       switch (b.type) {
         case 'header':
@@ -188,9 +211,9 @@
         case 'actions': {
           const row = el('div', { class: 'bk-actions', role: 'group', 'aria-label': 'Actions' });
           for (const e of b.elements || []) {
-            if (e.type !== 'button') continue;
             msg.blockIDs.set(e, b.block_id);
-            row.append(slackButton(e, msg));
+            if (e.type === 'button') row.append(slackButton(e, msg));
+            else if (e.type === 'static_select') row.append(staticSelect(e, b.block_id, msg));
           }
           box.append(row);
           break;
