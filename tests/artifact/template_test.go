@@ -75,7 +75,7 @@ func TestTemplateEnvironment(t *testing.T) {
 				t.Fatalf("%s has no probe in TestTemplateEnvironment", f.name)
 			}
 			r := prepareRig(t, f.name, nil)
-			prefix := fmt.Sprintf("/frontdesk/artifact-%d/", time.Now().UnixNano())
+			prefix := fmt.Sprintf("/frontdesk/artifact-%s-%d/", f.name, time.Now().UnixNano())
 			putSecrets(t, prefix)
 			r.environ = r.templateEnv(t, f, defaults, prefix)
 			r.proc = launch(t, bins.rie, bins.bootstrap[f.name], f.name, r.environ)
@@ -97,8 +97,8 @@ func TestTemplateEnvironment(t *testing.T) {
 	}
 }
 
-// putSecrets stores the local secrets in SSM under prefix, named as shared/config reads them
-// (META_APP_SECRET -> <prefix>meta-app-secret).
+// putSecrets stores the local secrets in SSM under prefix (one per subtest: the function's name
+// and the time), named as shared/config reads them (META_APP_SECRET -> <prefix>meta-app-secret).
 func putSecrets(t *testing.T, prefix string) {
 	t.Helper()
 	values := map[string]string{
@@ -113,8 +113,10 @@ func putSecrets(t *testing.T, prefix string) {
 			t.Fatalf("no local value for the secret %s", env)
 		}
 		name := prefix + strings.ToLower(strings.ReplaceAll(env, "_", "-"))
+		// Overwrite makes the put idempotent: when moto's answer is lost under load the SDK
+		// retries, and a retry must not fail on the parameter its first attempt made.
 		if _, err := client.PutParameter(context.Background(), &ssm.PutParameterInput{
-			Name: aws.String(name), Value: aws.String(v), Type: ssmtypes.ParameterTypeSecureString,
+			Name: aws.String(name), Value: aws.String(v), Type: ssmtypes.ParameterTypeSecureString, Overwrite: aws.Bool(true),
 		}); err != nil {
 			t.Fatalf("put %s: %v", name, err)
 		}
