@@ -338,18 +338,16 @@ func (b *Bot) answer(e *Entry, lang string, confidence float64, sugg []Suggestio
 }
 
 // suggestions are the candidates of topics (topicRanking) an agent may send: the ones the bot
-// itself would offer when asking back (the best reaches AskFloor·Threshold, the others
-// CloseRatio of the best), small talk left out. Below that the ranking is noise, and a list of unrelated answers under an
-// escalation only costs an agent time (or sends a wrong answer with one click).
+// itself would offer (decide.Policy.Close), small talk left out. Below that the ranking is
+// noise, and a list of unrelated answers under an escalation only costs an agent time (or
+// sends a wrong answer with one click).
 func (b *Bot) suggestions(top []decide.Scored, lang string) []Suggestion {
-	if len(top) == 0 || top[0].Prob < b.policy.AskFloor*b.policy.Threshold {
+	close := b.policy.Close(top)
+	if close == nil {
 		return nil
 	}
-	out := make([]Suggestion, 0, len(top))
-	for _, s := range top {
-		if s.Prob < b.policy.CloseRatio*top[0].Prob {
-			break // top is ordered, best first
-		}
+	out := make([]Suggestion, 0, len(close))
+	for _, s := range close {
 		if e := b.entries[s.Class]; !e.IsSmallTalk() {
 			out = append(out, b.suggestion(e, lang, s.Prob))
 		}

@@ -74,6 +74,21 @@ func NewPolicy(threshold float64) Policy {
 // word ("this is a text message" → complaint) costs an agent's time and the customer's trust.
 func (p Policy) HumanThreshold() float64 { return p.Threshold + (1-p.Threshold)/2 }
 
+// Close returns the leading entries of top (best first) that are worth offering, to the
+// customer in a near tie or to an agent as suggestions: none when the best is below the ask
+// floor (AskFloor·Threshold), else the best and those with at least CloseRatio of its
+// probability.
+func (p Policy) Close(top []Scored) []Scored {
+	if len(top) == 0 || top[0].Prob < p.AskFloor*p.Threshold {
+		return nil
+	}
+	n := 1
+	for n < len(top) && top[n].Prob >= p.CloseRatio*top[0].Prob {
+		n++
+	}
+	return top[:n]
+}
+
 // Outcome is the decision on a ranking: Answer (Class), AskBack (Options), or a miss (Action
 // Clarify; the bot escalates a second miss). Class is -1 unless the action is Answer; Conf is
 // the best probability.
@@ -101,10 +116,8 @@ func (p Policy) Decide(top []Scored) Outcome {
 		}
 		// A near tie: offer the close ones.
 		var opts []int
-		for _, s := range top {
-			if s.Prob >= p.CloseRatio*best.Prob {
-				opts = append(opts, s.Class)
-			}
+		for _, s := range p.Close(top) {
+			opts = append(opts, s.Class)
 		}
 		return Outcome{Action: AskBack, Class: -1, Options: opts, Conf: best.Prob}
 	case best.Prob >= p.AskFloor*p.Threshold:

@@ -1,6 +1,7 @@
 package decide
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -29,6 +30,29 @@ func TestDecide(t *testing.T) {
 	} {
 		if diff := cmp.Diff(tt.want, tt.pol.Decide(tt.top)); diff != "" {
 			t.Errorf("%s: Decide(%v) (-want +got):\n%s", tt.name, tt.top, diff)
+		}
+	}
+}
+
+func TestClose(t *testing.T) {
+	t.Parallel()
+	p := Policy{Threshold: 0.4, CloseRatio: 0.5, TieRatio: 0.85, AskFloor: 0.75}
+	for _, tt := range []struct {
+		top  []Scored
+		want []int
+	}{
+		{nil, nil},
+		{[]Scored{{1, 0.29}, {2, 0.2}}, nil}, // below the floor 0.3
+		{[]Scored{{1, 0.31}, {2, 0.2}, {3, 0.15}}, []int{1, 2}},            // above the floor; 0.15 < 0.155
+		{[]Scored{{1, 0.9}, {2, 0.45}, {3, 0.44}}, []int{1, 2}},            // CloseRatio of the best
+		{[]Scored{{1, 0.5}, {2, 0.5}, {3, 0.5}, {4, 0.1}}, []int{1, 2, 3}}, // ties all close
+	} {
+		var got []int
+		for _, s := range p.Close(tt.top) {
+			got = append(got, s.Class)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Close(%v) = %v, want %v", tt.top, got, tt.want)
 		}
 	}
 }
