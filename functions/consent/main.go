@@ -5,5 +5,5 @@ package main
 import "github.com/frontdesk-app/frontdesk/shared/app"
 
 func main() {
-	app.Main("consent")
+	app.Main("consent", app.HTTP(app.Consent))
 }

@@ -5,5 +5,5 @@ package main
 import "github.com/frontdesk-app/frontdesk/shared/app"
 
 func main() {
-	app.Main("meta-webhook")
+	app.Main("meta-webhook", app.HTTP(app.MetaWebhook))
 }

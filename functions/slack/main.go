@@ -6,5 +6,5 @@ package main
 import "github.com/frontdesk-app/frontdesk/shared/app"
 
 func main() {
-	app.Main("slack")
+	app.Main("slack", app.HTTP(app.Slack))
 }

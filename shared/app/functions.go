@@ -6,9 +6,11 @@ import (
 )
 
 // Function is one Lambda function of frontdesk: what it is called, where its code and events
-// live, what it cannot run without, the secrets it reads and how its handler is built. The
-// mains in functions/, the local stack, the start-up checks and the tests of template.yaml
-// (its environment, and its IAM policies through a policy evaluator) all read Functions.
+// live, what it cannot run without and the secrets it reads. The mains in functions/, the local
+// stack, the start-up checks and the tests of template.yaml (its environment, and its IAM
+// policies through a policy evaluator) all read Functions. How its handler is built is
+// HandlerFor's: a list holding every handler would link every function's code (and the FAQ's
+// embedded model) into every bootstrap, so each main passes its own.
 type Function struct {
 	// Name is the function's folder: functions/<Name>/ (its CodeUri) and events/<Name>/.
 	Name string
@@ -20,10 +22,6 @@ type Function struct {
 	// the SSM parameter <SECRETS_PREFIX><config.ParamName>, granted to this function by name
 	// and read at its cold start. No other secret reaches it.
 	Secrets []string
-	// HTTP builds the handler of a function behind API Gateway; nil for the others.
-	HTTP func(Deps) (http.Handler, error)
-	// Handler builds the function's Lambda handler.
-	Handler Handler
 }
 
 // Functions are every function of frontdesk, in the order of template.yaml.
@@ -32,35 +30,59 @@ var Functions = []Function{
 		Name: "meta-webhook", Resource: "MetaWebhookFunction",
 		Settings: []string{"FRONTDESK_QUEUE_URL"},
 		Secrets:  []string{"META_APP_SECRET", "META_VERIFY_TOKEN"},
-		HTTP:     MetaWebhook, Handler: HTTP(MetaWebhook),
 	},
 	{
 		Name: "slack", Resource: "SlackFunction",
 		Settings: []string{"FRONTDESK_TABLE", "FRONTDESK_QUEUE_URL"},
 		Secrets:  []string{"SLACK_SIGNING_SECRET"},
-		HTTP:     Slack, Handler: HTTP(Slack),
 	},
 	{
 		Name: "consent", Resource: "ConsentFunction",
 		Settings: []string{"FRONTDESK_TABLE"},
 		// The Slack token: an erasure deletes the bot's messages about the customer.
 		Secrets: []string{"CONSENT_API_KEY", "META_APP_SECRET", "SUBJECT_PEPPER", "SLACK_BOT_TOKEN"},
-		HTTP:    Consent, Handler: HTTP(Consent),
 	},
 	{
 		Name: "bot", Resource: "BotFunction",
 		Settings: []string{"FRONTDESK_TABLE", "SLACK_CHANNEL"},
 		// The channel tokens are each optional (a shop may not use every channel).
 		Secrets: []string{"WHATSAPP_TOKEN", "PAGE_TOKEN", "INSTAGRAM_TOKEN", "SLACK_BOT_TOKEN", "SUBJECT_PEPPER"},
-		Handler: BotHandler,
 	},
 	{
 		Name: "sweeper", Resource: "SweeperFunction",
 		Settings: []string{"FRONTDESK_TABLE", "SLACK_CHANNEL"},
 		// The pepper: its posts go into the customer's erasure index, keyed by subject id.
 		Secrets: []string{"SLACK_BOT_TOKEN", "SUBJECT_PEPPER"},
-		Handler: SweeperHandler,
 	},
+}
+
+// HTTPFor returns the builder of the HTTP handler of the function named name, behind API
+// Gateway; nil for a function that is not.
+func HTTPFor(name string) func(Deps) (http.Handler, error) {
+	switch name {
+	case "meta-webhook":
+		return MetaWebhook
+	case "slack":
+		return Slack
+	case "consent":
+		return Consent
+	}
+	return nil
+}
+
+// HandlerFor returns the Lambda handler of the function named name, as its main passes it to
+// Main (TestMainsPassTheirHandler reads the mains); nil for an unknown name.
+func HandlerFor(name string) Handler {
+	switch name {
+	case "bot":
+		return BotHandler
+	case "sweeper":
+		return SweeperHandler
+	}
+	if h := HTTPFor(name); h != nil {
+		return HTTP(h)
+	}
+	return nil
 }
 
 // Lookup returns the function named name.

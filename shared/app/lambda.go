@@ -18,18 +18,19 @@ import (
 // dependencies.
 type Handler func(Deps) (any, error)
 
-// Main is the whole main of the function named name (one of Functions): JSON logs through
-// Lambda's logger, dependencies from AWS and the environment with the function's own secrets,
-// the settings the function cannot run without, then the runtime loop. A function that cannot
-// start logs why, naming what is missing, and exits.
-func Main(name string) {
+// Main is the whole main of the function named name (one of Functions) whose handler is build
+// (HandlerFor(name); passed by the main so that its binary links only its own code): JSON logs
+// through Lambda's logger, dependencies from AWS and the environment with the function's own
+// secrets, the settings the function cannot run without, then the runtime loop. A function that
+// cannot start logs why, naming what is missing, and exits.
+func Main(name string, build Handler) {
 	logger := lambdacontext.NewLogger()
 	slog.SetDefault(logger)
 	ctx := context.Background()
 	fn, err := Lookup(name)
 	var h any
 	if err == nil {
-		h, err = setup(ctx, os.Getenv, logger, fn)
+		h, err = setup(ctx, os.Getenv, logger, fn, build)
 	}
 	if err != nil {
 		logger.Error(name+" cannot start", "err", err)
@@ -38,7 +39,7 @@ func Main(name string) {
 	lambda.StartWithOptions(h, lambda.WithContext(ctx))
 }
 
-func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger, fn Function) (any, error) {
+func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger, fn Function, build Handler) (any, error) {
 	d, err := AWS(ctx, getenv, logger, fn.Secrets)
 	if err != nil {
 		return nil, err
@@ -46,7 +47,7 @@ func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger,
 	if err := d.Config.Require(fn.Settings...); err != nil {
 		return nil, err
 	}
-	return fn.Handler(d)
+	return build(d)
 }
 
 // HTTP adapts an http.Handler builder to API Gateway HTTP API (payload 2.0) events.

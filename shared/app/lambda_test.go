@@ -2,8 +2,16 @@ package app
 
 import (
 	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
 	"log/slog"
+	"path/filepath"
+	"reflect"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -52,7 +60,7 @@ func TestSetup(t *testing.T) {
 				}
 				return full[k]
 			}
-			h, err := setup(context.Background(), getenv, logger, tt.fn)
+			h, err := setup(context.Background(), getenv, logger, tt.fn, HandlerFor(tt.fn.Name))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want one naming %s", err, tt.wantErr)
@@ -86,6 +94,49 @@ func TestFunctionsHoldOnlyTheirSecrets(t *testing.T) {
 			if want := slices.Contains(f.Secrets, s); held != want {
 				t.Errorf("%s holds %s: %v, want %v", f.Name, s, held, want)
 			}
+		}
+	}
+}
+
+// TestMainsPassTheirHandler reads functions/*/main.go: each main is app.Main with its folder's
+// name and the handler HandlerFor gives that name (app.X, or app.HTTP(app.X) for a function
+// behind API Gateway), so a main cannot start another function's code.
+func TestMainsPassTheirHandler(t *testing.T) {
+	t.Parallel()
+	mains, err := filepath.Glob("../../functions/*/main.go")
+	if err != nil || len(mains) != len(Functions) {
+		t.Fatalf("found mains %q (%v), want one per function (%d)", mains, err, len(Functions))
+	}
+	funcName := func(f any) string {
+		n := runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name()
+		return n[strings.LastIndex(n, ".")+1:]
+	}
+	for _, path := range mains {
+		name := filepath.Base(filepath.Dir(path))
+		file, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var call *ast.CallExpr
+		ast.Inspect(file, func(n ast.Node) bool {
+			if c, ok := n.(*ast.CallExpr); ok && types.ExprString(c.Fun) == "app.Main" {
+				call = c
+			}
+			return call == nil
+		})
+		if call == nil || len(call.Args) != 2 {
+			t.Errorf("%s: no app.Main(name, handler) call", path)
+			continue
+		}
+		if got := types.ExprString(call.Args[0]); got != strconv.Quote(name) {
+			t.Errorf("%s: app.Main(%s, …), want %q", path, got, name)
+		}
+		want := "app." + funcName(HandlerFor(name))
+		if h := HTTPFor(name); h != nil {
+			want = "app.HTTP(app." + funcName(h) + ")"
+		}
+		if got := types.ExprString(call.Args[1]); got != want {
+			t.Errorf("%s passes %s, want %s", path, got, want)
 		}
 	}
 }

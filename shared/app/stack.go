@@ -26,10 +26,11 @@ func NewStack(d Deps) (*Stack, error) {
 	}
 	s := &Stack{Bot: b, Handlers: map[string]http.Handler{}}
 	for _, f := range Functions {
-		if f.HTTP == nil {
+		build := HTTPFor(f.Name)
+		if build == nil {
 			continue
 		}
-		h, err := f.HTTP(d)
+		h, err := build(d)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.CodeURI(), err)
 		}
