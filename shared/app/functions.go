@@ -8,9 +8,10 @@ import (
 // Function is one Lambda function of frontdesk: what it is called, where its code and events
 // live, what it cannot run without and the secrets it reads. The mains in functions/, the local
 // stack, the start-up checks and the tests of template.yaml (its environment, and its IAM
-// policies through a policy evaluator) all read Functions. How its handler is built is
-// HandlerFor's: a list holding every handler would link every function's code (and the FAQ's
-// embedded model) into every bootstrap, so each main passes its own.
+// policies through a policy evaluator) all read Functions. Its handler is not in the list: a
+// list holding every handler would link every function's code (and the FAQ's embedded model)
+// into every bootstrap, so each main passes its own to Main, and the local stack builds the
+// HTTP ones with HTTPFor.
 type Function struct {
 	// Name is the function's folder: functions/<Name>/ (its CodeUri) and events/<Name>/.
 	Name string
@@ -66,21 +67,6 @@ func HTTPFor(name string) func(Deps) (http.Handler, error) {
 		return Slack
 	case "consent":
 		return Consent
-	}
-	return nil
-}
-
-// HandlerFor returns the Lambda handler of the function named name, as its main passes it to
-// Main (TestMainsPassTheirHandler reads the mains); nil for an unknown name.
-func HandlerFor(name string) Handler {
-	switch name {
-	case "bot":
-		return BotHandler
-	case "sweeper":
-		return SweeperHandler
-	}
-	if h := HTTPFor(name); h != nil {
-		return HTTP(h)
 	}
 	return nil
 }

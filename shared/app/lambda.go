@@ -19,7 +19,7 @@ import (
 type Handler func(Deps) (any, error)
 
 // Main is the whole main of the function named name (one of Functions) whose handler is build
-// (HandlerFor(name); passed by the main so that its binary links only its own code): JSON logs
+// (passed by the main, so that its binary links only its own code): JSON logs
 // through Lambda's logger, dependencies from AWS and the environment with the function's own
 // secrets, the settings the function cannot run without, then the runtime loop. A function that
 // cannot start logs why, naming what is missing, and exits.

@@ -18,6 +18,21 @@ import (
 	"github.com/frontdesk-app/frontdesk/shared/config"
 )
 
+// handlerFor is the Lambda handler of the function named name: BotHandler, SweeperHandler,
+// or HTTP of its HTTPFor builder; nil for an unknown name.
+func handlerFor(name string) Handler {
+	switch name {
+	case "bot":
+		return BotHandler
+	case "sweeper":
+		return SweeperHandler
+	}
+	if h := HTTPFor(name); h != nil {
+		return HTTP(h)
+	}
+	return nil
+}
+
 func TestSetup(t *testing.T) {
 	t.Parallel()
 	full := map[string]string{
@@ -60,7 +75,7 @@ func TestSetup(t *testing.T) {
 				}
 				return full[k]
 			}
-			h, err := setup(context.Background(), getenv, logger, tt.fn, HandlerFor(tt.fn.Name))
+			h, err := setup(context.Background(), getenv, logger, tt.fn, handlerFor(tt.fn.Name))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want one naming %s", err, tt.wantErr)
@@ -99,7 +114,7 @@ func TestFunctionsHoldOnlyTheirSecrets(t *testing.T) {
 }
 
 // TestMainsPassTheirHandler reads functions/*/main.go: each main is app.Main with its folder's
-// name and the handler HandlerFor gives that name (app.X, or app.HTTP(app.X) for a function
+// name and the handler handlerFor gives that name (app.X, or app.HTTP(app.X) for a function
 // behind API Gateway), so a main cannot start another function's code.
 func TestMainsPassTheirHandler(t *testing.T) {
 	t.Parallel()
@@ -131,7 +146,7 @@ func TestMainsPassTheirHandler(t *testing.T) {
 		if got := types.ExprString(call.Args[0]); got != strconv.Quote(name) {
 			t.Errorf("%s: app.Main(%s, …), want %q", path, got, name)
 		}
-		want := "app." + funcName(HandlerFor(name))
+		want := "app." + funcName(handlerFor(name))
 		if h := HTTPFor(name); h != nil {
 			want = "app.HTTP(app." + funcName(h) + ")"
 		}
