@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/frontdesk-app/frontdesk/shared/channel"
@@ -215,6 +216,19 @@ func TestSampleModelFresh(t *testing.T) {
 	}
 	if m.KBHash != kb.Hash() {
 		t.Fatal("kb/shop.model is stale: run go generate ./shared/faq")
+	}
+	// The KB's hash does not cover the builder: a change to training (the matcher, the
+	// background, the lexicon) must be shipped in the model too. Builds are deterministic.
+	fresh, err := Build(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := fresh.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, want) {
+		t.Fatal("kb/shop.model was built by other code: run go generate ./shared/faq")
 	}
 }
 
