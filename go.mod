@@ -22,6 +22,7 @@ require (
 	github.com/kyokomi/emoji/v2 v2.2.14
 	github.com/slack-go/slack v0.35.0
 	gopkg.in/yaml.v3 v3.0.1
+	mvdan.cc/xurls/v2 v2.6.0
 )
 
 require (

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 
+	"mvdan.cc/xurls/v2"
+
 	"github.com/frontdesk-app/frontdesk/shared/faq/decide"
 	"github.com/frontdesk-app/frontdesk/shared/faq/internal/wire"
 	"github.com/frontdesk-app/frontdesk/shared/faq/match"
@@ -86,7 +88,7 @@ func phrasingsOf(kb *KB, answers bool) ([]string, []match.Phrasing) {
 				ps = append(ps, match.Phrasing{Text: t, Lang: l, Class: c})
 			}
 			if a := e.Answer[l]; a != "" && answers && !e.IsSmallTalk() {
-				ps = append(ps, match.Phrasing{Text: a, Lang: l, Class: c, Answer: true})
+				ps = append(ps, match.Phrasing{Text: answerWords(a), Lang: l, Class: c, Answer: true})
 			}
 		}
 	}
@@ -96,6 +98,12 @@ func phrasingsOf(kb *KB, answers bool) ([]string, []match.Phrasing) {
 		}
 	}
 	return classes, ps
+}
+
+// answerWords is an answer as training text: without its links and e-mail addresses, whose
+// parts ("schnittpunkt.example/termin") are no words a customer asks with.
+func answerWords(a string) string {
+	return xurls.Relaxed().ReplaceAllString(a, " ")
 }
 
 const modelMagic = "FDQM\x05"
