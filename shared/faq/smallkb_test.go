@@ -9,23 +9,33 @@ import (
 	"testing"
 )
 
-// The small-KB benchmark: knowledge bases of four businesses written for it (5–15 entries,
-// 1–3 phrasings per language) with held-out questions written independently of the phrasings,
-// 40 % of them out of scope. BenchmarkSmallKBs reports the rates; TestSmallKBs guards against
-// regression below floors a little under what was measured (see docs/faq.md).
-var smallKBs = []string{"apartments", "bikes", "tea", "yoga"}
-
-// Floors: in-scope rate (right, an ask-back offering it counts half), the share of
-// out-of-scope questions answered (confident wrong answers) and the share asked back, over all
-// four KBs. Measured: 60.7 %, 5.4 % (3 of 56), 16.1 % (9 of 56).
-const (
-	smallKBInScopeFloor   = 0.58
-	smallKBOOSWrongCeil   = 0.08
-	smallKBOOSAskBackCeil = 0.20
+// The small-KB benchmark: knowledge bases of small businesses (5–15 entries, 1–3 phrasings per
+// language) with held-out questions written independently of the phrasings, 40 % of them out
+// of scope, in two sets. smallKBs were written with the matcher in view and their misses have
+// been read; blindKBs were written by another author who saw neither the matcher nor its
+// results, and no setting has been chosen on them: they say what a new shop would see.
+// BenchmarkSmallKBs reports the rates; TestSmallKBs guards each set against regression below
+// floors a little under what was measured (see docs/faq.md). Settings are chosen on
+// smallKBCV, never here.
+var (
+	smallKBs = []string{"smallkb/apartments", "smallkb/bikes", "smallkb/tea", "smallkb/yoga"}
+	blindKBs = []string{"smallkb-blind/bakery", "smallkb-blind/drivingschool", "smallkb-blind/repair", "smallkb-blind/salon"}
 )
 
+// smallKBFloor is a set's regression guard: the in-scope rate (right, an ask-back offering it
+// counts half) must stay above InScope, the share of out-of-scope questions answered (confident
+// wrong answers) and the share asked back below the ceilings.
+type smallKBFloor struct{ InScope, OOSAnswered, OOSAskedBack float64 }
+
+var smallKBFloors = map[string]smallKBFloor{
+	// Measured: 60.7 %, 5.4 % (3 of 56), 14.3 % (8 of 56).
+	"own": {0.58, 0.08, 0.20},
+	// Measured: 54.2 %, 10.7 % (6 of 56), 21.4 % (12 of 56).
+	"blind": {0.51, 0.14, 0.27},
+}
+
 func runSmallKBs(tb testing.TB, set settings) (TestSummary, map[string]TestSummary) {
-	s, per, _ := runSmallKBResults(tb, set)
+	s, per, _ := runSmallKBResults(tb, set, smallKBs)
 	return s, per
 }
 
@@ -51,12 +61,13 @@ func ranked(rs []TestResult) (first, top3, inScope int) {
 	return first, top3, inScope
 }
 
-func runSmallKBResults(tb testing.TB, set settings) (TestSummary, map[string]TestSummary, []TestResult) {
+func runSmallKBResults(tb testing.TB, set settings, kbs []string) (TestSummary, map[string]TestSummary, []TestResult) {
 	tb.Helper()
 	var all []TestResult
 	per := map[string]TestSummary{}
-	for _, name := range smallKBs {
-		dir := filepath.Join("testdata", "smallkb", name)
+	for _, dir := range kbs {
+		name := filepath.Base(dir)
+		dir = filepath.Join("testdata", dir)
 		kb, err := LoadKB(filepath.Join(dir, "kb.yaml"))
 		if err != nil {
 			tb.Fatal(err)
@@ -96,39 +107,53 @@ func topIDs(top []Suggestion) []string {
 }
 
 func TestSmallKBs(t *testing.T) {
-	t.Parallel()
-	s, per, rs := runSmallKBResults(t, defaultSettings())
-	first, top3, in := ranked(rs)
-	t.Logf("expected entry ranked first for %d of %d in-scope questions (%.1f %%), among the top three for %d (%.1f %%)",
-		first, in, 100*ratio(first, in), top3, 100*ratio(top3, in))
-	for name, p := range per {
-		t.Logf("%-10s in scope %.1f %% (%d right, %d asked back of %d), out of scope answered %.1f %% (%d of %d), asked back %d",
-			name, 100*p.InScopeRate, p.Right, p.AskedBack, p.InScope, 100*p.OOSWrongRate, p.OOSWrong, p.OutOfScope, p.OOSAskedBack)
-	}
-	t.Logf("all        in scope %.1f %% (%d right, %d asked back of %d), out of scope answered %.1f %%, asked back %.1f %% (%d of %d)",
-		100*s.InScopeRate, s.Right, s.AskedBack, s.InScope, 100*s.OOSWrongRate, 100*ratio(s.OOSAskedBack, s.OutOfScope), s.OOSAskedBack, s.OutOfScope)
-	if s.InScopeRate < smallKBInScopeFloor {
-		t.Errorf("in-scope rate %.3f fell below %.2f", s.InScopeRate, smallKBInScopeFloor)
-	}
-	if s.OOSWrongRate > smallKBOOSWrongCeil {
-		t.Errorf("out-of-scope questions answered %.3f, above %.2f", s.OOSWrongRate, smallKBOOSWrongCeil)
-	}
-	if r := ratio(s.OOSAskedBack, s.OutOfScope); r > smallKBOOSAskBackCeil {
-		t.Errorf("out-of-scope questions asked back %.3f, above %.2f", r, smallKBOOSAskBackCeil)
+	for set, kbs := range map[string][]string{"own": smallKBs, "blind": blindKBs} {
+		t.Run(set, func(t *testing.T) {
+			t.Parallel()
+			s, per, rs := runSmallKBResults(t, defaultSettings(), kbs)
+			first, top3, in := ranked(rs)
+			t.Logf("expected entry ranked first for %d of %d in-scope questions (%.1f %%), among the top three for %d (%.1f %%)",
+				first, in, 100*ratio(first, in), top3, 100*ratio(top3, in))
+			for _, dir := range kbs {
+				name := filepath.Base(dir)
+				p := per[name]
+				t.Logf("%-13s in scope %.1f %% (%d right, %d asked back of %d), out of scope answered %.1f %% (%d of %d), asked back %d",
+					name, 100*p.InScopeRate, p.Right, p.AskedBack, p.InScope, 100*p.OOSWrongRate, p.OOSWrong, p.OutOfScope, p.OOSAskedBack)
+			}
+			t.Logf("all           in scope %.1f %% (%d right, %d asked back of %d), out of scope answered %.1f %%, asked back %.1f %% (%d of %d)",
+				100*s.InScopeRate, s.Right, s.AskedBack, s.InScope, 100*s.OOSWrongRate, 100*ratio(s.OOSAskedBack, s.OutOfScope), s.OOSAskedBack, s.OutOfScope)
+			f := smallKBFloors[set]
+			if s.InScopeRate < f.InScope {
+				t.Errorf("in-scope rate %.3f fell below %.2f", s.InScopeRate, f.InScope)
+			}
+			if s.OOSWrongRate > f.OOSAnswered {
+				t.Errorf("out-of-scope questions answered %.3f, above %.2f", s.OOSWrongRate, f.OOSAnswered)
+			}
+			if r := ratio(s.OOSAskedBack, s.OutOfScope); r > f.OOSAskedBack {
+				t.Errorf("out-of-scope questions asked back %.3f, above %.2f", r, f.OOSAskedBack)
+			}
+		})
 	}
 }
 
 func BenchmarkSmallKBs(b *testing.B) {
-	var s TestSummary
-	var rs []TestResult
-	for b.Loop() {
-		s, _, rs = runSmallKBResults(b, defaultSettings())
+	for _, set := range []struct {
+		name string
+		kbs  []string
+	}{{"own", smallKBs}, {"blind", blindKBs}} {
+		b.Run(set.name, func(b *testing.B) {
+			var s TestSummary
+			var rs []TestResult
+			for b.Loop() {
+				s, _, rs = runSmallKBResults(b, defaultSettings(), set.kbs)
+			}
+			first, top3, in := ranked(rs)
+			b.ReportMetric(100*ratio(first, in), "ranked-first-%")
+			b.ReportMetric(100*ratio(top3, in), "ranked-top3-%")
+			b.ReportMetric(100*s.InScopeRate, "in-scope-%")
+			b.ReportMetric(100*s.OOSWrongRate, "oos-answered-%")
+		})
 	}
-	first, top3, in := ranked(rs)
-	b.ReportMetric(100*ratio(first, in), "ranked-first-%")
-	b.ReportMetric(100*ratio(top3, in), "ranked-top3-%")
-	b.ReportMetric(100*s.InScopeRate, "in-scope-%")
-	b.ReportMetric(100*s.OOSWrongRate, "oos-answered-%")
 }
 
 // BenchmarkThresholdSpread measures how far a small KB's blind threshold moves when one
@@ -175,7 +200,7 @@ func BenchmarkThresholdSpread(b *testing.B) {
 // thresholdVariants returns the blind thresholds of the KB and of each variant with one of
 // its own phrasings left out.
 func thresholdVariants(tb testing.TB, name string, s settings) []float64 {
-	kb, err := LoadKB(filepath.Join("testdata", "smallkb", name, "kb.yaml"))
+	kb, err := LoadKB(filepath.Join("testdata", name, "kb.yaml"))
 	if err != nil {
 		tb.Fatal(err)
 	}

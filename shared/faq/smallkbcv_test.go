@@ -16,8 +16,8 @@ import (
 func smallKBCV(tb testing.TB, s settings) (in, oos TestSummary) {
 	tb.Helper()
 	var ins, outs []TestResult
-	for _, name := range smallKBs {
-		kb, err := LoadKB(filepath.Join("testdata", "smallkb", name, "kb.yaml"))
+	for _, dir := range smallKBs {
+		kb, err := LoadKB(filepath.Join("testdata", dir, "kb.yaml"))
 		if err != nil {
 			tb.Fatal(err)
 		}
