@@ -28,9 +28,9 @@ var (
 type smallKBFloor struct{ InScope, OOSAnswered, OOSAskedBack float64 }
 
 var smallKBFloors = map[string]smallKBFloor{
-	// Measured: 60.7 %, 5.4 % (3 of 56), 14.3 % (8 of 56).
+	// Measured: 61.3 %, 5.4 % (3 of 56), 14.3 % (8 of 56).
 	"own": {0.58, 0.08, 0.20},
-	// Measured: 54.2 %, 10.7 % (6 of 56), 21.4 % (12 of 56).
+	// Measured: 54.8 %, 10.7 % (6 of 56), 21.4 % (12 of 56).
 	"blind": {0.51, 0.14, 0.27},
 }
 

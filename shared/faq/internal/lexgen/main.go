@@ -1,14 +1,15 @@
 // Command lexgen compiles the synonym groups the matcher uses from two open lexical resources,
 // as Debian packages them: WordNet 3.0 (wordnet-base, /usr/share/wordnet; the WordNet 3.0
-// licence) for English and OpenThesaurus (openthesaurus-de-text,
-// /usr/share/openthesaurus-de; LGPL) for German. It writes one gzip'ed text file per language:
-// a synonym group a line, its members as the matcher's stems. Run by
+// licence) for English and OpenThesaurus in LibreOffice's MyThes format (mythes-de,
+// /usr/share/mythes; LGPL) for German. It writes one gzip'ed text file per language: a synonym
+// group a line, its members as the matcher's stems. Run by
 // go generate ./shared/faq/internal/lexgen; the Debian packages are needed only then.
 //
 // English keeps the common words only (lemmas WordNet saw in its sense-tagged corpus) and
-// their two most frequent senses; German keeps single words and drops qualifiers in brackets.
-// Groups with fewer than two stems or more than maxGroup are left out: they join nothing or
-// everything.
+// their two most frequent senses; German keeps single words and drops qualifiers in brackets,
+// and adds a group for each hypernym OpenThesaurus names ("Oberbegriff"): the hypernym with
+// the words under it, so "Katze" and "Hund" meet in "Raubtier". Groups with fewer than two
+// stems or more than maxGroup are left out: they join nothing or everything.
 //
 //go:generate go run . -o ../../match/lexicon
 package main
@@ -36,14 +37,14 @@ const (
 
 func main() {
 	wn := flag.String("wordnet", "/usr/share/wordnet", "WordNet dictionary folder")
-	ot := flag.String("openthesaurus", "/usr/share/openthesaurus-de/openthesaurus.txt", "OpenThesaurus text file")
+	ot := flag.String("mythes", "/usr/share/mythes/th_de_DE_v2.dat", "OpenThesaurus in MyThes format")
 	out := flag.String("o", "lexicon", "output folder")
 	flag.Parse()
 	en, err := wordnet(*wn)
 	if err != nil {
 		log.Fatal(err)
 	}
-	de, err := openThesaurus(*ot)
+	de, err := myThes(*ot)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -112,32 +113,56 @@ func wordnet(dir string) ([][]string, error) {
 
 var brackets = regexp.MustCompile(`\([^)]*\)`)
 
-func openThesaurus(path string) ([][]string, error) {
-	f, err := os.Open(path)
+// myThes reads a MyThes thesaurus: a line of encoding, then each headword with its count of
+// synsets, each synset a line "(part of speech)|term|term (qualifier)|hypernym (Oberbegriff)".
+// A synset is listed under each of its headwords; it counts once.
+func myThes(path string) ([][]string, error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	seen := map[string]bool{}
 	var groups [][]string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") {
-			continue
+	under := map[string][]string{} // a hypernym's stem: the stems it is named for
+	var hypernyms []string
+	for _, line := range strings.Split(string(b), "\n")[1:] {
+		if !strings.HasPrefix(line, "(") && !strings.HasPrefix(line, "-|") || seen[line] {
+			continue // a headword line, or a synset already read
 		}
-		var g []string
-		for _, term := range strings.Split(brackets.ReplaceAllString(line, ""), ";") {
-			term = strings.TrimSpace(term)
+		seen[line] = true
+		var g, hs []string
+		for _, term := range strings.Split(line, "|")[1:] {
+			hyper := strings.Contains(term, "(Oberbegriff)")
+			term = strings.TrimSpace(brackets.ReplaceAllString(term, ""))
 			if term == "" || strings.ContainsAny(term, " .0123456789") {
 				continue
 			}
-			if s := nlp.StemWord(term, nlp.German); s != "" && !slices.Contains(g, s) {
+			s := nlp.StemWord(term, nlp.German)
+			switch {
+			case s == "":
+			case hyper && !slices.Contains(hs, s):
+				hs = append(hs, s)
+			case !hyper && !slices.Contains(g, s):
 				g = append(g, s)
 			}
 		}
 		groups = append(groups, g)
+		for _, h := range hs {
+			if _, ok := under[h]; !ok {
+				hypernyms = append(hypernyms, h)
+				under[h] = []string{h}
+			}
+			for _, s := range g {
+				if !slices.Contains(under[h], s) {
+					under[h] = append(under[h], s)
+				}
+			}
+		}
 	}
-	return keep(groups), sc.Err()
+	for _, h := range hypernyms {
+		groups = append(groups, under[h])
+	}
+	return keep(groups), nil
 }
 
 // keep drops groups that join nothing or too much, and sorts each group's stems.
