@@ -37,14 +37,14 @@ const (
 
 func main() {
 	wn := flag.String("wordnet", "/usr/share/wordnet", "WordNet dictionary folder")
-	ot := flag.String("mythes", "/usr/share/mythes/th_de_DE_v2.dat", "OpenThesaurus in MyThes format")
+	thes := flag.String("mythes", "/usr/share/mythes/th_de_DE_v2.dat", "OpenThesaurus in MyThes format")
 	out := flag.String("o", "lexicon", "output folder")
 	flag.Parse()
 	en, err := wordnet(*wn)
 	if err != nil {
 		log.Fatal(err)
 	}
-	de, err := myThes(*ot)
+	de, err := myThes(*thes)
 	if err != nil {
 		log.Fatal(err)
 	}
