@@ -118,7 +118,7 @@ func printTestReport(w io.Writer, name string, rs []faq.TestResult, s faq.TestSu
 			if r.Case.Must {
 				must = " [must]"
 			}
-			lines = append(lines, fmt.Sprintf("  %s:%d%s %q\n      expected %s, got %s", name, r.Case.Line, must, r.Case.Text, r.Case.Expect, got))
+			lines = append(lines, fmt.Sprintf("  %s:%d%s %q\n      expected %s, got %s\n      fix: %s", name, r.Case.Line, must, r.Case.Text, r.Case.Expect, got, fixFor(r)))
 		}
 		if len(lines) > 0 {
 			fmt.Fprintf(w, "%s (%d):\n%s\n\n", o.title, len(lines), strings.Join(lines, "\n"))
@@ -163,6 +163,17 @@ func printTestReport(w io.Writer, name string, rs []faq.TestResult, s faq.TestSu
 	if s.MustFailed > 0 {
 		fmt.Fprintf(w, "%d must: true question(s) failed\n", s.MustFailed)
 	}
+}
+
+// fixFor says what a shop changes in its KB so the bot gets the question right: the question
+// as a phrasing of the expected entry, or as an out-of-scope phrasing (docs/faq.md). The
+// language is the one the bot read it in.
+func fixFor(r faq.TestResult) string {
+	lang := r.Decision.Locale
+	if r.Case.Expect == faq.None {
+		return fmt.Sprintf("add it to out_of_scope in %s, or write an entry that answers it", lang)
+	}
+	return fmt.Sprintf("add it to the %s phrasings of %s", lang, r.Case.Expect)
 }
 
 // describeResult says what the bot did in a few words.

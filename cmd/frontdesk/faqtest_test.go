@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/frontdesk-app/frontdesk/shared/faq"
 )
 
 const coffeeKB = "../../shared/faq/testdata/coffee.yaml"
@@ -72,6 +74,7 @@ func TestRunFAQTestReportAndMustFailure(t *testing.T) {
 		"Confident wrong answers (1):",
 		`testdata/coffee-tests-failing.jsonl:1 [must] "Wann habt ihr samstags geöffnet?"`,
 		"expected grind, got answer opening-hours",
+		"fix: add it to the de phrasings of grind",
 		"2 questions: in scope 1, right 0, asked back 0, wrong 1",
 		"out of scope 1: not answered 1, answered 0 (0.0 %)",
 	} {
@@ -167,5 +170,22 @@ func TestFAQChatBinaryPiped(t *testing.T) {
 	}
 	if strings.Contains(string(out), "\r") || strings.Contains(string(out), "One conversation with the bot") {
 		t.Errorf("piped output has terminal decoration:\n%q", out)
+	}
+}
+
+// The report says what to change for each failure: a phrasing of the expected entry, or an
+// out-of-scope phrasing, in the language the bot read the question in.
+func TestFixFor(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		expect, locale, want string
+	}{
+		{"grind", "de", "add it to the de phrasings of grind"},
+		{faq.None, "en", "add it to out_of_scope in en, or write an entry that answers it"},
+	} {
+		r := faq.TestResult{Case: faq.TestCase{Expect: tt.expect}, Decision: faq.Decision{Locale: tt.locale}}
+		if got := fixFor(r); got != tt.want {
+			t.Errorf("fixFor(expect %s, %s) = %q, want %q", tt.expect, tt.locale, got, tt.want)
+		}
 	}
 }
