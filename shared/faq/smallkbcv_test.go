@@ -28,22 +28,9 @@ func smallKBCV(tb testing.TB, s settings) (in, oos TestSummary) {
 			}
 			return b.Test(cs)
 		}
-		for _, e := range kb.Entries {
-			if e.IsSmallTalk() {
-				continue
-			}
-			for _, l := range Languages {
-				ps := e.Phrasings[l]
-				if len(ps) < 2 {
-					continue
-				}
-				for i := range ps {
-					e.Phrasings[l] = slices.Delete(slices.Clone(ps), i, i+1)
-					ins = append(ins, run(kb, []TestCase{{Text: ps[i], Expect: e.ID, Lang: l}})...)
-				}
-				e.Phrasings[l] = ps
-			}
-		}
+		eachPhrasingLeftOut(kb, func(e *Entry, lang, text string) {
+			ins = append(ins, run(kb, []TestCase{{Text: text, Expect: e.ID, Lang: lang}})...)
+		})
 		for i, e := range kb.Entries {
 			if e.IsSmallTalk() || e.Human {
 				continue
@@ -60,6 +47,27 @@ func smallKBCV(tb testing.TB, s settings) (in, oos TestSummary) {
 		}
 	}
 	return Summarize(ins), Summarize(outs)
+}
+
+// eachPhrasingLeftOut calls f with kb changed to lack one phrasing, for every phrasing of an
+// entry (not small talk) that has another one in its language, and restores kb after each.
+func eachPhrasingLeftOut(kb *KB, f func(e *Entry, lang, text string)) {
+	for _, e := range kb.Entries {
+		if e.IsSmallTalk() {
+			continue
+		}
+		for _, l := range Languages {
+			ps := e.Phrasings[l]
+			if len(ps) < 2 {
+				continue
+			}
+			for i := range ps {
+				e.Phrasings[l] = slices.Delete(slices.Clone(ps), i, i+1)
+				f(e, l, ps[i])
+			}
+			e.Phrasings[l] = ps
+		}
+	}
 }
 
 // BenchmarkSmallKBCV reports smallKBCV's rates for the default matcher and a few variants of
